@@ -1,0 +1,3 @@
+import { expect, test } from 'vitest';
+import { placeholder } from '@gatehouse/server';
+test('resolves source', () => expect(placeholder).toBe(1));
