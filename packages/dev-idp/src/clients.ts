@@ -1,0 +1,62 @@
+import type { ClientMetadata } from 'oidc-provider';
+
+/**
+ * Where the demo app runs; the demo clients' redirect and logout URIs are built from it.
+ *
+ * @example
+ * ```ts
+ * const urls: DemoClientUrls = { backendUrl: 'http://localhost:7156', frontendUrl: 'http://localhost:5173' };
+ * ```
+ */
+export interface DemoClientUrls {
+  /** The Gatehouse backend (BFF). Default `http://localhost:7156`. */
+  backendUrl?: string;
+  /** The React front end. Default `http://localhost:5173`. */
+  frontendUrl?: string;
+}
+
+/**
+ * The dev IdP's default clients, as an Okta admin would register them:
+ * - `gatehouse-demo` / `gatehouse-demo-secret`: the BFF, a confidential web client
+ *   (authorization code + refresh token, `client_secret_basic` or `client_secret_post`),
+ *   redirect URI `<backendUrl>/signin-oidc`, back-channel logout to
+ *   `<backendUrl>/backchannel-logout`.
+ * - `gatehouse-cli` / `gatehouse-cli-secret`: a machine-to-machine client (client
+ *   credentials, scope `api`).
+ *
+ * @example
+ * ```ts
+ * await startDevIdp({ port: 0, clients: demoClients({ backendUrl: 'http://localhost:4010' }) });
+ * ```
+ */
+export function demoClients({
+  backendUrl = 'http://localhost:7156',
+  frontendUrl = 'http://localhost:5173',
+}: DemoClientUrls = {}): ClientMetadata[] {
+  const backend = backendUrl.replace(/\/+$/, '');
+  const frontend = frontendUrl.replace(/\/+$/, '');
+  return [
+    {
+      client_id: 'gatehouse-demo',
+      client_secret: 'gatehouse-demo-secret',
+      client_name: 'Gatehouse demo',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [`${backend}/signin-oidc`],
+      post_logout_redirect_uris: [...new Set([frontend, backend])],
+      backchannel_logout_uri: `${backend}/backchannel-logout`,
+      backchannel_logout_session_required: true,
+    },
+    {
+      client_id: 'gatehouse-cli',
+      client_secret: 'gatehouse-cli-secret',
+      client_name: 'Gatehouse CLI',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'api',
+    },
+  ];
+}

@@ -1,0 +1,230 @@
+import type * as OidcProvider from 'oidc-provider';
+import type {
+  AdapterFactory,
+  ClientMetadata,
+  Configuration,
+  KoaContextWithOIDC,
+  ResourceServer,
+} from 'oidc-provider';
+import type { JWK } from 'jose';
+import { grantEverythingRequested } from './consent.js';
+import { errorPage, logoutPage, signedOutPage, type Page } from './pages.js';
+import { SCOPE_CLAIMS, userClaims, type DevUser } from './users.js';
+
+/**
+ * The path of the issuer under the origin, as for Okta's default custom authorization server.
+ *
+ * @example
+ * ```ts
+ * const issuer = `http://localhost:7157${ISSUER_PATH}`; // http://localhost:7157/oauth2/default
+ * ```
+ */
+export const ISSUER_PATH = '/oauth2/default';
+
+/**
+ * The audience of every access token, Okta's default for its default authorization server.
+ *
+ * @example
+ * ```ts
+ * await jwtVerify(accessToken, jwks, { issuer, audience: AUDIENCE });
+ * ```
+ */
+export const AUDIENCE = 'api://default';
+
+/** Where the login interaction lives, outside the issuer path. */
+export const INTERACTION_PATH = '/interaction';
+
+const RESOURCE_SCOPES = 'openid profile email offline_access groups api';
+
+/** Everything a Provider instance is built from; a key rotation rebuilds it with new `jwks`. */
+export interface ProviderSettings {
+  issuer: string;
+  users: readonly DevUser[];
+  clients: readonly ClientMetadata[];
+  jwks: { keys: JWK[] };
+  cookieKeys: string[];
+  adapter: AdapterFactory;
+  accessTokenTtl: number;
+  idTokenTtl: number;
+  refreshTokenTtl: number;
+  accessTokenFormat: 'jwt' | 'opaque';
+  onServerError: (error: unknown) => void;
+}
+
+let loading: Promise<typeof OidcProvider> | undefined;
+
+/**
+ * Imports oidc-provider once. Its import prints "Unsupported runtime" on Node 20, which the
+ * project supports (engines `^20.19.0`) and on which the provider runs; that single line is
+ * dropped so it does not show on every test run. Every other warning passes through.
+ */
+export function loadOidcProvider(): Promise<typeof OidcProvider> {
+  loading ??= (async () => {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
+    };
+    try {
+      return await import('oidc-provider');
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return loading;
+}
+
+function setPage(ctx: KoaContextWithOIDC, page: Page): void {
+  ctx.type = 'html';
+  ctx.set('content-security-policy', page.csp);
+  ctx.body = page.html;
+}
+
+/** oidc-provider configured to answer like an Okta custom authorization server. */
+export async function createProvider(settings: ProviderSettings): Promise<OidcProvider.default> {
+  const { default: Provider, errors } = await loadOidcProvider();
+  const usersById = new Map(settings.users.map((user) => [user.id, user]));
+
+  const resourceServer: ResourceServer = {
+    scope: RESOURCE_SCOPES,
+    audience: AUDIENCE,
+    accessTokenTTL: settings.accessTokenTtl,
+    accessTokenFormat: settings.accessTokenFormat,
+    jwt: { sign: { alg: 'RS256' } },
+  };
+
+  const configuration: Configuration = {
+    adapter: settings.adapter,
+    clients: settings.clients,
+    jwks: settings.jwks as Configuration['jwks'],
+    cookies: {
+      // Distinct names: cookies ignore ports, and the demo backend also lives on localhost.
+      names: {
+        session: 'gatehouse_idp_session',
+        interaction: 'gatehouse_idp_interaction',
+        resume: 'gatehouse_idp_resume',
+      },
+      keys: settings.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    findAccount(_ctx, id) {
+      const user = usersById.get(id);
+      return user && { accountId: user.id, claims: () => userClaims(user) };
+    },
+    claims: { ...SCOPE_CLAIMS, sid: null, auth_time: null },
+    scopes: ['openid', 'offline_access', 'api'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      // Okta's ID tokens always carry auth_time.
+      require_auth_time: true,
+    },
+    // Okta puts the profile claims in the ID token itself.
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    routes: {
+      authorization: '/v1/authorize',
+      token: '/v1/token',
+      jwks: '/v1/keys',
+      userinfo: '/v1/userinfo',
+      end_session: '/v1/logout',
+      introspection: '/v1/introspect',
+      revocation: '/v1/revoke',
+      pushed_authorization_request: '/v1/par',
+    },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+    loadExistingGrant: grantEverythingRequested,
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: settings.accessTokenTtl,
+      ClientCredentials: settings.accessTokenTtl,
+      IdToken: settings.idTokenTtl,
+      RefreshToken: settings.refreshTokenTtl,
+      AuthorizationCode: 300,
+      Interaction: 15 * 60,
+      Session: 24 * 60 * 60,
+      Grant: Math.max(settings.refreshTokenTtl, 24 * 60 * 60),
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Any confidential client may introspect (a resource server checking a CLI's token).
+        allowedPolicy: (ctx, client, token) =>
+          client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => setPage(ctx, logoutPage(form)),
+        postLogoutSuccessSource: (ctx) =>
+          setPage(ctx, signedOutPage(ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId)),
+      },
+      resourceIndicators: {
+        enabled: true,
+        // A request without `resource` gets a JWT for api://default, as at Okta.
+        defaultResource: (_ctx, _client, oneOf) =>
+          oneOf ? (oneOf.includes(AUDIENCE) ? AUDIENCE : oneOf) : AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== AUDIENCE) throw new errors.InvalidTarget();
+          return resourceServer;
+        },
+      },
+    },
+    extraTokenClaims: (_ctx, token) => ({
+      ver: 1,
+      scp: token.scope ? token.scope.split(' ') : [],
+      cid: token.clientId,
+      ...('accountId' in token && token.accountId ? { uid: token.accountId } : {}),
+    }),
+    formats: {
+      customizers: {
+        // Okta's access token: `sub` is the user's login (the client id for client
+        // credentials), scopes only in `scp`, client only in `cid`, header without `typ`.
+        jwt: (_ctx, token, parts) => {
+          const user = 'accountId' in token ? usersById.get(token.accountId) : undefined;
+          if (user) parts.payload.sub = user.email;
+          delete parts.payload.scope;
+          delete parts.payload.client_id;
+          parts.header = { ...parts.header, typ: undefined };
+        },
+      },
+    },
+    renderError: (ctx, out) =>
+      setPage(ctx, errorPage('Sign-in problem', out.error_description ?? out.error, out.error)),
+    clientBasedCORS: (_ctx, origin, client) =>
+      [...(client.redirectUris ?? []), ...(client.postLogoutRedirectUris ?? [])].some(
+        (uri) => URL.parse(uri)?.origin === origin,
+      ),
+    // oidc-provider pins an SSRF-guarding dispatcher that refuses loopback addresses; the
+    // dev IdP's only outgoing calls (back-channel logout) go to the local backend.
+    fetch: (url, init) => {
+      const withoutGuard: RequestInit & { dispatcher?: unknown } = { ...init };
+      delete withoutGuard.dispatcher;
+      return fetch(url, withoutGuard);
+    },
+  };
+
+  const provider = new Provider(settings.issuer, configuration);
+  provider.use(async (ctx, next) => {
+    ctx.set('x-content-type-options', 'nosniff');
+    ctx.set('referrer-policy', 'no-referrer');
+    // A script-src for oidc-provider's own form_post pages to add their hash to.
+    ctx.set(
+      'content-security-policy',
+      "default-src 'none'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    await next();
+  });
+  provider.on('server_error', (_ctx, error) => settings.onServerError(error));
+  return provider;
+}
