@@ -1,0 +1,14 @@
+import { AuthProvider } from '@gatehouse/react';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import './styles.css';
+
+// AuthProvider reads VITE_BASE_REST_URL (web/.env.development, web/.env.production) itself.
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AuthProvider>
+      <App />
+    </AuthProvider>
+  </StrictMode>,
+);

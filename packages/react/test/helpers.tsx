@@ -1,0 +1,97 @@
+import { cleanup, render } from '@testing-library/react';
+import { useEffect, type ReactNode } from 'react';
+import { afterEach, vi } from 'vitest';
+import { AuthProvider, useAuth, type AuthContextValue } from '../src/index.js';
+
+// Vitest runs without globals, so Testing Library cannot register its own cleanup.
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  sessionStorage.clear();
+});
+
+export const BASE = 'http://api.test';
+export const USER = {
+  sub: 'u1',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  groups: ['admins'],
+};
+
+/** A backend answer: `[status, body]`, an Error (no answer), or a promise that never settles. */
+export type Reply = [status: number, body?: unknown] | Error | 'hang';
+export type Route = (method: string, path: string, init: RequestInit) => Reply;
+
+/** Replaces `fetch` with a fake backend that honours abort signals; returns the mock. */
+export function installFetch(route: Route) {
+  const fn = vi.fn((url: string, init: RequestInit = {}) => {
+    const path = url.startsWith(BASE) ? url.slice(BASE.length) : url;
+    const reply = route(init.method ?? 'GET', path, init);
+    return new Promise<unknown>((resolve, reject) => {
+      const abort = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
+      if (init.signal?.aborted) return abort();
+      init.signal?.addEventListener('abort', abort);
+      if (reply === 'hang') return;
+      if (reply instanceof Error) return reject(reply);
+      const [status, body] = reply;
+      resolve({
+        ok: status >= 200 && status < 300,
+        status,
+        headers: new Headers({ 'Content-Type': 'application/json' }),
+        text: async () => (body === undefined ? '' : JSON.stringify(body)),
+      });
+    });
+  });
+  vi.stubGlobal('fetch', fn);
+  return fn;
+}
+
+/** A fake backend answering `/me` from a mutable reply. */
+export function meRoute(me: { reply: Reply }, others: Record<string, Reply> = {}): Route {
+  return (method, path) => (path === '/me' ? me.reply : (others[`${method} ${path}`] ?? [404]));
+}
+
+export const signedIn = (expiresAt = Math.floor(Date.now() / 1000) + 3600): Reply => [
+  200,
+  { user: USER, expiresAt },
+];
+
+/** Renders the provider with a probe that shows the state and exposes the latest value. */
+export function renderAuth(children?: ReactNode, wrap: (node: ReactNode) => ReactNode = (n) => n) {
+  const sink: { auth?: AuthContextValue } = {};
+  const view = render(
+    wrap(
+      <AuthProvider baseUrl={BASE}>
+        <Probe onValue={(auth) => (sink.auth = auth)} />
+        {children}
+      </AuthProvider>,
+    ),
+  );
+  return {
+    ...view,
+    get auth(): AuthContextValue {
+      if (!sink.auth) throw new Error('not rendered');
+      return sink.auth;
+    },
+  };
+}
+
+function Probe({ onValue }: { onValue: (auth: AuthContextValue) => void }) {
+  const auth = useAuth();
+  useEffect(() => {
+    onValue(auth);
+  });
+  return (
+    <div>
+      <p data-testid="status">{auth.status}</p>
+      <p data-testid="error">{auth.error ? `${auth.error.code}: ${auth.error.message}` : ''}</p>
+      <p data-testid="user">{auth.user?.email ?? ''}</p>
+    </div>
+  );
+}
+
+/** Calls made to the fake backend, as `METHOD path`. */
+export const calls = (fn: ReturnType<typeof installFetch>) =>
+  fn.mock.calls.map(([url, init]) => `${init?.method ?? 'GET'} ${url.replace(BASE, '')}`);
