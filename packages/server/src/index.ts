@@ -1,1 +1,11 @@
-export const placeholder = 1;
+export { createGatehouse, type Gatehouse, type RouteHandler } from './gatehouse.js';
+export type { GatehouseOptions, RoutePaths } from './config/options.js';
+export { ConfigError, parseConfig, type Config, type OptionNames } from './config/parse.js';
+export { ENV_NAMES, optionsFromEnv } from './config/env.js';
+export { defaults } from './config/defaults.js';
+export * from './errors.js';
+export type { Principal } from './guard/authenticate.js';
+export type { GatehouseRequest, GatehouseResponse } from './http/types.js';
+export type { SessionRecord, SessionStore, SessionUser } from './session/store.js';
+export { MemoryStore } from './session/stores/memory.js';
+export { SqliteStore } from './session/stores/sqlite.js';

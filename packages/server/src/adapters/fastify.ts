@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Gatehouse } from '../gatehouse.js';
+import type { Principal } from '../guard/authenticate.js';
+import type { GatehouseResponse } from '../http/types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, set by `requireAuth`. */
+    auth: Principal | null;
+  }
+  interface FastifyInstance {
+    gatehouse: Gatehouse;
+    /** A preHandler that answers 401/403 JSON unless the caller is signed in. */
+    requireAuth: preHandlerAsyncHookHandler;
+  }
+}
+
+/** Options of {@link gatehouseFastify}. */
+export interface GatehouseFastifyOptions {
+  gatehouse: Gatehouse;
+}
+
+function send(reply: FastifyReply, response: GatehouseResponse): FastifyReply {
+  return reply.code(response.status).headers(response.headers).send(response.body);
+}
+
+/**
+ * Fastify plugin: mounts `/login`, `/signin-oidc`, `/logout`, `/me`, CORS for FRONTEND_URL,
+ * and decorates `fastify.requireAuth` to guard routes. Not encapsulated, so CORS and the guard
+ * apply app-wide.
+ *
+ * @example
+ * ```ts
+ * await app.register(gatehouseFastify, { gatehouse })
+ * app.get('/secure-data', { preHandler: app.requireAuth }, (req) => ({ user: req.auth!.user }))
+ * ```
+ */
+export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: GatehouseFastifyOptions) {
+  const { routes } = gatehouse.config;
+  fastify.decorate('gatehouse', gatehouse);
+  fastify.decorateRequest('auth', null);
+
+  fastify.addHook('onRequest', async function corsHeaders(request, reply) {
+    if (request.headers.origin !== undefined) reply.headers(gatehouse.cors.headers(request.raw));
+  });
+  fastify.options('*', async (request, reply) => send(reply, gatehouse.cors.preflight(request.raw)));
+
+  const route = (handler: (typeof gatehouse.routes)[keyof typeof gatehouse.routes]) =>
+    async function gatehouseRoute(request: FastifyRequest, reply: FastifyReply) {
+      return send(reply, await handler(request.raw));
+    };
+  fastify.get(routes.login, route(gatehouse.routes.login));
+  fastify.get(routes.callback, route(gatehouse.routes.callback));
+  await fastify.register(async function logoutRoute(child) {
+    // Sign-out may come as an HTML form post (or a forged text/plain one, which the core
+    // refuses with 403): accept any small body here and ignore it.
+    child.addContentTypeParser('*', { bodyLimit: 4096 }, (_request, _payload, done) => done(null));
+    child.post(routes.logout, route(gatehouse.routes.logout));
+  });
+  fastify.get(routes.me, route(gatehouse.routes.me));
+
+  fastify.decorate('requireAuth', async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      request.auth = await gatehouse.authenticate(request.raw);
+    } catch (error) {
+      return send(reply, gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`));
+    }
+  });
+}
+
+// fastify-plugin's contract without the dependency: do not encapsulate, show a name.
+Object.assign(gatehouseFastify, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@gatehouse/server',
+});

@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { SessionStore } from '../session/store.js';
+
+/** Route paths served by Gatehouse. */
+export interface RoutePaths {
+  login: string;
+  callback: string;
+  logout: string;
+  me: string;
+}
+
+/**
+ * Options of {@link createGatehouse}. Every option has an environment variable, read by
+ * {@link optionsFromEnv}; defaults live in `config/defaults.ts`.
+ *
+ * @example
+ * ```ts
+ * const gatehouse = createGatehouse({
+ *   issuer: 'https://dev-123.okta.com/oauth2/default',
+ *   clientId: '0oa...', clientSecret: process.env.OKTA_CLIENT_SECRET!,
+ *   backendUrl: 'https://api.example.com', frontendUrl: 'https://app.example.com',
+ *   sessionSecret: process.env.SESSION_SECRET,
+ * })
+ * ```
+ */
+export interface GatehouseOptions {
+  /** `OKTA_ISSUER_URL`: the provider's issuer, discovery is fetched from it. */
+  issuer: string;
+  /** `OKTA_CLIENT_ID` */
+  clientId: string;
+  /** `OKTA_CLIENT_SECRET` */
+  clientSecret: string;
+  /** `BACKEND_URL`: the public URL of this backend; the redirect URI is built from it. */
+  backendUrl: string;
+  /** `FRONTEND_URL`: the React app's URL; the only CORS origin, and where sign-in returns. */
+  frontendUrl: string;
+  /** `SESSION_SECRET`: at least 32 characters; keys for tokens at rest derive from it. */
+  sessionSecret?: string;
+  /** `SESSION_STORE`: `memory`, `sqlite:<path>`, or a store instance. */
+  sessionStore?: string | SessionStore;
+  /** `OKTA_AUDIENCE`: expected `aud` of access tokens. */
+  audience?: string;
+  /** `OKTA_SCOPES`: space-separated scopes to request. */
+  scopes?: string;
+  /** `SESSION_IDLE_TIMEOUT`, seconds. */
+  idleTimeout?: number;
+  /** `SESSION_ABSOLUTE_TIMEOUT`, seconds. */
+  absoluteTimeout?: number;
+  /** `HTTP_TIMEOUT`, seconds, for every call to the provider. */
+  httpTimeout?: number;
+  /** `CLOCK_TOLERANCE`, seconds. */
+  clockTolerance?: number;
+  /** Paths of the routes Gatehouse serves. */
+  routes?: Partial<RoutePaths>;
+  /** A pino logger; Gatehouse never logs tokens, codes or cookies. */
+  logger?: Logger;
+  /** `NODE_ENV=production` turns dev conveniences off even on a loopback issuer. */
+  production?: boolean;
+}

@@ -1,0 +1,79 @@
+/**
+ * Every runtime failure is a {@link GatehouseError} with a stable `code`: switch on `code`,
+ * not on `instanceof`. `status`, `error` and `description` are public (they reach the client);
+ * `detail` goes only to the log.
+ *
+ * @example
+ * ```ts
+ * try { await gatehouse.authenticate(req) } catch (e) {
+ *   if (e instanceof GatehouseError && e.code === 'ERR_SESSION_EXPIRED') { ... }
+ * }
+ * ```
+ */
+export class GatehouseError extends Error {
+  /** A stable identifier of this failure, e.g. `ERR_STATE_MISMATCH`. */
+  readonly code: string = 'ERR_GATEHOUSE';
+  /** The HTTP status the failure maps to. */
+  readonly status: number = 500;
+  /** An OAuth-style error code for the response body (`invalid_request`, `access_denied`, ...). */
+  readonly error: string = 'server_error';
+  /** Private detail for the log, never sent to the client. */
+  readonly detail: string | undefined;
+
+  constructor(description: string, detail?: string, options?: ErrorOptions) {
+    super(description, options);
+    this.detail = detail;
+  }
+
+  /** The public, human-readable explanation (`error_description`). */
+  get description(): string {
+    return this.message;
+  }
+}
+
+function failure(code: string, status: number, error: string) {
+  return class extends GatehouseError {
+    override readonly code = code;
+    override readonly status = status;
+    override readonly error = error;
+  };
+}
+
+/** The sign-in transaction cookie is missing, expired or was tampered with. */
+export class TransactionMissingError extends failure('ERR_TRANSACTION_MISSING', 400, 'invalid_request') {}
+/** The `state` of the callback matches no sign-in this browser started (login CSRF). */
+export class StateMismatchError extends failure('ERR_STATE_MISMATCH', 400, 'invalid_request') {}
+/** The callback misses its parameters or carries malformed ones. */
+export class CallbackInvalidError extends failure('ERR_CALLBACK_INVALID', 400, 'invalid_request') {}
+/** The provider answered the authorization request with an error (`access_denied`, ...). */
+export class ProviderDeniedError extends GatehouseError {
+  override readonly code = 'ERR_PROVIDER_DENIED';
+  override readonly status = 403;
+  override readonly error: string;
+  constructor(error: string, description: string, detail?: string) {
+    super(description, detail);
+    this.error = error;
+  }
+}
+/** A token, an ID token or a provider response failed validation (issuer, nonce, signature, ...). */
+export class TokenValidationError extends failure('ERR_TOKEN_INVALID', 401, 'invalid_token') {}
+/** The provider rejected the code or the refresh token (`invalid_grant`): sign in again. */
+export class GrantRejectedError extends failure('ERR_GRANT_REJECTED', 401, 'invalid_grant') {}
+/** The provider could not be reached or answered 5xx. */
+export class ProviderUnavailableError extends failure('ERR_PROVIDER_UNAVAILABLE', 503, 'temporarily_unavailable') {}
+/** The provider did not answer within the configured timeout. */
+export class ProviderTimeoutError extends failure('ERR_PROVIDER_TIMEOUT', 504, 'temporarily_unavailable') {}
+/** The provider answered something that is not valid OpenID Connect. */
+export class ProviderResponseError extends failure('ERR_PROVIDER_RESPONSE', 502, 'server_error') {}
+/** `returnTo` is not a local path (open redirect attempt). */
+export class ReturnToInvalidError extends failure('ERR_RETURN_TO_INVALID', 400, 'invalid_request') {}
+/** No session cookie and no Bearer token: the caller is not signed in. */
+export class AuthenticationRequiredError extends failure('ERR_AUTHENTICATION_REQUIRED', 401, 'unauthorized') {}
+/** The session ended (signed out, idle or absolute timeout). */
+export class SessionExpiredError extends failure('ERR_SESSION_EXPIRED', 401, 'invalid_token') {}
+/** A cookie-authenticated unsafe request lacks `X-CSRF: 1` or comes from a foreign origin. */
+export class CsrfRejectedError extends failure('ERR_CSRF', 403, 'access_denied') {}
+/** The session store could not be reached or failed. */
+export class StoreUnavailableError extends failure('ERR_STORE_UNAVAILABLE', 503, 'temporarily_unavailable') {}
+/** The request is malformed in a way no route can serve (header too large, bad method). */
+export class BadRequestError extends failure('ERR_BAD_REQUEST', 400, 'invalid_request') {}

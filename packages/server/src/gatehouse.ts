@@ -1,0 +1,104 @@
+import { pino, type Logger } from 'pino';
+import type { GatehouseOptions } from './config/options.js';
+import { parseConfig, type Config, type OptionNames } from './config/parse.js';
+import { authenticator, type Principal } from './guard/authenticate.js';
+import { corsPolicy } from './guard/cors.js';
+import { errorResponse, json, toGatehouseError } from './http/respond.js';
+import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
+import { callbackHandler } from './oidc/callback.js';
+import { loginHandler } from './oidc/login.js';
+import { logoutHandler } from './oidc/logout.js';
+import { Provider } from './oidc/provider.js';
+import { Refresher } from './oidc/refresh.js';
+import { Transactions } from './oidc/transaction.js';
+import { Sessions } from './session/sessions.js';
+import { openStore } from './session/open-store.js';
+import { errorPage } from './oidc/pages.js';
+
+/** A route handler: request in, response out, errors already turned into responses. */
+export type RouteHandler = (request: GatehouseRequest) => Promise<GatehouseResponse>;
+
+/**
+ * The framework-free core. Adapters (`@gatehouse/server/fastify`, `/express`) mount its
+ * routes and guard; anything else can call them with a Node request.
+ */
+export interface Gatehouse {
+  readonly config: Config;
+  readonly log: Logger;
+  /** The auth routes, keyed by name; paths are in `config.routes`. */
+  readonly routes: Readonly<{ login: RouteHandler; callback: RouteHandler; logout: RouteHandler; me: RouteHandler }>;
+  /** Resolves to the caller, or rejects with a 401/403/503 {@link GatehouseError}. */
+  authenticate(request: GatehouseRequest): Promise<Principal>;
+  /** CORS headers for any response, and the answer to a preflight. */
+  readonly cors: ReturnType<typeof corsPolicy>;
+  /** Turns any thrown value into a JSON error response (generic 500 for the unexpected). */
+  errorResponse(error: unknown, context: string): GatehouseResponse;
+  /** Whether discovery has loaded (for readiness probes). */
+  readonly ready: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the core from options; `names` maps options to the environment variables they came
+ * from, so configuration errors name what the user must fix.
+ *
+ * @example
+ * ```ts
+ * import { createGatehouse, optionsFromEnv, ENV_NAMES } from '@gatehouse/server'
+ * const gatehouse = createGatehouse(optionsFromEnv(), ENV_NAMES)
+ * ```
+ */
+export function createGatehouse(options: GatehouseOptions, names?: OptionNames): Gatehouse {
+  const config = parseConfig(options, names);
+  const log = (options.logger ?? pino({ name: 'gatehouse' })).child({ component: 'gatehouse' });
+  const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore');
+  const provider = new Provider(config, log);
+  const sessions = new Sessions(store, config);
+  const transactions = new Transactions(config);
+  const refresher = new Refresher(provider, sessions, log);
+  const authenticate = authenticator(config, sessions, refresher);
+
+  const asJson = (handler: RouteHandler, context: string): RouteHandler =>
+    async function route(request) {
+      try {
+        return await handler(request);
+      } catch (error) {
+        return errorResponse(toGatehouseError(error, log, context));
+      }
+    };
+
+  const login = loginHandler(config, provider, transactions);
+  const routes = Object.freeze({
+    // /login is a top-level navigation: its failures are pages, not JSON.
+    login: async function loginRoute(request: GatehouseRequest) {
+      try {
+        return await login(request);
+      } catch (error) {
+        const failure = toGatehouseError(error, log, 'login');
+        return errorPage(failure.status, failure.error, failure.description, config.frontendUrl.href);
+      }
+    },
+    callback: callbackHandler(config, provider, transactions, sessions, log),
+    logout: asJson(logoutHandler(config, provider, sessions, log), 'logout'),
+    me: asJson(async function me(request) {
+      const principal = await authenticate(request);
+      return json(200, { user: principal.user, expiresAt: principal.expiresAt });
+    }, 'me'),
+  });
+
+  return {
+    config,
+    log,
+    routes,
+    authenticate,
+    cors: corsPolicy(config),
+    errorResponse: (error, context) => errorResponse(toGatehouseError(error, log, context)),
+    get ready() {
+      return provider.ready;
+    },
+    async close() {
+      provider.close();
+      await store.close();
+    },
+  };
+}

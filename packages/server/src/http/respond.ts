@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import { GatehouseError } from '../errors.js';
+import type { GatehouseResponse } from './types.js';
+
+/** No auth response may be cached: RFC 9700 4.16, RFC 6749 5.1. */
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): GatehouseResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function redirect(location: string, headers: Record<string, string | string[]> = {}): GatehouseResponse {
+  return { status: 302, headers: { location, ...NO_STORE, ...headers } };
+}
+
+/** The public body of an error: OAuth-style `error` and `error_description`, nothing private. */
+export function errorBody(error: GatehouseError): { error: string; error_description: string } {
+  return { error: error.error, error_description: error.description };
+}
+
+/**
+ * The one place errors become responses. Anything that is not a {@link GatehouseError} is a
+ * bug: it is logged in full and answered with a generic 500.
+ */
+export function toGatehouseError(error: unknown, log: Logger, context: string): GatehouseError {
+  if (error instanceof GatehouseError) {
+    log[error.status >= 500 ? 'error' : 'warn'](
+      { code: error.code, status: error.status, detail: error.detail },
+      `${context}: ${error.description}`,
+    );
+    return error;
+  }
+  log.error({ err: error }, `${context}: unexpected error`);
+  return new GatehouseError('Something went wrong on our side. Try again in a moment.');
+}
+
+/** A JSON error response, with the RFC 6750 challenge on 401 and 403. */
+export function errorResponse(error: GatehouseError, headers: Record<string, string | string[]> = {}): GatehouseResponse {
+  const challenge =
+    error.status === 401
+      ? error.error === 'unauthorized'
+        ? 'Bearer realm="gatehouse"'
+        : `Bearer realm="gatehouse", error="${error.error}"`
+      : undefined;
+  return json(error.status, errorBody(error), challenge ? { 'www-authenticate': challenge, ...headers } : headers);
+}

@@ -1,0 +1,16 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** The part of a request Gatehouse reads: Node's `IncomingMessage` fits, as do most frameworks'. */
+export interface GatehouseRequest {
+  readonly method?: string | undefined;
+  /** Path and query, as on the request line. */
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** A response for an adapter to write: status, headers, and an already serialized body. */
+export interface GatehouseResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body?: string;
+}

@@ -1,0 +1,85 @@
+import * as client from 'openid-client';
+import {
+  GatehouseError,
+  GrantRejectedError,
+  ProviderDeniedError,
+  ProviderResponseError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  TokenValidationError,
+} from '../errors.js';
+
+const VALIDATION = new Set([
+  'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+  'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
+  'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+  'OAUTH_KEY_SELECTION_FAILED',
+  'OAUTH_INVALID_RESPONSE',
+  'OAUTH_INVALID_REQUEST',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWS_INVALID',
+  'ERR_JWT_INVALID',
+]);
+
+/**
+ * Maps whatever openid-client, jose or fetch threw during `step` onto a {@link GatehouseError}:
+ * provider down (503), slow (504), malformed (502), a failed check (401) or a refusal.
+ */
+export function providerError(error: unknown, step: string): GatehouseError {
+  if (error instanceof GatehouseError) return error;
+  const detail = `${step}: ${describe(error)}`;
+  if (error instanceof client.AuthorizationResponseError) {
+    return new ProviderDeniedError(
+      error.error,
+      providerMessage(error.error, error.error_description),
+      detail,
+    );
+  }
+  if (error instanceof client.ResponseBodyError) {
+    if (error.status >= 500) return new ProviderUnavailableError(unavailable, detail);
+    if (error.error === 'invalid_grant') {
+      return new GrantRejectedError('Your sign-in is no longer valid. Please sign in again.', detail);
+    }
+    return new ProviderResponseError(
+      `The identity provider refused the request (${error.error}). Check the client id, secret and redirect URI.`,
+      detail,
+    );
+  }
+  const name = (error as Error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new ProviderTimeoutError('The identity provider did not answer in time. Try again in a moment.', detail);
+  }
+  const code = (error as { code?: string })?.code ?? '';
+  if (error instanceof TypeError || code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
+    return new ProviderUnavailableError(unavailable, detail);
+  }
+  if (VALIDATION.has(code)) {
+    return new TokenValidationError('The identity provider’s answer failed a security check. Please sign in again.', detail);
+  }
+  return new ProviderResponseError('The identity provider answered something unexpected.', detail);
+}
+
+const unavailable = 'The identity provider is unreachable right now. Try again in a moment.';
+
+const MESSAGES: Record<string, string> = {
+  access_denied: 'Sign-in was cancelled or access was denied.',
+  login_required: 'You need to sign in at the identity provider.',
+  consent_required: 'The identity provider needs your consent before signing you in.',
+  interaction_required: 'The identity provider needs you to complete sign-in interactively.',
+  temporarily_unavailable: 'The identity provider is temporarily unavailable. Try again in a moment.',
+  server_error: 'The identity provider had a problem signing you in. Try again in a moment.',
+};
+
+/** A readable sentence for a provider error, with the provider's own text when it gave one. */
+function providerMessage(error: string, description?: string): string {
+  const known = MESSAGES[error] ?? 'The identity provider could not sign you in.';
+  return description ? `${known} The provider said: ${description.slice(0, 300)}` : known;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: string }).code;
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+  return `${code ? code + ' ' : ''}${error.message}${cause}`;
+}

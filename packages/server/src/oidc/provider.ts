@@ -1,0 +1,84 @@
+import * as client from 'openid-client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/parse.js';
+import { providerError } from './provider-errors.js';
+
+const MAX_RETRY_DELAY = 60_000;
+
+/**
+ * The provider's metadata, fetched by discovery on first use and kept. The server starts while
+ * the provider is down: a failed discovery answers 503 and is retried in the background with
+ * backoff, and on the next request.
+ */
+export class Provider {
+  #configuration: client.Configuration | undefined;
+  #pending: Promise<client.Configuration> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelay = 1000;
+  #closed = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {}
+
+  /** Discovery's result; throws a 503/504/502 {@link GatehouseError} while it cannot be had. */
+  configuration(): Promise<client.Configuration> {
+    if (this.#configuration) return Promise.resolve(this.#configuration);
+    this.#pending ??= this.#discover().finally(() => (this.#pending = undefined));
+    return this.#pending;
+  }
+
+  /** Whether discovery has succeeded (for readiness checks). */
+  get ready(): boolean {
+    return this.#configuration !== undefined;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+  }
+
+  async #discover(): Promise<client.Configuration> {
+    const { issuer, clientId, clientSecret, httpTimeout } = this.config;
+    try {
+      const configuration = await client.discovery(
+        issuer,
+        clientId,
+        { client_secret: clientSecret, redirect_uris: [this.config.redirectUri], response_types: ['code'] },
+        client.ClientSecretBasic(clientSecret),
+        {
+          timeout: httpTimeout,
+          execute: [
+            ...(issuer.protocol === 'http:' ? [client.allowInsecureRequests] : []),
+            // The ID token from the token endpoint is verified against the JWKS too, not
+            // only trusted for having come over TLS (OIDC Core 3.1.3.7 leaves this optional).
+            client.enableNonRepudiationChecks,
+          ],
+        },
+      );
+      configuration.timeout = httpTimeout;
+      this.#configuration = configuration;
+      this.#retryDelay = 1000;
+      this.log.info({ issuer: issuer.href }, 'provider discovery loaded');
+      return configuration;
+    } catch (error) {
+      const failure = providerError(error, 'discovery');
+      this.log.warn(
+        { code: failure.code, detail: failure.detail, retryInMs: this.#retryDelay },
+        `provider discovery failed: ${failure.description}`,
+      );
+      this.#scheduleRetry();
+      throw failure;
+    }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#closed || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.configuration().catch(() => {});
+    }, this.#retryDelay).unref();
+    this.#retryDelay = Math.min(this.#retryDelay * 2, MAX_RETRY_DELAY);
+  }
+}

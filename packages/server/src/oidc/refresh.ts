@@ -1,0 +1,72 @@
+import * as client from 'openid-client';
+import type { Logger } from 'pino';
+import { GatehouseError, SessionExpiredError, TokenValidationError } from '../errors.js';
+import type { LoadedSession, Sessions } from '../session/sessions.js';
+import { epochSeconds } from '../session/sessions.js';
+import { providerError } from './provider-errors.js';
+import type { Provider } from './provider.js';
+
+/** Refresh this many seconds before expiry, so a token is not sent downstream as it expires. */
+const EARLY = 10;
+
+/**
+ * Refreshes a session's access token once it has expired. Concurrent requests of one session
+ * share one refresh (a rotated refresh token can be redeemed once only). A refused refresh
+ * (`invalid_grant`: revoked, user disabled) ends the session; a provider outage answers 503
+ * and keeps the session for the next try.
+ */
+export class Refresher {
+  readonly #inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly sessions: Sessions,
+    private readonly log: Logger,
+  ) {}
+
+  needsRefresh({ record }: LoadedSession): boolean {
+    return record.refreshable && record.accessTokenExpiresAt > 0 && record.accessTokenExpiresAt - EARLY <= epochSeconds();
+  }
+
+  refresh(session: LoadedSession): Promise<void> {
+    let running = this.#inFlight.get(session.key);
+    if (!running) {
+      running = this.#refresh(session).finally(() => this.#inFlight.delete(session.key));
+      this.#inFlight.set(session.key, running);
+    }
+    return running;
+  }
+
+  async #refresh(session: LoadedSession): Promise<void> {
+    const configuration = await this.provider.configuration();
+    const current = this.sessions.tokens(session);
+    try {
+      const tokens = await client.refreshTokenGrant(configuration, current.refresh_token!).catch((error) => {
+        throw providerError(error, 'refresh');
+      });
+      const claims = tokens.claims();
+      // OIDC Core 12.2: a refreshed ID token must name the same user.
+      if (claims && claims.sub !== session.record.user.sub) {
+        throw new TokenValidationError('The identity provider changed the signed-in user.', 'refresh: sub changed');
+      }
+      const expiresIn = tokens.expiresIn();
+      await this.sessions.updateTokens(
+        session,
+        {
+          access_token: tokens.access_token,
+          refresh_token: tokens.refresh_token ?? current.refresh_token!,
+          ...((tokens.id_token ?? current.id_token) && { id_token: tokens.id_token ?? current.id_token! }),
+        },
+        expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
+      );
+      this.log.debug({ sub: session.record.user.sub }, 'access token refreshed');
+    } catch (error) {
+      if (error instanceof GatehouseError && error.status >= 500) throw error;
+      await this.sessions.destroy(session.key);
+      throw new SessionExpiredError(
+        'Your session has ended. Please sign in again.',
+        error instanceof GatehouseError ? error.detail : String(error),
+      );
+    }
+  }
+}

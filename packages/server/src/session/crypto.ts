@@ -1,0 +1,43 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+/** The tokens a session keeps, never sent to the browser. */
+export interface SessionTokens {
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+const IV = 12;
+const TAG = 16;
+
+/** AES-256-GCM with the session key as associated data: a ciphertext moved to another session fails. */
+export function sealTokens(tokens: SessionTokens, key: Buffer, sessionKey: string): Uint8Array {
+  const iv = randomBytes(IV);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(sessionKey));
+  const body = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+/** Throws when the ciphertext was altered, moved, or sealed under another SESSION_SECRET. */
+export function openTokens(sealed: Uint8Array, key: Buffer, sessionKey: string): SessionTokens {
+  const data = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV));
+  decipher.setAAD(Buffer.from(sessionKey));
+  decipher.setAuthTag(data.subarray(IV, IV + TAG));
+  const text = Buffer.concat([decipher.update(data.subarray(IV + TAG)), decipher.final()]);
+  return JSON.parse(text.toString('utf8')) as SessionTokens;
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** A new session id: 256 random bits, base64url (43 characters). */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The store key of a session id, or undefined for a value that cannot be one of ours. */
+export function sessionKeyOf(sessionId: string): string | undefined {
+  if (!SESSION_ID.test(sessionId)) return undefined;
+  return createHash('sha256').update(sessionId).digest('base64url');
+}

@@ -1,0 +1,56 @@
+import type { SessionRecord, SessionStore } from '../store.js';
+
+/**
+ * Sessions in this process's memory: for tests and single-process development. Lost on
+ * restart and not shared between instances.
+ *
+ * @example
+ * ```ts
+ * createGatehouse({ ...options, sessionStore: new MemoryStore() })
+ * ```
+ */
+export class MemoryStore implements SessionStore {
+  readonly #records = new Map<string, SessionRecord>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor({ sweepInterval = 60_000 } = {}) {
+    this.#sweeper = setInterval(() => this.#sweep(), sweepInterval).unref();
+  }
+
+  async get(key: string): Promise<SessionRecord | undefined> {
+    const record = this.#records.get(key);
+    if (record && record.expiresAt <= Date.now() / 1000) {
+      this.#records.delete(key);
+      return undefined;
+    }
+    return record;
+  }
+
+  async set(key: string, record: SessionRecord): Promise<void> {
+    this.#records.set(key, record);
+  }
+
+  async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
+    const record = this.#records.get(key);
+    if (record) this.#records.set(key, { ...record, lastSeenAt, expiresAt });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#records.delete(key);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#records.clear();
+  }
+
+  /** How many sessions are held (expired ones included until the next sweep). */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  #sweep(): void {
+    const now = Date.now() / 1000;
+    for (const [key, record] of this.#records) if (record.expiresAt <= now) this.#records.delete(key);
+  }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, ENV_NAMES, optionsFromEnv, parseConfig, type GatehouseOptions } from '@gatehouse/server';
+
+const base: GatehouseOptions = {
+  issuer: 'https://dev-1.okta.com/oauth2/default',
+  clientId: 'client',
+  clientSecret: 'secret',
+  backendUrl: 'https://api.example.com',
+  frontendUrl: 'https://app.example.com',
+  sessionSecret: 'x'.repeat(32),
+};
+const env = {
+  OKTA_ISSUER_URL: base.issuer,
+  OKTA_CLIENT_ID: 'client',
+  OKTA_CLIENT_SECRET: 'secret',
+  BACKEND_URL: base.backendUrl,
+  FRONTEND_URL: base.frontendUrl,
+  SESSION_SECRET: 'x'.repeat(32),
+};
+const fromEnv = (overrides: Record<string, string | undefined>) =>
+  parseConfig(optionsFromEnv({ ...env, ...overrides }), ENV_NAMES);
+
+describe('configuration', () => {
+  test('is frozen and derives the redirect URI, cookie names and origins', () => {
+    const config = parseConfig(base);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.redirectUri).toBe('https://api.example.com/signin-oidc');
+    expect(config.sessionCookie).toBe('__Host-gatehouse');
+    expect(config.frontendOrigin).toBe('https://app.example.com');
+    expect(config.audience).toBe('api://default');
+    expect(config.idleTimeout).toBe(3600);
+    expect(config.absoluteTimeout).toBe(43200);
+  });
+
+  test('errors name the environment variable the value came from', () => {
+    expect(() => fromEnv({ OKTA_ISSUER_URL: undefined })).toThrow(/OKTA_ISSUER_URL is required/);
+    expect(() => fromEnv({ BACKEND_URL: 'not a url' })).toThrow(/BACKEND_URL must be an absolute URL/);
+    expect(() => fromEnv({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET must be at least 32 characters/);
+    expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(/SESSION_IDLE_TIMEOUT must be a number/);
+    expect(() => fromEnv({ SESSION_STORE: undefined, OKTA_CLIENT_SECRET: '' })).toThrow(ConfigError);
+  });
+
+  test('an http issuer is refused unless it is on loopback (tokens would cross the network in clear)', () => {
+    expect(() => fromEnv({ OKTA_ISSUER_URL: 'http://dev-1.okta.com/oauth2/default' })).toThrow(
+      /OKTA_ISSUER_URL must be an https URL/,
+    );
+    expect(fromEnv({ OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' }).dev).toBe(true);
+    expect(fromEnv({ OKTA_ISSUER_URL: 'http://127.0.0.1:7157/oauth2/default' }).dev).toBe(true);
+  });
+
+  test('SESSION_SECRET is required outside local development', () => {
+    expect(() => fromEnv({ SESSION_SECRET: undefined })).toThrow(/SESSION_SECRET is required outside local development/);
+    expect(() => fromEnv({ SESSION_SECRET: undefined, NODE_ENV: 'production', OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' })).toThrow(
+      /SESSION_SECRET is required/,
+    );
+  });
+
+  test('cookies are Secure with the __Host- prefix on https only', () => {
+    const http = fromEnv({ BACKEND_URL: 'http://localhost:7156', OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' });
+    expect(http.secureCookies).toBe(false);
+    expect(http.sessionCookie).toBe('gatehouse');
+  });
+
+  test('an idle timeout longer than the absolute one is a mistake', () => {
+    expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: '100', SESSION_ABSOLUTE_TIMEOUT: '50' })).toThrow(
+      /SESSION_IDLE_TIMEOUT \(100s\) cannot be longer than SESSION_ABSOLUTE_TIMEOUT/,
+    );
+  });
+
+  test('different secrets derive different keys', () => {
+    const a = parseConfig(base);
+    const b = parseConfig({ ...base, sessionSecret: 'y'.repeat(32) });
+    expect(a.keys.tokens.equals(b.keys.tokens)).toBe(false);
+    expect(a.keys.tokens.equals(a.keys.transaction)).toBe(false);
+  });
+});

@@ -1,3 +1,0 @@
-import { expect, test } from 'vitest';
-import { placeholder } from '@gatehouse/server';
-test('resolves source', () => expect(placeholder).toBe(1));

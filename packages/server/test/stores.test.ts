@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { MemoryStore, SqliteStore, type SessionRecord, type SessionStore } from '@gatehouse/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const now = () => Math.floor(Date.now() / 1000);
+const record = (expiresAt: number): SessionRecord => ({
+  user: { sub: 'u1', name: 'Ada', groups: ['admins'] },
+  createdAt: now(),
+  lastSeenAt: now(),
+  expiresAt,
+  accessTokenExpiresAt: now() + 3600,
+  refreshable: true,
+  tokens: new Uint8Array([1, 2, 3]),
+});
+
+describe.each([
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => new SqliteStore(join(dir, `${Math.random()}.db`))],
+])('%s store', (_name, open: () => SessionStore) => {
+  test('keeps, touches and deletes a session', async () => {
+    const store = open();
+    await store.set('k', record(now() + 60));
+    const loaded = await store.get('k');
+    expect(loaded?.user).toEqual({ sub: 'u1', name: 'Ada', groups: ['admins'] });
+    expect(Buffer.from(loaded!.tokens)).toEqual(Buffer.from([1, 2, 3]));
+    await store.touch('k', now() + 5, now() + 120);
+    expect((await store.get('k'))?.expiresAt).toBe(now() + 120);
+    await store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+    await store.close();
+  });
+
+  test('an expired session is not returned', async () => {
+    const store = open();
+    await store.set('old', record(now() - 1));
+    expect(await store.get('old')).toBeUndefined();
+    await store.close();
+  });
+});
+
+test('the sqlite store survives a restart', async () => {
+  const path = join(dir, 'restart.db');
+  const first = new SqliteStore(path);
+  await first.set('k', record(now() + 60));
+  await first.close();
+  const second = new SqliteStore(path);
+  expect((await second.get('k'))?.user.sub).toBe('u1');
+  await second.close();
+});
+
+test('an unwritable sqlite file is a clear 503 error, not a crash', () => {
+  const notADirectory = join(dir, 'restart.db');
+  expect(() => new SqliteStore(join(notADirectory, 'sessions.db'))).toThrow(
+    expect.objectContaining({ code: 'ERR_STORE_UNAVAILABLE', status: 503 }),
+  );
+});
