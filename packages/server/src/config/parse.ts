@@ -104,7 +104,8 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     frontendOrigin: frontendUrl.origin,
     backendOrigin: backendUrl.origin,
     redirectUri: base + routes.callback,
-    postLogoutRedirectUri: frontendUrl.href,
+    // Exactly as given: providers compare registered sign-out URIs as strings.
+    postLogoutRedirectUri: options.frontendUrl.trim(),
     audience: options.audience || defaults.audience,
     scopes: options.scopes || defaults.scopes,
     idleTimeout,

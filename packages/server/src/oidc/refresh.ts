@@ -6,9 +6,6 @@ import { epochSeconds } from '../session/sessions.js';
 import { providerError } from './provider-errors.js';
 import type { Provider } from './provider.js';
 
-/** Refresh this many seconds before expiry, so a token is not sent downstream as it expires. */
-const EARLY = 10;
-
 /**
  * Refreshes a session's access token once it has expired. Concurrent requests of one session
  * share one refresh (a rotated refresh token can be redeemed once only). A refused refresh
@@ -25,7 +22,7 @@ export class Refresher {
   ) {}
 
   needsRefresh({ record }: LoadedSession): boolean {
-    return record.refreshable && record.accessTokenExpiresAt > 0 && record.accessTokenExpiresAt - EARLY <= epochSeconds();
+    return record.refreshable && record.accessTokenExpiresAt > 0 && record.accessTokenExpiresAt <= epochSeconds();
   }
 
   refresh(session: LoadedSession): Promise<void> {

@@ -1,0 +1,177 @@
+import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
+import { CookieJar, signIn } from '@gatehouse/dev-idp/testing';
+import { createGatehouse, MemoryStore, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
+import { gatehouseExpress, requireAuth } from '@gatehouse/server/express';
+import { gatehouseFastify } from '@gatehouse/server/fastify';
+import express from 'express';
+import Fastify from 'fastify';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+
+export const ADA = { email: 'ada@example.com', password: 'ada-dev-password' };
+export type Framework = 'fastify' | 'express';
+
+/** A free TCP port on loopback (closed again, so a server can take it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server: Server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The dev IdP's client for a backend at `backendUrl`. */
+export function webClient(backendUrl: string, frontendUrl: string) {
+  return {
+    client_id: 'gatehouse-test',
+    client_secret: 'gatehouse-test-secret',
+    grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: [`${backendUrl}/signin-oidc`],
+    post_logout_redirect_uris: [frontendUrl],
+  };
+}
+
+/** A backend with Gatehouse on one framework, listening on `port`. */
+export interface Backend {
+  url: string;
+  gatehouse: Gatehouse;
+  close(): Promise<void>;
+}
+
+export async function startBackend(
+  framework: Framework,
+  port: number,
+  options: GatehouseOptions,
+): Promise<Backend> {
+  const gatehouse = createGatehouse(options);
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+  let close: () => Promise<void>;
+  if (framework === 'fastify') {
+    const app = Fastify();
+    await app.register(gatehouseFastify, { gatehouse });
+    app.get('/secure-data', { preHandler: app.requireAuth }, async (request) => ({
+      message: 'You are authenticated!',
+      accessTokenHash: hash(request.auth!.accessToken()),
+    }));
+    app.post('/secure-data', { preHandler: app.requireAuth }, async () => ({ changed: true }));
+    await app.listen({ port, host: '127.0.0.1' });
+    close = () => app.close();
+  } else {
+    const app = express();
+    app.use(gatehouseExpress(gatehouse));
+    app.get('/secure-data', requireAuth(gatehouse), (req, res) => {
+      res.json({ message: 'You are authenticated!', accessTokenHash: hash(req.auth!.accessToken()) });
+    });
+    app.post('/secure-data', requireAuth(gatehouse), (_req, res) => {
+      res.json({ changed: true });
+    });
+    const server = await new Promise<import('node:http').Server>((resolve) => {
+      const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
+    });
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  }
+  return {
+    url: `http://localhost:${port}`,
+    gatehouse,
+    async close() {
+      await close();
+      await gatehouse.close();
+    },
+  };
+}
+
+/** Log lines written by Gatehouse during a test, to check what they must never contain. */
+export function captureLog() {
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  return { logger, lines };
+}
+
+/** A dev IdP and one backend wired to each other, with a browser-like cookie jar. */
+export interface Stack {
+  idp: DevIdp;
+  backend: Backend;
+  frontendUrl: string;
+  store: MemoryStore;
+  log: string[];
+  jar: CookieJar;
+  close(): Promise<void>;
+}
+
+export async function startStack({
+  framework = 'fastify',
+  options = {},
+  idpOptions = {},
+}: {
+  framework?: Framework;
+  options?: Partial<GatehouseOptions>;
+  idpOptions?: DevIdpOptions;
+} = {}): Promise<Stack> {
+  const port = await freePort();
+  const backendUrl = `http://localhost:${port}`;
+  const frontendUrl = 'http://localhost:5999';
+  const idp = await startDevIdp({
+    port: 0,
+    keysFile: false,
+    quiet: true,
+    clients: [webClient(backendUrl, frontendUrl)],
+    ...idpOptions,
+  });
+  const store = new MemoryStore();
+  const { logger, lines } = captureLog();
+  const backend = await startBackend(framework, port, {
+    issuer: idp.issuer,
+    clientId: 'gatehouse-test',
+    clientSecret: 'gatehouse-test-secret',
+    backendUrl,
+    frontendUrl,
+    sessionSecret: 'test-secret-'.repeat(4),
+    sessionStore: store,
+    logger,
+    ...options,
+  });
+  return {
+    idp,
+    backend,
+    frontendUrl,
+    store,
+    log: lines,
+    jar: new CookieJar(),
+    async close() {
+      await backend.close();
+      await idp.close();
+    },
+  };
+}
+
+/**
+ * Drives a sign-in as a browser would: `/login`, the provider's form, back to the callback.
+ * Returns the callback's response.
+ */
+export async function signInThroughBackend(
+  stack: Pick<Stack, 'backend' | 'jar'>,
+  { query = '', credentials = ADA }: { query?: string; credentials?: typeof ADA } = {},
+): Promise<Response> {
+  const login = await stack.jar.fetch(`${stack.backend.url}/login${query}`);
+  if (login.status !== 302) throw new Error(`/login answered ${login.status}: ${await login.text()}`);
+  const callbackUrl = await signIn(login.headers.get('location')!, credentials, stack.jar);
+  return stack.jar.fetch(callbackUrl);
+}
+
+/** The value of a Set-Cookie header's cookie `name`, or undefined. */
+export function setCookie(response: Response, name: string): string | undefined {
+  return response.headers.getSetCookie().find((line) => line.startsWith(`${name}=`));
+}
