@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildDemoApp } from './app.js';
 
+// npm runs workspace scripts inside the workspace: resolve `.env` and relative store paths
+// against the folder the user ran `npm run serve` in.
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 // `.env` as in the seed tutorial; variables already set win.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
