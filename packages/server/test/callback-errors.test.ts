@@ -28,7 +28,9 @@ describe('a bad callback answers 4xx with a readable page and sets no session', 
     const url = await callbackUrlFor(stack, new CookieJar());
     const response = await fetch(url, { redirect: 'manual' });
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('This sign-in has expired or was started in another browser.');
+    expect(await response.text()).toContain(
+      'This sign-in has expired or was started in another browser.',
+    );
     expectNoSession(response);
   });
 
@@ -87,7 +89,9 @@ describe('a bad callback answers 4xx with a readable page and sets no session', 
   test('a tampered transaction cookie', async () => {
     const jar = new CookieJar();
     const url = await callbackUrlFor(stack, jar);
-    const cookie = jar.header(url)!.replace(/gatehouse-tx=([^;]+)/, (_m, v: string) => `gatehouse-tx=${v.slice(0, -4)}AAAA`);
+    const cookie = jar
+      .header(url)!
+      .replace(/gatehouse-tx=([^;]+)/, (_m, v: string) => `gatehouse-tx=${v.slice(0, -4)}AAAA`);
     const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
     expect(response.status).toBe(400);
     expectNoSession(response);
@@ -99,7 +103,9 @@ describe('a bad callback answers 4xx with a readable page and sets no session', 
     expect(url.searchParams.get('iss')).toBe(stack.idp.issuer);
     url.searchParams.set('iss', 'https://evil.example/oauth2/default');
     const response = await jar.fetch(url);
-    expect(lastFailure(stack).detail).toContain('unexpected "iss" (issuer) response parameter value');
+    expect(lastFailure(stack).detail).toContain(
+      'unexpected "iss" (issuer) response parameter value',
+    );
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expectNoSession(response);
@@ -162,23 +168,31 @@ describe('a bad callback answers 4xx with a readable page and sets no session', 
     ['/\\evil.example', 'backslash'],
     ['javascript:alert(1)', 'javascript: URL'],
   ])('/login?returnTo=%s (open redirect through %s) is a 400 page', async (returnTo) => {
-    const response = await fetch(`${stack.backend.url}/login?returnTo=${encodeURIComponent(returnTo)}`, {
-      redirect: 'manual',
-    });
+    const response = await fetch(
+      `${stack.backend.url}/login?returnTo=${encodeURIComponent(returnTo)}`,
+      {
+        redirect: 'manual',
+      },
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
     expect(await response.text()).toContain('returnTo must be a path on this application');
   });
 
   test('a tampered session cookie is a 401, not a session', async () => {
-    const response = await fetch(`${stack.backend.url}/me`, { headers: { cookie: `gatehouse=${'A'.repeat(43)}` } });
+    const response = await fetch(`${stack.backend.url}/me`, {
+      headers: { cookie: `gatehouse=${'A'.repeat(43)}` },
+    });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse", error="invalid_token"');
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer realm="gatehouse", error="invalid_token"',
+    );
   });
 
   test('the transaction cookie stays bounded under a flood of /login (no header-too-large lock-out)', async () => {
     const jar = new CookieJar();
-    for (let i = 0; i < 50; i++) await jar.fetch(`${stack.backend.url}/login?returnTo=/${'a'.repeat(400)}`);
+    for (let i = 0; i < 50; i++)
+      await jar.fetch(`${stack.backend.url}/login?returnTo=/${'a'.repeat(400)}`);
     const cookie = jar.header(`${stack.backend.url}/`)!;
     expect(cookie.length).toBeLessThan(4096);
     // The three most recent sign-ins still complete.

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, ENV_NAMES, optionsFromEnv, parseConfig, type GatehouseOptions } from '@gatehouse/server';
+import {
+  ConfigError,
+  ENV_NAMES,
+  optionsFromEnv,
+  parseConfig,
+  type GatehouseOptions,
+} from '@gatehouse/server';
 
 const base: GatehouseOptions = {
   issuer: 'https://dev-1.okta.com/oauth2/default',
@@ -34,10 +40,18 @@ describe('configuration', () => {
 
   test('errors name the environment variable the value came from', () => {
     expect(() => fromEnv({ OKTA_ISSUER_URL: undefined })).toThrow(/OKTA_ISSUER_URL is required/);
-    expect(() => fromEnv({ BACKEND_URL: 'not a url' })).toThrow(/BACKEND_URL must be an absolute URL/);
-    expect(() => fromEnv({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET must be at least 32 characters/);
-    expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(/SESSION_IDLE_TIMEOUT must be a number/);
-    expect(() => fromEnv({ SESSION_STORE: undefined, OKTA_CLIENT_SECRET: '' })).toThrow(ConfigError);
+    expect(() => fromEnv({ BACKEND_URL: 'not a url' })).toThrow(
+      /BACKEND_URL must be an absolute URL/,
+    );
+    expect(() => fromEnv({ SESSION_SECRET: 'short' })).toThrow(
+      /SESSION_SECRET must be at least 32 characters/,
+    );
+    expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(
+      /SESSION_IDLE_TIMEOUT must be a number/,
+    );
+    expect(() => fromEnv({ SESSION_STORE: undefined, OKTA_CLIENT_SECRET: '' })).toThrow(
+      ConfigError,
+    );
   });
 
   test('an http issuer is refused unless it is on loopback (tokens would cross the network in clear)', () => {
@@ -49,14 +63,23 @@ describe('configuration', () => {
   });
 
   test('SESSION_SECRET is required outside local development', () => {
-    expect(() => fromEnv({ SESSION_SECRET: undefined })).toThrow(/SESSION_SECRET is required outside local development/);
-    expect(() => fromEnv({ SESSION_SECRET: undefined, NODE_ENV: 'production', OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' })).toThrow(
-      /SESSION_SECRET is required/,
+    expect(() => fromEnv({ SESSION_SECRET: undefined })).toThrow(
+      /SESSION_SECRET is required outside local development/,
     );
+    expect(() =>
+      fromEnv({
+        SESSION_SECRET: undefined,
+        NODE_ENV: 'production',
+        OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default',
+      }),
+    ).toThrow(/SESSION_SECRET is required/);
   });
 
   test('cookies are Secure with the __Host- prefix on https only', () => {
-    const http = fromEnv({ BACKEND_URL: 'http://localhost:7156', OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' });
+    const http = fromEnv({
+      BACKEND_URL: 'http://localhost:7156',
+      OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default',
+    });
     expect(http.secureCookies).toBe(false);
     expect(http.sessionCookie).toBe('gatehouse');
   });

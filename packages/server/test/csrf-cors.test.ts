@@ -12,23 +12,39 @@ describe.each<Framework>(['fastify', 'express'])('cross-site requests on %s', (f
   afterAll(() => stack.close());
 
   const post = (path: string, headers: Record<string, string>, body?: string) =>
-    fetch(`${stack.backend.url}${path}`, { method: 'POST', headers: { cookie, ...headers }, body, redirect: 'manual' });
+    fetch(`${stack.backend.url}${path}`, {
+      method: 'POST',
+      headers: { cookie, ...headers },
+      body,
+      redirect: 'manual',
+    });
 
   test('a cookie-authenticated POST without X-CSRF is refused (CSRF)', async () => {
     const response = await post('/secure-data', {});
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ error: 'access_denied', error_description: 'This request needs the header X-CSRF: 1.' });
+    expect(await response.json()).toEqual({
+      error: 'access_denied',
+      error_description: 'This request needs the header X-CSRF: 1.',
+    });
   });
 
   test('a form post with text/plain from a foreign site is refused (CSRF without preflight)', async () => {
-    const response = await post('/logout', { origin: 'https://evil.example', 'content-type': 'text/plain' }, 'x=1');
+    const response = await post(
+      '/logout',
+      { origin: 'https://evil.example', 'content-type': 'text/plain' },
+      'x=1',
+    );
     expect(response.status).toBe(403);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect((await fetch(`${stack.backend.url}/me`, { headers: { cookie } })).status).toBe(200);
   });
 
   test('an urlencoded form post to /logout from a foreign site is refused (forced sign-out)', async () => {
-    const response = await post('/logout', { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, 'a=1');
+    const response = await post(
+      '/logout',
+      { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      'a=1',
+    );
     expect(response.status).toBe(403);
     expect((await fetch(`${stack.backend.url}/me`, { headers: { cookie } })).status).toBe(200);
   });
@@ -49,7 +65,11 @@ describe.each<Framework>(['fastify', 'express'])('cross-site requests on %s', (f
     const preflight = (origin: string) =>
       fetch(`${stack.backend.url}/secure-data`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-csrf' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'x-csrf',
+        },
       });
     const ours = await preflight(stack.frontendUrl);
     expect(ours.status).toBe(204);
@@ -61,13 +81,19 @@ describe.each<Framework>(['fastify', 'express'])('cross-site requests on %s', (f
   });
 
   test('a GET from a foreign origin gets no CORS grant, so its page cannot read the answer', async () => {
-    const response = await fetch(`${stack.backend.url}/me`, { headers: { cookie, origin: 'https://evil.example' } });
+    const response = await fetch(`${stack.backend.url}/me`, {
+      headers: { cookie, origin: 'https://evil.example' },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('vary')).toContain('Origin');
   });
 
   test('a form post to /logout from our own front end signs out and redirects to the provider', async () => {
-    const response = await post('/logout', { origin: stack.frontendUrl, 'content-type': 'application/x-www-form-urlencoded' }, '');
+    const response = await post(
+      '/logout',
+      { origin: stack.frontendUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      '',
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toContain('/v1/logout?');
     expect((await fetch(`${stack.backend.url}/me`, { headers: { cookie } })).status).toBe(401);

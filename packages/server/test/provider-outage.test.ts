@@ -2,7 +2,14 @@ import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar } from '@gatehouse/dev-idp/testing';
 import { MemoryStore } from '@gatehouse/server';
 import { afterAll, expect, test } from 'vitest';
-import { captureLog, freePort, signInThroughBackend, startBackend, webClient, type Backend } from './support/stack.js';
+import {
+  captureLog,
+  freePort,
+  signInThroughBackend,
+  startBackend,
+  webClient,
+  type Backend,
+} from './support/stack.js';
 
 let backend: Backend | undefined;
 let idp: DevIdp | undefined;

@@ -26,6 +26,8 @@ describe('returnTo (open redirect)', () => {
     'https://user@evil.example',
     '/' + 'a'.repeat(600),
   ])('%j is refused with 400', (input) => {
-    expect(() => localReturnTo(input)).toThrow(expect.objectContaining({ status: 400, code: 'ERR_RETURN_TO_INVALID' }));
+    expect(() => localReturnTo(input)).toThrow(
+      expect.objectContaining({ status: 400, code: 'ERR_RETURN_TO_INVALID' }),
+    );
   });
 });

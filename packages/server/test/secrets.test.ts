@@ -14,7 +14,9 @@ afterAll(async () => {
 });
 
 test('no token, code or session id reaches a log line or the store in clear (theft from logs or backups)', async () => {
-  stack = await startStack({ options: { sessionStore: new SqliteStore(join(dir, 'sessions.db')) } });
+  stack = await startStack({
+    options: { sessionStore: new SqliteStore(join(dir, 'sessions.db')) },
+  });
   const login = await stack.jar.fetch(`${stack.backend.url}/login`);
   const callbackUrl = new URL(await signIn(login.headers.get('location')!, ADA, stack.jar));
   expect((await stack.jar.fetch(callbackUrl)).status).toBe(302);
@@ -28,7 +30,10 @@ test('no token, code or session id reaches a log line or the store in clear (the
     expect(bytes).not.toContain(sessionId);
   }
 
-  const logout = await stack.jar.fetch(`${stack.backend.url}/logout`, { method: 'POST', headers: { 'x-csrf': '1' } });
+  const logout = await stack.jar.fetch(`${stack.backend.url}/logout`, {
+    method: 'POST',
+    headers: { 'x-csrf': '1' },
+  });
   const idToken = new URL((await logout.json()).endSessionUrl).searchParams.get('id_token_hint')!;
   const log = stack.log.join('\n');
   expect(log).toContain('signed in');

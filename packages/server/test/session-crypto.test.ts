@@ -56,6 +56,8 @@ describe('cookies', () => {
   });
 
   test('the session cookie stays under 200 bytes', () => {
-    expect(serializeCookie('__Host-gatehouse', newSessionId(), { maxAge: 43200, secure: true }).length).toBeLessThan(200);
+    expect(
+      serializeCookie('__Host-gatehouse', newSessionId(), { maxAge: 43200, secure: true }).length,
+    ).toBeLessThan(200);
   });
 });

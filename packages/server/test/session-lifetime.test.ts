@@ -43,7 +43,9 @@ test('an expired access token is refreshed once, however many requests race', as
     Array.from({ length: 20 }, () => stack!.jar.fetch(`${stack!.backend.url}/secure-data`)),
   );
   expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
-  const hashes = new Set(await Promise.all(responses.map(async (r) => (await r.json()).accessTokenHash)));
+  const hashes = new Set(
+    await Promise.all(responses.map(async (r) => (await r.json()).accessTokenHash)),
+  );
   expect(hashes.size).toBe(1);
   expect(hashes.has(before.accessTokenHash)).toBe(false);
   expect(stack.log.filter((line) => line.includes('access token refreshed'))).toHaveLength(1);

@@ -5,7 +5,11 @@ import type { GatehouseResponse } from './types.js';
 /** No auth response may be cached: RFC 9700 4.16, RFC 6749 5.1. */
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
-export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): GatehouseResponse {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): GatehouseResponse {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...headers },
@@ -13,7 +17,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-export function redirect(location: string, headers: Record<string, string | string[]> = {}): GatehouseResponse {
+export function redirect(
+  location: string,
+  headers: Record<string, string | string[]> = {},
+): GatehouseResponse {
   return { status: 302, headers: { location, ...NO_STORE, ...headers } };
 }
 
@@ -39,12 +46,19 @@ export function toGatehouseError(error: unknown, log: Logger, context: string): 
 }
 
 /** A JSON error response, with the RFC 6750 challenge on 401 and 403. */
-export function errorResponse(error: GatehouseError, headers: Record<string, string | string[]> = {}): GatehouseResponse {
+export function errorResponse(
+  error: GatehouseError,
+  headers: Record<string, string | string[]> = {},
+): GatehouseResponse {
   const challenge =
     error.status === 401
       ? error.error === 'unauthorized'
         ? 'Bearer realm="gatehouse"'
         : `Bearer realm="gatehouse", error="${error.error}"`
       : undefined;
-  return json(error.status, errorBody(error), challenge ? { 'www-authenticate': challenge, ...headers } : headers);
+  return json(
+    error.status,
+    errorBody(error),
+    challenge ? { 'www-authenticate': challenge, ...headers } : headers,
+  );
 }

@@ -48,7 +48,10 @@ export function callbackHandler(
         );
       }
       if (!params.has('code') && !params.has('error')) {
-        throw new CallbackInvalidError('The sign-in response is incomplete. Please sign in again.', 'no code');
+        throw new CallbackInvalidError(
+          'The sign-in response is incomplete. Please sign in again.',
+          'no code',
+        );
       }
       const configuration = await provider.configuration();
       const tokens = await client
@@ -64,9 +67,14 @@ export function callbackHandler(
       const claims = tokens.claims()!;
       let user = userFromClaims(claims);
       if ((!user.name || !user.email) && configuration.serverMetadata().userinfo_endpoint) {
-        const info = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub).catch((error) => {
-          log.warn({ detail: providerError(error, 'userinfo').detail }, 'userinfo failed; using ID token claims');
-        });
+        const info = await client
+          .fetchUserInfo(configuration, tokens.access_token, claims.sub)
+          .catch((error) => {
+            log.warn(
+              { detail: providerError(error, 'userinfo').detail },
+              'userinfo failed; using ID token claims',
+            );
+          });
         if (info) user = { ...userFromClaims(info), ...user };
       }
 
@@ -93,7 +101,11 @@ export function callbackHandler(
       });
       const response = transaction.popup
         ? popup.signedIn()
-        : redirect(transaction.returnTo === '/' ? config.frontendUrl.href : config.frontendOrigin + transaction.returnTo);
+        : redirect(
+            transaction.returnTo === '/'
+              ? config.frontendUrl.href
+              : config.frontendOrigin + transaction.returnTo,
+          );
       response.headers['set-cookie'] = [clearTransaction, sessionCookie];
       return response;
     } catch (error) {
@@ -106,4 +118,3 @@ export function callbackHandler(
     }
   };
 }
-

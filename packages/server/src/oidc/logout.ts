@@ -17,21 +17,31 @@ import type { Provider } from './provider.js';
 export function logoutHandler(config: Config, provider: Provider, sessions: Sessions, log: Logger) {
   const checkCsrf = csrfCheck(config);
   const allowedOrigins = new Set([config.frontendOrigin, config.backendOrigin]);
-  const clearCookie = serializeCookie(config.sessionCookie, '', { maxAge: 0, secure: config.secureCookies });
+  const clearCookie = serializeCookie(config.sessionCookie, '', {
+    maxAge: 0,
+    secure: config.secureCookies,
+  });
 
   return async function logout(request: GatehouseRequest): Promise<GatehouseResponse> {
-    const formPost = String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded');
+    const formPost = String(request.headers['content-type']).startsWith(
+      'application/x-www-form-urlencoded',
+    );
     if (formPost && request.headers['x-csrf'] === undefined) {
       // A form cannot send X-CSRF; every browser sends Origin on a form POST, so it must be ours.
       if (!allowedOrigins.has(String(request.headers.origin))) {
-        throw new CsrfRejectedError('Sign-out must be requested from this application.', `origin ${request.headers.origin}`);
+        throw new CsrfRejectedError(
+          'Sign-out must be requested from this application.',
+          `origin ${request.headers.origin}`,
+        );
       }
     } else {
       checkCsrf(request);
     }
 
     let idToken: string | undefined;
-    const session = await sessions.load(readCookie(request.headers.cookie, config.sessionCookie) ?? '');
+    const session = await sessions.load(
+      readCookie(request.headers.cookie, config.sessionCookie) ?? '',
+    );
     if (session) {
       idToken = sessions.tokens(session).id_token;
       await sessions.destroy(session.key);

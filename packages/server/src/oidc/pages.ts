@@ -31,7 +31,12 @@ function page(title: string, body: string): string {
 }
 
 /** A readable error page with a way back to the app; provider text is escaped. */
-export function errorPage(status: number, error: string, description: string, backTo: string): GatehouseResponse {
+export function errorPage(
+  status: number,
+  error: string,
+  description: string,
+  backTo: string,
+): GatehouseResponse {
   const body = page(
     'Sign-in failed',
     `<h1>Sign-in did not complete</h1><p>${escapeHtml(description)}</p><p><code>${escapeHtml(error)}</code></p><a href="${escapeHtml(backTo)}">Back to the app</a>`,
@@ -55,8 +60,17 @@ export function popupPages(frontendOrigin: string, backTo: string) {
     ),
   });
   return {
-    signedIn: () => render(200, { type: 'gatehouse:signed-in' }, 'You are signed in. This window closes by itself.'),
+    signedIn: () =>
+      render(
+        200,
+        { type: 'gatehouse:signed-in' },
+        'You are signed in. This window closes by itself.',
+      ),
     failed: (status: number, error: string, description: string) =>
-      render(status, { type: 'gatehouse:error', error, error_description: description }, description),
+      render(
+        status,
+        { type: 'gatehouse:error', error, error_description: description },
+        description,
+      ),
   };
 }

@@ -39,7 +39,10 @@ export function providerError(error: unknown, step: string): GatehouseError {
   if (error instanceof client.ResponseBodyError) {
     if (error.status >= 500) return new ProviderUnavailableError(unavailable, detail);
     if (error.error === 'invalid_grant') {
-      return new GrantRejectedError('Your sign-in is no longer valid. Please sign in again.', detail);
+      return new GrantRejectedError(
+        'Your sign-in is no longer valid. Please sign in again.',
+        detail,
+      );
     }
     return new ProviderResponseError(
       `The identity provider refused the request (${error.error}). Check the client id, secret and redirect URI.`,
@@ -48,14 +51,20 @@ export function providerError(error: unknown, step: string): GatehouseError {
   }
   const name = (error as Error)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new ProviderTimeoutError('The identity provider did not answer in time. Try again in a moment.', detail);
+    return new ProviderTimeoutError(
+      'The identity provider did not answer in time. Try again in a moment.',
+      detail,
+    );
   }
   const code = (error as { code?: string })?.code ?? '';
   if (error instanceof TypeError || code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
     return new ProviderUnavailableError(unavailable, detail);
   }
   if (VALIDATION.has(code)) {
-    return new TokenValidationError('The identity provider’s answer failed a security check. Please sign in again.', detail);
+    return new TokenValidationError(
+      'The identity provider’s answer failed a security check. Please sign in again.',
+      detail,
+    );
   }
   return new ProviderResponseError('The identity provider answered something unexpected.', detail);
 }
@@ -67,7 +76,8 @@ const MESSAGES: Record<string, string> = {
   login_required: 'You need to sign in at the identity provider.',
   consent_required: 'The identity provider needs your consent before signing you in.',
   interaction_required: 'The identity provider needs you to complete sign-in interactively.',
-  temporarily_unavailable: 'The identity provider is temporarily unavailable. Try again in a moment.',
+  temporarily_unavailable:
+    'The identity provider is temporarily unavailable. Try again in a moment.',
   server_error: 'The identity provider had a problem signing you in. Try again in a moment.',
 };
 

@@ -45,7 +45,11 @@ export class Provider {
       const configuration = await client.discovery(
         issuer,
         clientId,
-        { client_secret: clientSecret, redirect_uris: [this.config.redirectUri], response_types: ['code'] },
+        {
+          client_secret: clientSecret,
+          redirect_uris: [this.config.redirectUri],
+          response_types: ['code'],
+        },
         client.ClientSecretBasic(clientSecret),
         {
           timeout: httpTimeout,

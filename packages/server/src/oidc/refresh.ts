@@ -22,7 +22,11 @@ export class Refresher {
   ) {}
 
   needsRefresh({ record }: LoadedSession): boolean {
-    return record.refreshable && record.accessTokenExpiresAt > 0 && record.accessTokenExpiresAt <= epochSeconds();
+    return (
+      record.refreshable &&
+      record.accessTokenExpiresAt > 0 &&
+      record.accessTokenExpiresAt <= epochSeconds()
+    );
   }
 
   refresh(session: LoadedSession): Promise<void> {
@@ -38,13 +42,18 @@ export class Refresher {
     const configuration = await this.provider.configuration();
     const current = this.sessions.tokens(session);
     try {
-      const tokens = await client.refreshTokenGrant(configuration, current.refresh_token!).catch((error) => {
-        throw providerError(error, 'refresh');
-      });
+      const tokens = await client
+        .refreshTokenGrant(configuration, current.refresh_token!)
+        .catch((error) => {
+          throw providerError(error, 'refresh');
+        });
       const claims = tokens.claims();
       // OIDC Core 12.2: a refreshed ID token must name the same user.
       if (claims && claims.sub !== session.record.user.sub) {
-        throw new TokenValidationError('The identity provider changed the signed-in user.', 'refresh: sub changed');
+        throw new TokenValidationError(
+          'The identity provider changed the signed-in user.',
+          'refresh: sub changed',
+        );
       }
       const expiresIn = tokens.expiresIn();
       await this.sessions.updateTokens(
@@ -52,7 +61,9 @@ export class Refresher {
         {
           access_token: tokens.access_token,
           refresh_token: tokens.refresh_token ?? current.refresh_token!,
-          ...((tokens.id_token ?? current.id_token) && { id_token: tokens.id_token ?? current.id_token! }),
+          ...((tokens.id_token ?? current.id_token) && {
+            id_token: tokens.id_token ?? current.id_token!,
+          }),
         },
         expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
       );

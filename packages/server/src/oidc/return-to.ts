@@ -14,14 +14,19 @@ export function localReturnTo(value: string | null): string {
     value.length > defaults.maxReturnToLength ||
     !value.startsWith('/') ||
     value.startsWith('//') ||
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     /[\\\u0000-\u001f\u007f]/.test(value) ||
     /%(2f|5c)/i.test(value.slice(1, 4))
   ) {
-    throw new ReturnToInvalidError('returnTo must be a path on this application, such as /account.');
+    throw new ReturnToInvalidError(
+      'returnTo must be a path on this application, such as /account.',
+    );
   }
   const url = new URL(value, BASE);
   if (url.origin !== BASE) {
-    throw new ReturnToInvalidError('returnTo must be a path on this application, such as /account.');
+    throw new ReturnToInvalidError(
+      'returnTo must be a path on this application, such as /account.',
+    );
   }
   return url.pathname + url.search + url.hash;
 }

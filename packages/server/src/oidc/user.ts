@@ -7,6 +7,7 @@ export function userFromClaims(claims: IDToken | UserInfoResponse): SessionUser 
   const name = claims.name ?? claims.preferred_username;
   if (typeof name === 'string') user.name = name;
   if (typeof claims.email === 'string') user.email = claims.email;
-  if (Array.isArray(claims.groups)) user.groups = claims.groups.filter((g): g is string => typeof g === 'string');
+  if (Array.isArray(claims.groups))
+    user.groups = claims.groups.filter((g): g is string => typeof g === 'string');
   return user;
 }

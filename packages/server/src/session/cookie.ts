@@ -21,6 +21,10 @@ export interface CookieOptions {
 }
 
 /** HttpOnly, SameSite=Lax, Path=/: the only shape of cookie Gatehouse sets. */
-export function serializeCookie(name: string, value: string, { maxAge, secure }: CookieOptions): string {
+export function serializeCookie(
+  name: string,
+  value: string,
+  { maxAge, secure }: CookieOptions,
+): string {
   return `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(0, Math.floor(maxAge))}${secure ? '; Secure' : ''}`;
 }

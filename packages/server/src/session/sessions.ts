@@ -1,5 +1,11 @@
 import type { Config } from '../config/parse.js';
-import { newSessionId, openTokens, sealTokens, sessionKeyOf, type SessionTokens } from './crypto.js';
+import {
+  newSessionId,
+  openTokens,
+  sealTokens,
+  sessionKeyOf,
+  type SessionTokens,
+} from './crypto.js';
 import type { SessionRecord, SessionStore, SessionUser } from './store.js';
 
 /** Epoch seconds, the unit of every time a session keeps. */
@@ -79,7 +85,11 @@ export class Sessions {
   }
 
   /** Replaces the tokens after a refresh. */
-  async updateTokens(session: LoadedSession, tokens: SessionTokens, accessTokenExpiresAt: number): Promise<void> {
+  async updateTokens(
+    session: LoadedSession,
+    tokens: SessionTokens,
+    accessTokenExpiresAt: number,
+  ): Promise<void> {
     session.record = {
       ...session.record,
       tokens: sealTokens(tokens, this.config.keys.tokens, session.key),

@@ -1,11 +1,17 @@
 import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
 import { CookieJar, signIn } from '@gatehouse/dev-idp/testing';
-import { createGatehouse, MemoryStore, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
+import {
+  createGatehouse,
+  MemoryStore,
+  type Gatehouse,
+  type GatehouseOptions,
+} from '@gatehouse/server';
 import { gatehouseExpress, requireAuth } from '@gatehouse/server/express';
 import { gatehouseFastify } from '@gatehouse/server/fastify';
 import express from 'express';
 import Fastify from 'fastify';
 import { createHash } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
@@ -65,12 +71,15 @@ export async function startBackend(
     const app = express();
     app.use(gatehouseExpress(gatehouse));
     app.get('/secure-data', requireAuth(gatehouse), (req, res) => {
-      res.json({ message: 'You are authenticated!', accessTokenHash: hash(req.auth!.accessToken()) });
+      res.json({
+        message: 'You are authenticated!',
+        accessTokenHash: hash(req.auth!.accessToken()),
+      });
     });
     app.post('/secure-data', requireAuth(gatehouse), (_req, res) => {
       res.json({ changed: true });
     });
-    const server = await new Promise<import('node:http').Server>((resolve) => {
+    const server = await new Promise<HttpServer>((resolve) => {
       const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
     });
     close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -166,7 +175,8 @@ export async function signInThroughBackend(
   { query = '', credentials = ADA }: { query?: string; credentials?: typeof ADA } = {},
 ): Promise<Response> {
   const login = await stack.jar.fetch(`${stack.backend.url}/login${query}`);
-  if (login.status !== 302) throw new Error(`/login answered ${login.status}: ${await login.text()}`);
+  if (login.status !== 302)
+    throw new Error(`/login answered ${login.status}: ${await login.text()}`);
   const callbackUrl = await signIn(login.headers.get('location')!, credentials, stack.jar);
   return stack.jar.fetch(callbackUrl);
 }

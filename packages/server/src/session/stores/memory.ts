@@ -51,6 +51,7 @@ export class MemoryStore implements SessionStore {
 
   #sweep(): void {
     const now = Date.now() / 1000;
-    for (const [key, record] of this.#records) if (record.expiresAt <= now) this.#records.delete(key);
+    for (const [key, record] of this.#records)
+      if (record.expiresAt <= now) this.#records.delete(key);
   }
 }

@@ -24,7 +24,10 @@ export class SqliteStore implements SessionStore {
   readonly #sweep: Database.Statement<[number]>;
   readonly #sweeper: NodeJS.Timeout;
 
-  constructor(readonly path: string, { sweepInterval = 60_000 } = {}) {
+  constructor(
+    readonly path: string,
+    { sweepInterval = 60_000 } = {},
+  ) {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.#db = new Database(path);
@@ -37,9 +40,14 @@ export class SqliteStore implements SessionStore {
         expires_at INTEGER NOT NULL
       ) WITHOUT ROWID`);
     } catch (error) {
-      throw new StoreUnavailableError('The session store could not be opened.', `sqlite ${path}: ${String(error)}`);
+      throw new StoreUnavailableError(
+        'The session store could not be opened.',
+        `sqlite ${path}: ${String(error)}`,
+      );
     }
-    this.#get = this.#db.prepare('SELECT data, tokens FROM gatehouse_sessions WHERE key = ? AND expires_at > ?');
+    this.#get = this.#db.prepare(
+      'SELECT data, tokens FROM gatehouse_sessions WHERE key = ? AND expires_at > ?',
+    );
     this.#set = this.#db.prepare(
       'INSERT OR REPLACE INTO gatehouse_sessions (key, data, tokens, expires_at) VALUES (?, ?, ?, ?)',
     );
@@ -49,7 +57,10 @@ export class SqliteStore implements SessionStore {
     );
     this.#delete = this.#db.prepare('DELETE FROM gatehouse_sessions WHERE key = ?');
     this.#sweep = this.#db.prepare('DELETE FROM gatehouse_sessions WHERE expires_at <= ?');
-    this.#sweeper = setInterval(() => this.#run(() => this.#sweep.run(now())), sweepInterval).unref();
+    this.#sweeper = setInterval(
+      () => this.#run(() => this.#sweep.run(now())),
+      sweepInterval,
+    ).unref();
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
@@ -61,7 +72,9 @@ export class SqliteStore implements SessionStore {
 
   async set(key: string, record: SessionRecord): Promise<void> {
     const { tokens, ...data } = record;
-    this.#run(() => this.#set.run(key, JSON.stringify(data), Buffer.from(tokens), Math.ceil(record.expiresAt)));
+    this.#run(() =>
+      this.#set.run(key, JSON.stringify(data), Buffer.from(tokens), Math.ceil(record.expiresAt)),
+    );
   }
 
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
