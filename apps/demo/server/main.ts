@@ -1,4 +1,10 @@
-import { createGatehouse, ConfigError, defaults, ENV_NAMES, optionsFromEnv } from '@gatehouse/server';
+import {
+  createGatehouse,
+  ConfigError,
+  defaults,
+  ENV_NAMES,
+  optionsFromEnv,
+} from '@gatehouse/server';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildDemoApp } from './app.js';

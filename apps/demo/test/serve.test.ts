@@ -49,7 +49,10 @@ beforeAll(async () => {
       },
     ],
     pkce: { required: () => true },
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, name: 'Grace Hopper', email: 'grace@example.com' }) }),
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, name: 'Grace Hopper', email: 'grace@example.com' }),
+    }),
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
   });
   provider = createServer(oidc.callback());
@@ -74,7 +77,10 @@ const env = () => ({
 
 async function waitForHealth(url: string, output: () => string) {
   for (let i = 0; i < 150; i++) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
