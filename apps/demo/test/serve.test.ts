@@ -100,7 +100,7 @@ async function signInAtProvider(jar: CookieJar, authorizeUrl: string): Promise<s
     const html = await response.text();
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw new Error(`no form at ${url}`);
-    const fields = html.includes('name="login"')
+    const fields: Record<string, string> = html.includes('name="login"')
       ? { prompt: 'login', login: 'grace', password: 'any' }
       : { prompt: 'consent' };
     const posted = await jar.fetch(new URL(action, url), {

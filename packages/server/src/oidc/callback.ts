@@ -1,14 +1,19 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/parse.js';
-import { CallbackInvalidError, StateMismatchError, TransactionMissingError } from '../errors.js';
+import {
+  CallbackInvalidError,
+  StateMismatchError,
+  TransactionMissingError,
+  type GatehouseError,
+} from '../errors.js';
 import { redirect, toGatehouseError } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { readCookie, serializeCookie } from '../session/cookie.js';
 import { sessionKeyOf } from '../session/crypto.js';
 import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { errorPage, popupPages } from './pages.js';
-import { providerError } from './provider-errors.js';
+import { callProvider, channels } from '../observe.js';
 import type { Provider } from './provider.js';
 import type { Transactions } from './transaction.js';
 import { userFromClaims } from './user.js';
@@ -54,27 +59,22 @@ export function callbackHandler(
         );
       }
       const configuration = await provider.configuration();
-      const tokens = await client
-        .authorizationCodeGrant(configuration, currentUrl, {
+      const tokens = await callProvider('callback', () =>
+        client.authorizationCodeGrant(configuration, currentUrl, {
           pkceCodeVerifier: transaction.code_verifier,
           expectedState: transaction.state,
           expectedNonce: transaction.nonce,
           idTokenExpected: true,
-        })
-        .catch((error: unknown) => {
-          throw providerError(error, 'callback');
-        });
+        }),
+      );
       const claims = tokens.claims()!;
       let user = userFromClaims(claims);
       if ((!user.name || !user.email) && configuration.serverMetadata().userinfo_endpoint) {
-        const info = await client
-          .fetchUserInfo(configuration, tokens.access_token, claims.sub)
-          .catch((error) => {
-            log.warn(
-              { detail: providerError(error, 'userinfo').detail },
-              'userinfo failed; using ID token claims',
-            );
-          });
+        const info = await callProvider('userinfo', () =>
+          client.fetchUserInfo(configuration, tokens.access_token, claims.sub),
+        ).catch((failure: GatehouseError) => {
+          log.warn({ detail: failure.detail }, 'userinfo failed; using ID token claims');
+        });
         if (info) user = { ...userFromClaims(info), ...user };
       }
 
@@ -94,6 +94,7 @@ export function callbackHandler(
         ...(request.headers['user-agent'] && { userAgent: request.headers['user-agent'] }),
       });
       log.info({ sub: user.sub }, 'signed in');
+      channels.signIn.publish({ sub: user.sub });
 
       const sessionCookie = serializeCookie(config.sessionCookie, session.id, {
         maxAge: config.absoluteTimeout,
@@ -110,6 +111,7 @@ export function callbackHandler(
       return response;
     } catch (error) {
       const failure = toGatehouseError(error, log, 'sign-in callback');
+      channels.signInFailed.publish({ code: failure.code });
       const response = transaction?.popup
         ? popup.failed(failure.status, failure.error, failure.description)
         : errorPage(failure.status, failure.error, failure.description, config.frontendUrl.href);

@@ -8,6 +8,7 @@ import { csrfCheck } from '../guard/csrf.js';
 import { readCookie, serializeCookie } from '../session/cookie.js';
 import type { Sessions } from '../session/sessions.js';
 import type { Provider } from './provider.js';
+import { channels } from '../observe.js';
 
 /**
  * `POST /logout`: ends the server session whatever the provider's state, then answers the
@@ -46,6 +47,7 @@ export function logoutHandler(config: Config, provider: Provider, sessions: Sess
       idToken = sessions.tokens(session).id_token;
       await sessions.destroy(session.key);
       log.info({ sub: session.record.user.sub }, 'signed out');
+      channels.signOut.publish({ sub: session.record.user.sub });
     }
 
     const endSessionUrl = await provider

@@ -1,7 +1,8 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/parse.js';
-import { providerError } from './provider-errors.js';
+import type { GatehouseError } from '../errors.js';
+import { callProvider } from '../observe.js';
 
 const MAX_RETRY_DELAY = 60_000;
 
@@ -42,24 +43,26 @@ export class Provider {
   async #discover(): Promise<client.Configuration> {
     const { issuer, clientId, clientSecret, httpTimeout } = this.config;
     try {
-      const configuration = await client.discovery(
-        issuer,
-        clientId,
-        {
-          client_secret: clientSecret,
-          redirect_uris: [this.config.redirectUri],
-          response_types: ['code'],
-        },
-        client.ClientSecretBasic(clientSecret),
-        {
-          timeout: httpTimeout,
-          execute: [
-            ...(issuer.protocol === 'http:' ? [client.allowInsecureRequests] : []),
-            // The ID token from the token endpoint is verified against the JWKS too, not
-            // only trusted for having come over TLS (OIDC Core 3.1.3.7 leaves this optional).
-            client.enableNonRepudiationChecks,
-          ],
-        },
+      const configuration = await callProvider('discovery', () =>
+        client.discovery(
+          issuer,
+          clientId,
+          {
+            client_secret: clientSecret,
+            redirect_uris: [this.config.redirectUri],
+            response_types: ['code'],
+          },
+          client.ClientSecretBasic(clientSecret),
+          {
+            timeout: httpTimeout,
+            execute: [
+              ...(issuer.protocol === 'http:' ? [client.allowInsecureRequests] : []),
+              // The ID token from the token endpoint is verified against the JWKS too, not
+              // only trusted for having come over TLS (OIDC Core 3.1.3.7 leaves this optional).
+              client.enableNonRepudiationChecks,
+            ],
+          },
+        ),
       );
       configuration.timeout = httpTimeout;
       this.#configuration = configuration;
@@ -67,7 +70,7 @@ export class Provider {
       this.log.info({ issuer: issuer.href }, 'provider discovery loaded');
       return configuration;
     } catch (error) {
-      const failure = providerError(error, 'discovery');
+      const failure = error as GatehouseError;
       this.log.warn(
         { code: failure.code, detail: failure.detail, retryInMs: this.#retryDelay },
         `provider discovery failed: ${failure.description}`,

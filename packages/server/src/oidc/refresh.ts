@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { GatehouseError, SessionExpiredError, TokenValidationError } from '../errors.js';
 import type { LoadedSession, Sessions } from '../session/sessions.js';
 import { epochSeconds } from '../session/sessions.js';
-import { providerError } from './provider-errors.js';
+import { callProvider, channels } from '../observe.js';
 import type { Provider } from './provider.js';
 
 /**
@@ -42,11 +42,9 @@ export class Refresher {
     const configuration = await this.provider.configuration();
     const current = this.sessions.tokens(session);
     try {
-      const tokens = await client
-        .refreshTokenGrant(configuration, current.refresh_token!)
-        .catch((error) => {
-          throw providerError(error, 'refresh');
-        });
+      const tokens = await callProvider('refresh', () =>
+        client.refreshTokenGrant(configuration, current.refresh_token!),
+      );
       const claims = tokens.claims();
       // OIDC Core 12.2: a refreshed ID token must name the same user.
       if (claims && claims.sub !== session.record.user.sub) {
@@ -68,7 +66,9 @@ export class Refresher {
         expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
       );
       this.log.debug({ sub: session.record.user.sub }, 'access token refreshed');
+      channels.refresh.publish({ ok: true });
     } catch (error) {
+      channels.refresh.publish({ ok: false, code: (error as GatehouseError).code });
       if (error instanceof GatehouseError && error.status >= 500) throw error;
       await this.sessions.destroy(session.key);
       throw new SessionExpiredError(
