@@ -77,3 +77,19 @@ export class CsrfRejectedError extends failure('ERR_CSRF', 403, 'access_denied')
 export class StoreUnavailableError extends failure('ERR_STORE_UNAVAILABLE', 503, 'temporarily_unavailable') {}
 /** The request is malformed in a way no route can serve (header too large, bad method). */
 export class BadRequestError extends failure('ERR_BAD_REQUEST', 400, 'invalid_request') {}
+/** A Bearer access token failed a check: form, algorithm, signature, issuer, audience, client. */
+export class AccessTokenInvalidError extends failure('ERR_ACCESS_TOKEN_INVALID', 401, 'invalid_token') {}
+/** A Bearer access token is past its `exp` (or before its `nbf`), beyond the clock tolerance. */
+export class AccessTokenExpiredError extends failure('ERR_ACCESS_TOKEN_EXPIRED', 401, 'invalid_token') {}
+/** The caller lacks a scope the route requires; `scope` lists them all (RFC 6750 3.1). */
+export class InsufficientScopeError extends failure('ERR_INSUFFICIENT_SCOPE', 403, 'insufficient_scope') {
+  constructor(
+    readonly scope: string,
+    description: string,
+    detail?: string,
+  ) {
+    super(description, detail);
+  }
+}
+/** The caller is authenticated but a group or claims rule does not let it in. */
+export class AccessDeniedError extends failure('ERR_ACCESS_DENIED', 403, 'access_denied') {}

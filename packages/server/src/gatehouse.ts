@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
 import type { GatehouseOptions } from './config/options.js';
 import { parseConfig, type Config, type OptionNames } from './config/parse.js';
+import { BearerVerifier } from './bearer/verifier.js';
 import { authenticator, type Principal } from './guard/authenticate.js';
+import { challengeHeaders } from './guard/rules.js';
 import { corsPolicy } from './guard/cors.js';
 import { errorResponse, json, toGatehouseError } from './http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
@@ -13,6 +15,9 @@ import { Refresher } from './oidc/refresh.js';
 import { Transactions } from './oidc/transaction.js';
 import { Sessions } from './session/sessions.js';
 import { openStore } from './session/open-store.js';
+import { selfServiceHandlers } from './session/self-service.js';
+import { backchannelLogoutHandler } from './oidc/backchannel-logout.js';
+import { ProviderKeys } from './bearer/keys.js';
 import { errorPage } from './oidc/pages.js';
 
 /** A route handler: request in, response out, errors already turned into responses. */
@@ -26,8 +31,21 @@ export interface Gatehouse {
   readonly config: Config;
   readonly log: Logger;
   /** The auth routes, keyed by name; paths are in `config.routes`. */
-  readonly routes: Readonly<{ login: RouteHandler; callback: RouteHandler; logout: RouteHandler; me: RouteHandler }>;
-  /** Resolves to the caller, or rejects with a 401/403/503 {@link GatehouseError}. */
+  readonly routes: Readonly<{
+    login: RouteHandler;
+    callback: RouteHandler;
+    logout: RouteHandler;
+    me: RouteHandler;
+    /** Needs the form body: `request.body` as a string or a parsed object. */
+    backchannelLogout: RouteHandler;
+    sessions: RouteHandler;
+    /** Reads the session's id from `request.params.id` or the path's last segment. */
+    endSession: RouteHandler;
+  }>;
+  /**
+   * Resolves to the caller (a Bearer token when the request has one, else the session cookie),
+   * or rejects with a 401/403/503 {@link GatehouseError}.
+   */
   authenticate(request: GatehouseRequest): Promise<Principal>;
   /** CORS headers for any response, and the answer to a preflight. */
   readonly cors: ReturnType<typeof corsPolicy>;
@@ -51,12 +69,14 @@ export interface Gatehouse {
 export function createGatehouse(options: GatehouseOptions, names?: OptionNames): Gatehouse {
   const config = parseConfig(options, names);
   const log = (options.logger ?? pino({ name: 'gatehouse' })).child({ component: 'gatehouse' });
-  const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore');
+  const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore', log);
   const provider = new Provider(config, log);
   const sessions = new Sessions(store, config);
   const transactions = new Transactions(config);
-  const refresher = new Refresher(provider, sessions, log);
-  const authenticate = authenticator(config, sessions, refresher);
+  // One instance holds the refresh lock for at most two provider timeouts.
+  const refresher = new Refresher(provider, sessions, log, (config.httpTimeout * 2 + 5) * 1000);
+  const keys = new ProviderKeys(provider, config);
+  const authenticate = authenticator(config, sessions, refresher, new BearerVerifier(config, provider, keys));
 
   const asJson = (handler: RouteHandler, context: string): RouteHandler =>
     async function route(request) {
@@ -68,6 +88,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     };
 
   const login = loginHandler(config, provider, transactions);
+  const selfService = selfServiceHandlers(sessions, authenticate);
   const routes = Object.freeze({
     // /login is a top-level navigation: its failures are pages, not JSON.
     login: async function loginRoute(request: GatehouseRequest) {
@@ -84,6 +105,9 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       const principal = await authenticate(request);
       return json(200, { user: principal.user, expiresAt: principal.expiresAt });
     }, 'me'),
+    backchannelLogout: asJson(backchannelLogoutHandler(config, keys, sessions, log), 'back-channel logout'),
+    sessions: asJson(selfService.list, 'sessions'),
+    endSession: asJson(selfService.end, 'end session'),
   });
 
   return {
@@ -92,7 +116,10 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     routes,
     authenticate,
     cors: corsPolicy(config),
-    errorResponse: (error, context) => errorResponse(toGatehouseError(error, log, context)),
+    errorResponse(error, context) {
+      const failure = toGatehouseError(error, log, context);
+      return errorResponse(failure, challengeHeaders(failure));
+    },
     get ready() {
       return provider.ready;
     },

@@ -4,8 +4,13 @@ export { ConfigError, parseConfig, type Config, type OptionNames } from './confi
 export { ENV_NAMES, optionsFromEnv } from './config/env.js';
 export { defaults } from './config/defaults.js';
 export * from './errors.js';
-export type { Principal } from './guard/authenticate.js';
+export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from './guard/authenticate.js';
+export { requireClaims, requireGroup, requireScope, type ClaimsPredicate, type Rule } from './guard/rules.js';
 export type { GatehouseRequest, GatehouseResponse } from './http/types.js';
 export type { SessionRecord, SessionStore, SessionUser } from './session/store.js';
 export { MemoryStore } from './session/stores/memory.js';
 export { SqliteStore } from './session/stores/sqlite.js';
+export { channels } from './observe.js';
+export { doctor, formatDoctorReport, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor/index.js';
+export { gatehouseMetrics, type GatehouseMetrics, type MetricsOptions } from './metrics/metrics.js';
+export { openStore } from './session/open-store.js';

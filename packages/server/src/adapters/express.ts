@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Router } from 'express';
+import { Router, urlencoded } from 'express';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
+import type { Rule } from '../guard/rules.js';
 import type { GatehouseResponse } from '../http/types.js';
 
 declare module 'express-serve-static-core' {
@@ -18,7 +19,8 @@ function send(res: Response, response: GatehouseResponse): void {
 }
 
 /**
- * Express router: `/login`, `/signin-oidc`, `/logout`, `/me`, and CORS for FRONTEND_URL.
+ * Express router: `/login`, `/signin-oidc`, `/logout`, `/me`, `/backchannel-logout`,
+ * `/sessions`, and CORS for FRONTEND_URL.
  * Mount it before your routes.
  *
  * @example
@@ -43,21 +45,34 @@ export function gatehouseExpress(gatehouse: Gatehouse): Router {
   router.get(routes.callback, route(gatehouse.routes.callback));
   router.post(routes.logout, route(gatehouse.routes.logout));
   router.get(routes.me, route(gatehouse.routes.me));
+  router.post(
+    routes.backchannelLogout,
+    urlencoded({ extended: false, limit: '16kb' }),
+    route(gatehouse.routes.backchannelLogout),
+  );
+  router.get(routes.sessions, route(gatehouse.routes.sessions));
+  router.delete(`${routes.sessions}/:id`, route(gatehouse.routes.endSession));
   return router;
 }
 
 /**
- * Express middleware that answers 401/403 JSON unless the caller is signed in, and sets
- * `req.auth` otherwise.
+ * Express middleware that answers 401 JSON unless the caller is signed in (session cookie or
+ * Bearer token), 403 unless every rule lets it in, and sets `req.auth` otherwise.
  *
  * @example
  * ```ts
  * app.get('/secure-data', requireAuth(gatehouse), (req, res) => res.json({ user: req.auth!.user }))
+ * app.get('/admin-data', requireAuth(gatehouse, requireGroup('admins')), handler)
  * ```
  */
-export function requireAuth(gatehouse: Gatehouse): RequestHandler {
+export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): RequestHandler {
+  const authorize = async (req: Request): Promise<Principal> => {
+    const principal = req.auth ?? (await gatehouse.authenticate(req));
+    for (const rule of rules) rule(principal);
+    return principal;
+  };
   return function requireAuth(req, res, next) {
-    gatehouse.authenticate(req).then(
+    authorize(req).then(
       (principal) => {
         req.auth = principal;
         next();
@@ -66,3 +81,5 @@ export function requireAuth(gatehouse: Gatehouse): RequestHandler {
     );
   };
 }
+
+export { requireClaims, requireGroup, requireScope, type ClaimsPredicate, type Rule } from '../guard/rules.js';

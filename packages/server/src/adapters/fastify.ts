@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
+import { requireClaims, requireGroup, requireScope, type ClaimsPredicate, type Rule } from '../guard/rules.js';
 import type { GatehouseResponse } from '../http/types.js';
 
 declare module 'fastify' {
@@ -12,6 +13,12 @@ declare module 'fastify' {
     gatehouse: Gatehouse;
     /** A preHandler that answers 401/403 JSON unless the caller is signed in. */
     requireAuth: preHandlerAsyncHookHandler;
+    /** A preHandler: signed in (401) and granted every one of `scopes` (403 insufficient_scope). */
+    requireScope(...scopes: string[]): preHandlerAsyncHookHandler;
+    /** A preHandler: signed in (401) and a member of one of `groups` (403 access_denied). */
+    requireGroup(...groups: string[]): preHandlerAsyncHookHandler;
+    /** A preHandler: signed in (401) and claims that pass `predicate` (403 access_denied). */
+    requireClaims(predicate: ClaimsPredicate, description?: string): preHandlerAsyncHookHandler;
   }
 }
 
@@ -25,14 +32,17 @@ function send(reply: FastifyReply, response: GatehouseResponse): FastifyReply {
 }
 
 /**
- * Fastify plugin: mounts `/login`, `/signin-oidc`, `/logout`, `/me`, CORS for FRONTEND_URL,
- * and decorates `fastify.requireAuth` to guard routes. Not encapsulated, so CORS and the guard
- * apply app-wide.
+ * Fastify plugin: mounts `/login`, `/signin-oidc`, `/logout`, `/me`, `/backchannel-logout`,
+ * `/sessions`, CORS for FRONTEND_URL,
+ * and decorates `fastify.requireAuth` (and the rules `requireScope`, `requireGroup`,
+ * `requireClaims`) to guard routes, for session users and Bearer callers alike. Not
+ * encapsulated, so CORS and the guard apply app-wide.
  *
  * @example
  * ```ts
  * await app.register(gatehouseFastify, { gatehouse })
  * app.get('/secure-data', { preHandler: app.requireAuth }, (req) => ({ user: req.auth!.user }))
+ * app.get('/admin-data', { preHandler: app.requireGroup('admins') }, handler)
  * ```
  */
 export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: GatehouseFastifyOptions) {
@@ -57,7 +67,21 @@ export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: 
     child.addContentTypeParser('*', { bodyLimit: 4096 }, (_request, _payload, done) => done(null));
     child.post(routes.logout, route(gatehouse.routes.logout));
   });
+  await fastify.register(async function backchannelLogoutRoute(child) {
+    child.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 16 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
+    child.post(routes.backchannelLogout, async (request, reply) =>
+      send(reply, await gatehouse.routes.backchannelLogout({ ...request.raw, headers: request.headers, body: request.body })),
+    );
+  });
   fastify.get(routes.me, route(gatehouse.routes.me));
+  fastify.get(routes.sessions, route(gatehouse.routes.sessions));
+  fastify.delete(`${routes.sessions}/:id`, async (request, reply) =>
+    send(reply, await gatehouse.routes.endSession({ ...request.raw, headers: request.headers, params: request.params })),
+  );
 
   fastify.decorate('requireAuth', async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
     try {
@@ -66,6 +90,21 @@ export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: 
       return send(reply, gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`));
     }
   });
+
+  const guard = (rule: Rule) =>
+    async function authorize(request: FastifyRequest, reply: FastifyReply) {
+      try {
+        request.auth ??= await gatehouse.authenticate(request.raw);
+        rule(request.auth);
+      } catch (error) {
+        return send(reply, gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`));
+      }
+    };
+  fastify.decorate('requireScope', (...scopes: string[]) => guard(requireScope(...scopes)));
+  fastify.decorate('requireGroup', (...groups: string[]) => guard(requireGroup(...groups)));
+  fastify.decorate('requireClaims', (predicate: ClaimsPredicate, description?: string) =>
+    guard(requireClaims(predicate, description)),
+  );
 }
 
 // fastify-plugin's contract without the dependency: do not encapsulate, show a name.

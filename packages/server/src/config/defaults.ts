@@ -15,6 +15,19 @@ export const defaults = Object.freeze({
   httpTimeout: 5,
   /** Allowed clock difference with the provider when checking `exp`, `nbf`, `iat`, in seconds. */
   clockTolerance: 30,
+  /**
+   * JWS algorithms accepted on Bearer JWTs: asymmetric only, so no key can be a shared secret
+   * or "none" (RFC 8725 3.1).
+   */
+  accessTokenAlgorithms: Object.freeze([
+    'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+  ]),
+  /** `cid` values accepted on Bearer tokens; empty accepts every client of the issuer. */
+  allowedClientIds: Object.freeze([] as string[]),
+  /** Verified Bearer tokens (and introspection results) remembered, each until its `exp`. */
+  accessTokenCacheSize: 10_000,
+  /** Shortest time between two JWKS fetches caused by an unknown `kid`, in seconds. */
+  jwksCooldown: 30,
   /** How long an unfinished sign-in may take, in seconds. */
   transactionTtl: 10 * 60,
   /** Unfinished sign-ins remembered per browser (several tabs signing in at once). */
@@ -29,6 +42,8 @@ export const defaults = Object.freeze({
     callback: '/signin-oidc',
     logout: '/logout',
     me: '/me',
+    backchannelLogout: '/backchannel-logout',
+    sessions: '/sessions',
   }),
   /** Base name of the session cookie; `__Host-` is prefixed on https. */
   cookieName: 'gatehouse',

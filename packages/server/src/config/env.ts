@@ -16,6 +16,10 @@ export const ENV_NAMES = Object.freeze({
   absoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT',
   httpTimeout: 'HTTP_TIMEOUT',
   clockTolerance: 'CLOCK_TOLERANCE',
+  allowedClientIds: 'OKTA_ALLOWED_CLIENT_IDS',
+  accessTokenAlgorithms: 'ACCESS_TOKEN_ALGORITHMS',
+  accessTokenCacheSize: 'ACCESS_TOKEN_CACHE_SIZE',
+  jwksCooldown: 'JWKS_COOLDOWN',
 } satisfies OptionNames);
 
 /**
@@ -29,6 +33,7 @@ export const ENV_NAMES = Object.freeze({
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatehouseOptions {
   const number = (key: string) => (env[key] ? Number(env[key]) : undefined);
+  const list = (key: string) => env[key]?.split(',').map((item) => item.trim()).filter(Boolean);
   return {
     issuer: env.OKTA_ISSUER_URL ?? '',
     clientId: env.OKTA_CLIENT_ID ?? '',
@@ -43,6 +48,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatehouseO
     absoluteTimeout: number('SESSION_ABSOLUTE_TIMEOUT'),
     httpTimeout: number('HTTP_TIMEOUT'),
     clockTolerance: number('CLOCK_TOLERANCE'),
+    allowedClientIds: list('OKTA_ALLOWED_CLIENT_IDS'),
+    accessTokenAlgorithms: list('ACCESS_TOKEN_ALGORITHMS'),
+    accessTokenCacheSize: number('ACCESS_TOKEN_CACHE_SIZE'),
+    jwksCooldown: number('JWKS_COOLDOWN'),
     production: env.NODE_ENV === 'production',
   };
 }

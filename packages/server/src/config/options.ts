@@ -7,6 +7,10 @@ export interface RoutePaths {
   callback: string;
   logout: string;
   me: string;
+  /** OpenID Connect Back-Channel Logout: register `BACKEND_URL` + this at the provider. */
+  backchannelLogout: string;
+  /** "Your devices": `GET` lists the user's sessions, `DELETE <path>/:id` ends one. */
+  sessions: string;
 }
 
 /**
@@ -50,6 +54,14 @@ export interface GatehouseOptions {
   httpTimeout?: number;
   /** `CLOCK_TOLERANCE`, seconds. */
   clockTolerance?: number;
+  /** `OKTA_ALLOWED_CLIENT_IDS` (comma-separated): accept Bearer tokens of these `cid`s only. */
+  allowedClientIds?: string[];
+  /** `ACCESS_TOKEN_ALGORITHMS` (comma-separated): JWS algorithms accepted on Bearer JWTs. */
+  accessTokenAlgorithms?: string[];
+  /** `ACCESS_TOKEN_CACHE_SIZE`: verified Bearer tokens remembered; 0 turns the cache off. */
+  accessTokenCacheSize?: number;
+  /** `JWKS_COOLDOWN`, seconds: shortest time between JWKS fetches caused by an unknown `kid`. */
+  jwksCooldown?: number;
   /** Paths of the routes Gatehouse serves. */
   routes?: Partial<RoutePaths>;
   /** A pino logger; Gatehouse never logs tokens, codes or cookies. */

@@ -27,6 +27,13 @@ export interface Config {
   readonly absoluteTimeout: number;
   readonly httpTimeout: number;
   readonly clockTolerance: number;
+  /** `cid`s whose Bearer tokens are accepted; empty accepts every client of the issuer. */
+  readonly allowedClientIds: readonly string[];
+  /** JWS algorithms accepted on Bearer JWTs, all asymmetric. */
+  readonly accessTokenAlgorithms: readonly string[];
+  readonly accessTokenCacheSize: number;
+  /** Seconds between JWKS fetches caused by an unknown `kid`. */
+  readonly jwksCooldown: number;
   readonly routes: Readonly<RoutePaths>;
   readonly sessionStore: string | SessionStore;
   /** Cookies get `Secure` and the `__Host-` prefix when the backend is served over https. */
@@ -112,6 +119,10 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     absoluteTimeout,
     httpTimeout: seconds(options.httpTimeout ?? defaults.httpTimeout, name('httpTimeout')),
     clockTolerance: seconds(options.clockTolerance ?? defaults.clockTolerance, name('clockTolerance'), 0),
+    allowedClientIds: Object.freeze([...(options.allowedClientIds ?? defaults.allowedClientIds)]),
+    accessTokenAlgorithms: algorithms(options.accessTokenAlgorithms, name('accessTokenAlgorithms')),
+    accessTokenCacheSize: cacheSize(options.accessTokenCacheSize, name('accessTokenCacheSize')),
+    jwksCooldown: seconds(options.jwksCooldown ?? defaults.jwksCooldown, name('jwksCooldown'), 0),
     routes,
     sessionStore: options.sessionStore ?? 'memory',
     secureCookies,
@@ -147,6 +158,26 @@ function url(value: string | undefined, label: string): URL {
     throw new ConfigError(`${label} must not carry a query, fragment or credentials, got ${text}`);
   }
   return parsed;
+}
+
+function algorithms(value: readonly string[] | undefined, label: string): readonly string[] {
+  if (value === undefined) return defaults.accessTokenAlgorithms;
+  const allowed = defaults.accessTokenAlgorithms;
+  const refused = value.filter((alg) => !allowed.includes(alg));
+  if (value.length === 0 || refused.length > 0) {
+    throw new ConfigError(
+      `${label} must list asymmetric JWS algorithms from ${allowed.join(', ')}, got ${value.join(', ') || 'none'}`,
+    );
+  }
+  return Object.freeze([...value]);
+}
+
+function cacheSize(value: number | undefined, label: string): number {
+  const size = value ?? defaults.accessTokenCacheSize;
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new ConfigError(`${label} must be a whole number >= 0, got ${value}`);
+  }
+  return size;
 }
 
 function seconds(value: number, label: string, min = 1): number {

@@ -6,6 +6,10 @@ export interface GatehouseRequest {
   /** Path and query, as on the request line. */
   readonly url?: string | undefined;
   readonly headers: IncomingHttpHeaders;
+  /** The parsed or raw body, for the one route that reads one (back-channel logout). */
+  readonly body?: unknown;
+  /** Route parameters, as frameworks parse them. */
+  readonly params?: unknown;
 }
 
 /** A response for an adapter to write: status, headers, and an already serialized body. */

@@ -106,6 +106,8 @@ export function callbackHandler(
             transaction.returnTo === '/'
               ? config.frontendUrl.href
               : config.frontendOrigin + transaction.returnTo,
+            // This URL holds the code: no Referer from the redirect onwards (RFC 9700 4.2.4).
+            { 'referrer-policy': 'no-referrer' },
           );
       response.headers['set-cookie'] = [clearTransaction, sessionCookie];
       return response;

@@ -53,7 +53,8 @@ export function popupPages(frontendOrigin: string, backTo: string) {
   const headers = htmlHeaders(`sha256-${createHash('sha256').update(script).digest('base64')}`);
   const render = (status: number, message: object, text: string): GatehouseResponse => ({
     status,
-    headers,
+    // A copy per page: the callback adds this browser's Set-Cookie to it.
+    headers: { ...headers },
     body: page(
       'Signing in',
       `<p>${escapeHtml(text)}</p><a href="${escapeHtml(backTo)}">Back to the app</a><script type="application/json" id="gatehouse-result">${JSON.stringify(message).replace(/</g, '\\u003c')}</script><script>${script}</script>`,

@@ -16,6 +16,9 @@ const VALIDATION = new Set([
   'OAUTH_KEY_SELECTION_FAILED',
   'OAUTH_INVALID_RESPONSE',
   'OAUTH_INVALID_REQUEST',
+  // An answer using what Gatehouse refuses to process (alg "none" or HS* on an ID token, a
+  // `crit` header, implicit `token`/`id_token` parameters on the callback): a failed check.
+  'OAUTH_UNSUPPORTED_OPERATION',
   'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
   'ERR_JOSE_NOT_SUPPORTED',
   'ERR_JWS_INVALID',
@@ -50,14 +53,20 @@ export function providerError(error: unknown, step: string): GatehouseError {
     );
   }
   const name = (error as Error)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  const code = (error as { code?: string })?.code ?? '';
+  // openid-client wraps fetch's TimeoutError/AbortError in a ClientError with these codes.
+  const timedOut = code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT';
+  if (name === 'TimeoutError' || name === 'AbortError' || timedOut) {
     return new ProviderTimeoutError(
       'The identity provider did not answer in time. Try again in a moment.',
       detail,
     );
   }
-  const code = (error as { code?: string })?.code ?? '';
   if (error instanceof TypeError || code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
+    return new ProviderUnavailableError(unavailable, detail);
+  }
+  // A 5xx that is not an OAuth error body (a proxy's HTML page, a failing JWKS endpoint).
+  if ((httpResponseOf(error)?.status ?? 0) >= 500) {
     return new ProviderUnavailableError(unavailable, detail);
   }
   if (VALIDATION.has(code)) {
@@ -87,9 +96,21 @@ function providerMessage(error: string, description?: string): string {
   return description ? `${known} The provider said: ${description.slice(0, 300)}` : known;
 }
 
+/** The HTTP response openid-client refused (its `cause` when the status was unexpected). */
+function httpResponseOf(error: unknown): Response | undefined {
+  const cause = (error as Error | undefined)?.cause;
+  return cause instanceof Response ? cause : undefined;
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: string }).code;
-  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+  const response = httpResponseOf(error);
+  const cause =
+    error.cause instanceof Error
+      ? ` (cause: ${error.cause.message})`
+      : response
+        ? ` (HTTP ${response.status} from ${response.url.split('?')[0]})`
+        : '';
   return `${code ? code + ' ' : ''}${error.message}${cause}`;
 }

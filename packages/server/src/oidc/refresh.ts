@@ -1,6 +1,11 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
-import { GatehouseError, SessionExpiredError, TokenValidationError } from '../errors.js';
+import {
+  GatehouseError,
+  ProviderTimeoutError,
+  SessionExpiredError,
+  TokenValidationError,
+} from '../errors.js';
 import type { LoadedSession, Sessions } from '../session/sessions.js';
 import { epochSeconds } from '../session/sessions.js';
 import { callProvider, channels } from '../observe.js';
@@ -19,6 +24,8 @@ export class Refresher {
     private readonly provider: Provider,
     private readonly sessions: Sessions,
     private readonly log: Logger,
+    /** How long one instance may hold the refresh lock: longer than a refresh can take. */
+    private readonly lockTtlMs = 15_000,
   ) {}
 
   needsRefresh({ record }: LoadedSession): boolean {
@@ -38,7 +45,37 @@ export class Refresher {
     return running;
   }
 
+  /**
+   * With a store shared by several instances, one instance refreshes (it holds the store's
+   * lock) and the others wait for the tokens it stores: the rotated refresh token is redeemed once.
+   */
   async #refresh(session: LoadedSession): Promise<void> {
+    const store = this.sessions.store;
+    if (!store.lock) return this.#redeem(session);
+    const release = await store.lock(`refresh:${session.key}`, this.lockTtlMs);
+    if (!release) return this.#awaitOtherInstance(session);
+    try {
+      const current = await store.get(session.key);
+      if (!current) throw new SessionExpiredError(ENDED, 'session gone before refresh');
+      if (current.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
+      await this.#redeem({ key: session.key, record: current });
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+
+  async #awaitOtherInstance(session: LoadedSession): Promise<void> {
+    const deadline = Date.now() + this.lockTtlMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const record = await this.sessions.store.get(session.key);
+      if (!record) throw new SessionExpiredError(ENDED, 'session ended during refresh elsewhere');
+      if (record.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
+    }
+    throw new ProviderTimeoutError('Refreshing the session took too long. Try again in a moment.');
+  }
+
+  async #redeem(session: LoadedSession): Promise<void> {
     const configuration = await this.provider.configuration();
     const current = this.sessions.tokens(session);
     try {
@@ -72,9 +109,11 @@ export class Refresher {
       if (error instanceof GatehouseError && error.status >= 500) throw error;
       await this.sessions.destroy(session.key);
       throw new SessionExpiredError(
-        'Your session has ended. Please sign in again.',
+        ENDED,
         error instanceof GatehouseError ? error.detail : String(error),
       );
     }
   }
 }
+
+const ENDED = 'Your session has ended. Please sign in again.';

@@ -23,7 +23,8 @@ export function localReturnTo(value: string | null): string {
     );
   }
   const url = new URL(value, BASE);
-  if (url.origin !== BASE) {
+  // Dot segments can normalize to a scheme-relative path (`/..//evil` -> `//evil`).
+  if (url.origin !== BASE || url.pathname.startsWith('//')) {
     throw new ReturnToInvalidError(
       'returnTo must be a path on this application, such as /account.',
     );

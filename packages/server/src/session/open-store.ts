@@ -1,10 +1,16 @@
 import { ConfigError } from '../config/parse.js';
 import { MemoryStore } from './stores/memory.js';
 import { SqliteStore } from './stores/sqlite.js';
+import { RedisStore } from './stores/redis.js';
+import type { Logger } from 'pino';
 import type { SessionStore } from './store.js';
 
 /** A store from its SESSION_STORE spelling: `memory`, `sqlite:<path>`, or an instance. */
-export function openStore(spec: string | SessionStore, label: string): SessionStore {
+export function openStore(
+  spec: string | SessionStore,
+  label: string,
+  logger: Logger,
+): SessionStore {
   if (typeof spec !== 'string') return spec;
   if (spec === 'memory') return new MemoryStore();
   if (spec.startsWith('sqlite:')) {
@@ -16,9 +22,7 @@ export function openStore(spec: string | SessionStore, label: string): SessionSt
     return new SqliteStore(path);
   }
   if (spec.startsWith('redis://') || spec.startsWith('rediss://')) {
-    throw new ConfigError(
-      `${label}: the Redis store is not available in this version yet; use memory or sqlite:<path>`,
-    );
+    return new RedisStore(spec, { logger });
   }
   throw new ConfigError(`${label} must be memory, sqlite:<path> or redis://..., got ${spec}`);
 }

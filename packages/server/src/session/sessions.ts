@@ -6,16 +6,13 @@ import {
   sessionKeyOf,
   type SessionTokens,
 } from './crypto.js';
-import type { SessionRecord, SessionStore, SessionUser } from './store.js';
+import type { SessionRecord, SessionStore, SessionUser, StoredSession } from './store.js';
 
 /** Epoch seconds, the unit of every time a session keeps. */
 export const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** A loaded session: its store key and record. */
-export interface LoadedSession {
-  key: string;
-  record: SessionRecord;
-}
+export type LoadedSession = StoredSession;
 
 /** What a new session starts with, straight from a successful callback. */
 export interface NewSession {
@@ -101,6 +98,20 @@ export class Sessions {
 
   async destroy(key: string): Promise<void> {
     await this.store.delete(key);
+  }
+
+  /** Ends the sessions of a provider session (`sid`) or, without one, of a user (`sub`). */
+  async destroyMatching({
+    sid,
+    sub,
+  }: {
+    sid?: string | undefined;
+    sub?: string | undefined;
+  }): Promise<number> {
+    const matching = sid ? await this.store.listBySid(sid) : await this.store.listBySubject(sub!);
+    const ended = matching.filter(({ record }) => !sub || record.user.sub === sub);
+    await Promise.all(ended.map(({ key }) => this.store.delete(key)));
+    return ended.length;
   }
 
   #expiry(createdAt: number, lastSeenAt: number): number {

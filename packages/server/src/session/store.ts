@@ -42,5 +42,26 @@ export interface SessionStore {
   /** Records activity without rewriting the tokens. */
   touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** The live sessions of one user: "your devices", and back-channel logout by `sub`. */
+  listBySubject(sub: string): Promise<StoredSession[]>;
+  /** The live sessions started in one provider session: back-channel logout by `sid`. */
+  listBySid(sid: string): Promise<StoredSession[]>;
+  /** Records a one-time id (a logout token's `jti`) until `expiresAt`; false when already seen. */
+  claimOnce(id: string, expiresAt: number): Promise<boolean>;
+  /**
+   * A lock shared by every instance using this store, held at most `ttlMs`: resolves to its
+   * release, or undefined when another holder has it. Stores that serve one process omit it.
+   */
+  lock?(name: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
+  /** How many live sessions there are (for metrics). */
+  count?(): Promise<number>;
+  /** Resolves when the store answers, throws a 503 error otherwise (for readiness). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A session with its store key. */
+export interface StoredSession {
+  key: string;
+  record: SessionRecord;
 }

@@ -172,13 +172,17 @@ export async function startStack({
  */
 export async function signInThroughBackend(
   stack: Pick<Stack, 'backend' | 'jar'>,
-  { query = '', credentials = ADA }: { query?: string; credentials?: typeof ADA } = {},
+  {
+    query = '',
+    credentials = ADA,
+    headers = {},
+  }: { query?: string; credentials?: typeof ADA; headers?: Record<string, string> } = {},
 ): Promise<Response> {
-  const login = await stack.jar.fetch(`${stack.backend.url}/login${query}`);
+  const login = await stack.jar.fetch(`${stack.backend.url}/login${query}`, { headers });
   if (login.status !== 302)
     throw new Error(`/login answered ${login.status}: ${await login.text()}`);
   const callbackUrl = await signIn(login.headers.get('location')!, credentials, stack.jar);
-  return stack.jar.fetch(callbackUrl);
+  return stack.jar.fetch(callbackUrl, { headers });
 }
 
 /** The value of a Set-Cookie header's cookie `name`, or undefined. */

@@ -1,5 +1,6 @@
 import { useAuth, type AuthUser } from '@gatehouse/react';
 import { ErrorAlert } from './ErrorAlert.js';
+import { Devices } from './Devices.js';
 import { SecureData } from './SecureData.js';
 import { SessionCountdown } from './SessionCountdown.js';
 
@@ -65,6 +66,7 @@ export function Dashboard({ user }: { user: AuthUser }) {
           </p>
         </section>
         <SecureData />
+        <Devices />
       </div>
     </div>
   );

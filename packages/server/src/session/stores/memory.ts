@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '../store.js';
+import type { SessionRecord, SessionStore, StoredSession } from '../store.js';
 
 /**
  * Sessions in this process's memory: for tests and single-process development. Lost on
@@ -11,6 +11,7 @@ import type { SessionRecord, SessionStore } from '../store.js';
  */
 export class MemoryStore implements SessionStore {
   readonly #records = new Map<string, SessionRecord>();
+  readonly #claimed = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor({ sweepInterval = 60_000 } = {}) {
@@ -39,19 +40,51 @@ export class MemoryStore implements SessionStore {
     this.#records.delete(key);
   }
 
+  async listBySubject(sub: string): Promise<StoredSession[]> {
+    return this.#list((record) => record.user.sub === sub);
+  }
+
+  async listBySid(sid: string): Promise<StoredSession[]> {
+    return this.#list((record) => record.sid === sid);
+  }
+
+  async claimOnce(id: string, expiresAt: number): Promise<boolean> {
+    if ((this.#claimed.get(id) ?? 0) > Date.now() / 1000) return false;
+    this.#claimed.set(id, expiresAt);
+    return true;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     this.#records.clear();
   }
+
+  /** How many live sessions are held. */
+  async count(): Promise<number> {
+    return this.#list(() => true).length;
+  }
+
+  async ping(): Promise<void> {}
 
   /** How many sessions are held (expired ones included until the next sweep). */
   get size(): number {
     return this.#records.size;
   }
 
+  #list(match: (record: SessionRecord) => boolean): StoredSession[] {
+    const now = Date.now() / 1000;
+    const found: StoredSession[] = [];
+    for (const [key, record] of this.#records) {
+      if (record.expiresAt > now && match(record)) found.push({ key, record });
+    }
+    return found;
+  }
+
   #sweep(): void {
     const now = Date.now() / 1000;
-    for (const [key, record] of this.#records)
+    for (const [key, record] of this.#records) {
       if (record.expiresAt <= now) this.#records.delete(key);
+    }
+    for (const [id, expiresAt] of this.#claimed) if (expiresAt <= now) this.#claimed.delete(id);
   }
 }

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreUnavailableError } from '../../errors.js';
-import type { SessionRecord, SessionStore } from '../store.js';
+import type { SessionRecord, SessionStore, StoredSession } from '../store.js';
 
-type Row = { data: string; tokens: Buffer };
+type Row = { key: string; data: string; tokens: Buffer };
 
 /**
  * Sessions in a SQLite file (WAL mode): survives restarts, no server to run. The default of
@@ -17,12 +17,8 @@ type Row = { data: string; tokens: Buffer };
  */
 export class SqliteStore implements SessionStore {
   readonly #db: Database.Database;
-  readonly #get: Database.Statement<[string, number], Row>;
-  readonly #set: Database.Statement<[string, string, Buffer, number]>;
-  readonly #touch: Database.Statement<[{ key: string; lastSeenAt: number; expiresAt: number }]>;
-  readonly #delete: Database.Statement<[string]>;
-  readonly #sweep: Database.Statement<[number]>;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #sql;
 
   constructor(
     readonly path: string,
@@ -33,56 +29,112 @@ export class SqliteStore implements SessionStore {
       this.#db = new Database(path);
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
-      this.#db.exec(`CREATE TABLE IF NOT EXISTS gatehouse_sessions (
-        key TEXT PRIMARY KEY,
-        data TEXT NOT NULL,
-        tokens BLOB NOT NULL,
-        expires_at INTEGER NOT NULL
-      ) WITHOUT ROWID`);
+      this.#db.exec(`
+        CREATE TABLE IF NOT EXISTS gatehouse_sessions (
+          key TEXT PRIMARY KEY,
+          sub TEXT NOT NULL,
+          sid TEXT,
+          data TEXT NOT NULL,
+          tokens BLOB NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS gatehouse_sessions_sub ON gatehouse_sessions (sub);
+        CREATE INDEX IF NOT EXISTS gatehouse_sessions_sid ON gatehouse_sessions (sid);
+        CREATE TABLE IF NOT EXISTS gatehouse_claims (
+          id TEXT PRIMARY KEY,
+          expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;`);
     } catch (error) {
       throw new StoreUnavailableError(
         'The session store could not be opened.',
         `sqlite ${path}: ${String(error)}`,
       );
     }
-    this.#get = this.#db.prepare(
-      'SELECT data, tokens FROM gatehouse_sessions WHERE key = ? AND expires_at > ?',
-    );
-    this.#set = this.#db.prepare(
-      'INSERT OR REPLACE INTO gatehouse_sessions (key, data, tokens, expires_at) VALUES (?, ?, ?, ?)',
-    );
-    this.#touch = this.#db.prepare(
-      `UPDATE gatehouse_sessions SET expires_at = @expiresAt,
-         data = json_set(data, '$.lastSeenAt', @lastSeenAt, '$.expiresAt', @expiresAt) WHERE key = @key`,
-    );
-    this.#delete = this.#db.prepare('DELETE FROM gatehouse_sessions WHERE key = ?');
-    this.#sweep = this.#db.prepare('DELETE FROM gatehouse_sessions WHERE expires_at <= ?');
+    const db = this.#db;
+    const live = 'SELECT key, data, tokens FROM gatehouse_sessions WHERE expires_at > @now';
+    this.#sql = {
+      get: db.prepare<{ key: string; now: number }, Row>(`${live} AND key = @key`),
+      bySub: db.prepare<{ sub: string; now: number }, Row>(`${live} AND sub = @sub`),
+      bySid: db.prepare<{ sid: string; now: number }, Row>(`${live} AND sid = @sid`),
+      set: db.prepare(
+        `INSERT OR REPLACE INTO gatehouse_sessions (key, sub, sid, data, tokens, expires_at)
+         VALUES (@key, @sub, @sid, @data, @tokens, @expiresAt)`,
+      ),
+      touch: db.prepare(
+        `UPDATE gatehouse_sessions SET expires_at = @expiresAt,
+           data = json_set(data, '$.lastSeenAt', @lastSeenAt, '$.expiresAt', @expiresAt)
+         WHERE key = @key`,
+      ),
+      delete: db.prepare<[string]>('DELETE FROM gatehouse_sessions WHERE key = ?'),
+      claim: db.prepare(
+        `INSERT INTO gatehouse_claims (id, expires_at) VALUES (@id, @expiresAt)
+         ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
+         WHERE gatehouse_claims.expires_at <= @now`,
+      ),
+      count: db.prepare<[number], { n: number }>(
+        'SELECT count(*) AS n FROM gatehouse_sessions WHERE expires_at > ?',
+      ),
+      sweep: db.transaction((time: number) => {
+        db.prepare('DELETE FROM gatehouse_sessions WHERE expires_at <= ?').run(time);
+        db.prepare('DELETE FROM gatehouse_claims WHERE expires_at <= ?').run(time);
+      }),
+    };
     this.#sweeper = setInterval(
-      () => this.#run(() => this.#sweep.run(now())),
+      () => this.#run(() => this.#sql.sweep(now())),
       sweepInterval,
     ).unref();
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const row = this.#run(() => this.#get.get(key, now()));
-    if (!row) return undefined;
-    const { tokens: _, ...data } = JSON.parse(row.data) as SessionRecord;
-    return { ...data, tokens: row.tokens };
+    const row = this.#run(() => this.#sql.get.get({ key, now: now() }));
+    return row && toRecord(row);
   }
 
   async set(key: string, record: SessionRecord): Promise<void> {
     const { tokens, ...data } = record;
     this.#run(() =>
-      this.#set.run(key, JSON.stringify(data), Buffer.from(tokens), Math.ceil(record.expiresAt)),
+      this.#sql.set.run({
+        key,
+        sub: record.user.sub,
+        sid: record.sid ?? null,
+        data: JSON.stringify(data),
+        tokens: Buffer.from(tokens),
+        expiresAt: Math.ceil(record.expiresAt),
+      }),
     );
   }
 
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    this.#run(() => this.#touch.run({ key, lastSeenAt, expiresAt: Math.ceil(expiresAt) }));
+    this.#run(() => this.#sql.touch.run({ key, lastSeenAt, expiresAt: Math.ceil(expiresAt) }));
   }
 
   async delete(key: string): Promise<void> {
-    this.#run(() => this.#delete.run(key));
+    this.#run(() => this.#sql.delete.run(key));
+  }
+
+  async listBySubject(sub: string): Promise<StoredSession[]> {
+    return this.#run(() => this.#sql.bySub.all({ sub, now: now() })).map(toStored);
+  }
+
+  async listBySid(sid: string): Promise<StoredSession[]> {
+    return this.#run(() => this.#sql.bySid.all({ sid, now: now() })).map(toStored);
+  }
+
+  async claimOnce(id: string, expiresAt: number): Promise<boolean> {
+    const result = this.#run(() =>
+      this.#sql.claim.run({ id, expiresAt: Math.ceil(expiresAt), now: now() }),
+    );
+    return result.changes === 1;
+  }
+
+  /** How many live sessions the file holds. */
+  async count(): Promise<number> {
+    return this.#run(() => this.#sql.count.get(now())!.n);
+  }
+
+  /** Throws a 503 error when the file cannot be read. */
+  async ping(): Promise<void> {
+    this.#run(() => this.#sql.count.get(now()));
   }
 
   async close(): Promise<void> {
@@ -103,3 +155,12 @@ export class SqliteStore implements SessionStore {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
+
+function toRecord(row: Row): SessionRecord {
+  const { tokens: _, ...data } = JSON.parse(row.data) as SessionRecord;
+  return { ...data, tokens: row.tokens };
+}
+
+function toStored(row: Row): StoredSession {
+  return { key: row.key, record: toRecord(row) };
+}

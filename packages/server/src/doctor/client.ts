@@ -1,0 +1,453 @@
+import * as client from 'openid-client';
+import { ENV_NAMES } from '../config/env.js';
+import { networkFailure, type Probe } from './provider.js';
+import { check, type DoctorCheck } from './report.js';
+
+/** The values the client checks need, from the parsed configuration. */
+export interface ClientSettings {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  scopes: string;
+  /** Where the provider's console keeps the registrations, for the fixes. */
+  console: Console;
+}
+
+interface Console {
+  redirect: string;
+  signOut: string;
+  credentials: string;
+}
+
+const CONSOLES: Record<string, Console> = {
+  okta: {
+    redirect:
+      'Okta Admin Console: Applications → your app → General → LOGIN → Sign-in redirect URIs',
+    signOut:
+      'Okta Admin Console: Applications → your app → General → LOGIN → Sign-out redirect URIs',
+    credentials: 'Okta Admin Console: Applications → your app → General → Client Credentials',
+  },
+  other: {
+    redirect:
+      "the provider's client settings (Okta: Sign-in redirect URIs; Auth0: Allowed Callback URLs; Entra ID: Authentication → Web → Redirect URIs; Keycloak: Valid redirect URIs; Google: Authorized redirect URIs)",
+    signOut:
+      "the provider's client settings (Okta: Sign-out redirect URIs; Auth0: Allowed Logout URLs; Entra ID: Front-channel logout URL; Keycloak: Valid post logout redirect URIs)",
+    credentials: "the provider's client settings",
+  },
+};
+
+export function consoleFor(kind: string): Console {
+  return kind.startsWith('okta') ? CONSOLES.okta! : CONSOLES.other!;
+}
+
+/** What the authorization request probe learned about the client id. */
+export interface AuthorizationProbe {
+  /** The provider said it does not know the client id. */
+  unknownClient?: string;
+}
+
+/** The client as the server configures it, on the metadata discovery answered. */
+export function clientConfiguration(
+  metadata: client.ServerMetadata,
+  settings: ClientSettings,
+  probe: Probe,
+  /** As the server: plain http only when the configured issuer is (loopback) http. */
+  allowHttp: boolean,
+): client.Configuration {
+  const configuration = new client.Configuration(
+    metadata,
+    settings.clientId,
+    { client_secret: settings.clientSecret },
+    client.ClientSecretBasic(settings.clientSecret),
+  );
+  configuration[client.customFetch] = (url, init) => probe.fetch(url, init as RequestInit);
+  configuration.timeout = probe.timeout;
+  if (allowHttp) client.allowInsecureRequests(configuration);
+  return configuration;
+}
+
+/**
+ * What an error page says, in one line: a JSON body's `error_description`, else the first text
+ * of the HTML that matches `about` (the sentence about the redirect URI, not the page's chrome).
+ */
+function providerSays(body: string, about?: RegExp): string {
+  try {
+    const json = JSON.parse(body) as { error?: unknown; error_description?: unknown };
+    const said = [json.error, json.error_description].filter((part) => typeof part === 'string');
+    if (said.length) return said.join(': ').slice(0, 300);
+  } catch {
+    // not JSON
+  }
+  const nodes = body
+    .replace(/<(script|style|title|head)[^>]*>[\s\S]*?<\/\1>/gi, '<>')
+    .split(/<[^>]*>/)
+    .map((node) =>
+      node
+        .replace(/&#39;|&#x27;|&apos;/g, "'")
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .filter(Boolean);
+  const relevant = about && nodes.find((node) => about.test(node));
+  return (relevant ?? nodes.join(' ')).slice(0, 300);
+}
+
+// Okta: "The 'redirect_uri' parameter must be a Login redirect URI"; oidc-provider: "redirect_uri
+// did not match"; Entra ID: AADSTS50011; Auth0: "Callback URL mismatch"; Google:
+// redirect_uri_mismatch; Keycloak: "Invalid parameter: redirect_uri".
+const REDIRECT_REFUSED = /redirect[_ ]?ur[il]|AADSTS50011|callback url mismatch/i;
+const SIGN_OUT_REFUSED = /post_logout_redirect_uri|logout.*redirect|redirect.*logout/i;
+const CLIENT_UNKNOWN =
+  /invalid_client|client[_ ]id|client is invalid|unknown client|client not found|AADSTS700016/i;
+
+/**
+ * Sends the authorization request a sign-in would send, without following it: a provider that
+ * does not know the redirect URI (or the client) answers with an error page at once.
+ */
+export async function redirectUriCheck(
+  configuration: client.Configuration,
+  settings: ClientSettings,
+  probe: Probe,
+  learned: AuthorizationProbe,
+): Promise<DoctorCheck> {
+  const { redirectUri } = settings;
+  const register = `register exactly ${redirectUri} as a sign-in redirect URI (${settings.console.redirect}), or set ${ENV_NAMES.backendUrl} so that ${ENV_NAMES.backendUrl} + /signin-oidc is the URI registered`;
+  let url: URL;
+  try {
+    url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: redirectUri,
+      scope: settings.scopes,
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+  } catch (error) {
+    return check(
+      'redirect-uri',
+      'redirect URI',
+      'error',
+      `cannot build the authorization request: ${(error as Error).message}`,
+    );
+  }
+  let response: Response;
+  try {
+    response = await probe.fetch(url, { headers: { accept: 'text/html' } });
+  } catch (error) {
+    return check(
+      'redirect-uri',
+      'redirect URI',
+      'warn',
+      `register ${redirectUri}; the authorization endpoint did not answer: ${networkFailure(error, probe.timeout)}`,
+    );
+  }
+  const location = response.headers.get('location');
+  const body = await response.text().catch(() => '');
+  const text = providerSays(body);
+
+  if (response.status >= 300 && response.status < 400 && location) {
+    const target = new URL(location, url);
+    if (target.href.startsWith(redirectUri)) {
+      const error = target.searchParams.get('error');
+      if (error)
+        return authorizationError(error, target.searchParams.get('error_description'), settings);
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'ok',
+        `${redirectUri} is registered (the provider redirects to it)`,
+      );
+    }
+    const decoded = safeDecode(target.href);
+    if (REDIRECT_REFUSED.test(decoded) && /error/i.test(decoded)) {
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'error',
+        `the provider refused the redirect URI ${redirectUri} (it sent the browser to ${target.origin}${target.pathname})`,
+        register,
+      );
+    }
+    if (/[?&]error=|\/error\b/i.test(target.href)) {
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'warn',
+        `the provider sent the authorization request to an error page: ${target.origin}${target.pathname}; open ${url.origin}${url.pathname} with these parameters in a browser to read it`,
+        register,
+      );
+    }
+    return check(
+      'redirect-uri',
+      'redirect URI',
+      'ok',
+      `${redirectUri} is accepted (the provider answers with its sign-in page)`,
+    );
+  }
+  if (REDIRECT_REFUSED.test(text) && (response.status >= 400 || /error|AADSTS/i.test(text))) {
+    return check(
+      'redirect-uri',
+      'redirect URI',
+      'error',
+      `the provider refused the redirect URI ${redirectUri}: "${providerSays(body, REDIRECT_REFUSED)}"`,
+      register,
+    );
+  }
+  if (CLIENT_UNKNOWN.test(text) && (response.status >= 400 || /AADSTS/.test(text))) {
+    learned.unknownClient = providerSays(body, CLIENT_UNKNOWN);
+    return check(
+      'redirect-uri',
+      'redirect URI',
+      'skip',
+      `not checked: the provider does not know the client id (see below); register ${redirectUri} once it does`,
+    );
+  }
+  if (response.status >= 400) {
+    return check(
+      'redirect-uri',
+      'redirect URI',
+      'warn',
+      `the authorization request was answered ${response.status}: "${text}"`,
+      register,
+    );
+  }
+  return check(
+    'redirect-uri',
+    'redirect URI',
+    'ok',
+    `${redirectUri} is accepted (the provider answers with its sign-in page)`,
+  );
+}
+
+function authorizationError(
+  error: string,
+  description: string | null,
+  settings: ClientSettings,
+): DoctorCheck {
+  const said = `${error}${description ? `: ${description}` : ''}`;
+  switch (error) {
+    case 'invalid_scope':
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'error',
+        `${settings.redirectUri} is registered, but the provider refused the scopes "${settings.scopes}" (${said})`,
+        `set ${ENV_NAMES.scopes} to scopes the provider allows (offline_access needs the Refresh Token grant enabled)`,
+      );
+    case 'unauthorized_client':
+    case 'unsupported_response_type':
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'error',
+        `${settings.redirectUri} is registered, but the client may not use the authorization code flow (${said})`,
+        `enable the Authorization Code grant type for the client (${settings.console.credentials})`,
+      );
+    case 'login_required':
+    case 'interaction_required':
+    case 'consent_required':
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'ok',
+        `${settings.redirectUri} is registered (the provider redirects to it)`,
+      );
+    default:
+      return check(
+        'redirect-uri',
+        'redirect URI',
+        'warn',
+        `${settings.redirectUri} is registered, but the provider answered the authorization request with ${said}`,
+      );
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A token request with a code that cannot exist: `invalid_grant` means the client id and secret
+ * were accepted (the code was what failed), `invalid_client` means they were not.
+ */
+export async function clientCheck(
+  configuration: client.Configuration,
+  settings: ClientSettings,
+  probe: Probe,
+  learned: AuthorizationProbe,
+): Promise<DoctorCheck> {
+  const title = 'client id and secret';
+  const id = ENV_NAMES.clientId;
+  const secret = ENV_NAMES.clientSecret;
+  try {
+    await client.genericGrantRequest(configuration, 'authorization_code', {
+      code: 'gatehouse-doctor-probe',
+      redirect_uri: settings.redirectUri,
+      code_verifier: client.randomPKCECodeVerifier(),
+    });
+    return check(
+      'client',
+      title,
+      'warn',
+      'the token endpoint accepted a made-up code: it does not check codes as it should',
+    );
+  } catch (error) {
+    const { status, error: code, description } = await oauthError(error);
+    if (code === 'invalid_grant') {
+      return check(
+        'client',
+        title,
+        'ok',
+        `${id}=${settings.clientId} and its secret are accepted (the token endpoint refused only the doctor's made-up code)`,
+      );
+    }
+    if (code === 'invalid_client' || status === 401) {
+      if (learned.unknownClient) {
+        return check(
+          'client',
+          title,
+          'error',
+          `the provider does not know ${id}=${settings.clientId}: "${learned.unknownClient}"`,
+          `copy the Client ID from ${settings.console.credentials}`,
+        );
+      }
+      return check(
+        'client',
+        title,
+        'error',
+        `the provider refused ${secret} for ${id}=${settings.clientId} (${code ?? status}${description ? `: ${description}` : ''})`,
+        `copy the client secret again from ${settings.console.credentials}; Gatehouse sends it with HTTP Basic (client_secret_basic)`,
+      );
+    }
+    if (code === 'unauthorized_client' || code === 'unsupported_grant_type') {
+      return check(
+        'client',
+        title,
+        'error',
+        `${id}=${settings.clientId} may not use the authorization code grant (${code}${description ? `: ${description}` : ''})`,
+        `enable the Authorization Code and Refresh Token grant types (${settings.console.credentials})`,
+      );
+    }
+    if (status === undefined) {
+      return check(
+        'client',
+        title,
+        'error',
+        `the token endpoint did not answer: ${networkFailure(error, probe.timeout)}`,
+      );
+    }
+    return check(
+      'client',
+      title,
+      'warn',
+      `cannot tell: the token endpoint answered ${status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}`,
+    );
+  }
+}
+
+/** The OAuth error of a failed token request, wherever openid-client put it. */
+async function oauthError(
+  error: unknown,
+): Promise<{ status?: number; error?: string; description?: string }> {
+  if (error instanceof client.ResponseBodyError) {
+    return { status: error.status, error: error.error, description: error.error_description };
+  }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    const parameters = error.cause.find((challenge) => challenge.parameters.error)?.parameters;
+    let body: { error?: string; error_description?: string } = {};
+    if (!error.response.bodyUsed)
+      body = (await error.response.json().catch(() => ({}))) as typeof body;
+    return {
+      status: error.status,
+      error: parameters?.error ?? body.error,
+      description: parameters?.error_description ?? body.error_description,
+    };
+  }
+  const response = (error as { cause?: unknown })?.cause;
+  if (response instanceof Response) return { status: response.status };
+  return {};
+}
+
+/** The end-session request a sign-out sends, without a user: the URI is refused or let through. */
+export async function signOutUriCheck(
+  configuration: client.Configuration,
+  settings: ClientSettings,
+  probe: Probe,
+): Promise<DoctorCheck> {
+  const title = 'sign-out URI';
+  const uri = settings.postLogoutRedirectUri;
+  const register = `register exactly ${uri} as a sign-out redirect URI (${settings.console.signOut}), or set ${ENV_NAMES.frontendUrl} to the one registered`;
+  if (!configuration.serverMetadata().end_session_endpoint) {
+    return check(
+      'sign-out-uri',
+      title,
+      'skip',
+      'the provider has no end_session_endpoint (see endpoints)',
+    );
+  }
+  let url: URL;
+  try {
+    url = client.buildEndSessionUrl(configuration, { post_logout_redirect_uri: uri });
+  } catch (error) {
+    return check(
+      'sign-out-uri',
+      title,
+      'error',
+      `cannot build the end-session request: ${(error as Error).message}`,
+    );
+  }
+  let response: Response;
+  try {
+    response = await probe.fetch(url, { headers: { accept: 'text/html' } });
+  } catch (error) {
+    return check(
+      'sign-out-uri',
+      title,
+      'warn',
+      `register ${uri}; the end-session endpoint did not answer: ${networkFailure(error, probe.timeout)}`,
+    );
+  }
+  const location = response.headers.get('location');
+  const body = await response.text().catch(() => '');
+  const text = providerSays(body);
+  if (location && new URL(location, url).href.startsWith(uri)) {
+    return check(
+      'sign-out-uri',
+      title,
+      'ok',
+      `${uri} is registered (the provider redirects to it)`,
+    );
+  }
+  if (response.status >= 400 && SIGN_OUT_REFUSED.test(text)) {
+    return check(
+      'sign-out-uri',
+      title,
+      'error',
+      `the provider refused the sign-out redirect URI ${uri}: "${providerSays(body, SIGN_OUT_REFUSED)}"`,
+      register,
+    );
+  }
+  if (response.status < 300) {
+    return check(
+      'sign-out-uri',
+      title,
+      'ok',
+      `${uri} is accepted (the provider shows its sign-out page)`,
+    );
+  }
+  return check(
+    'sign-out-uri',
+    title,
+    'ok',
+    `register ${uri} as a sign-out redirect URI (the provider checks it only with a signed-in user's ID token)`,
+  );
+}

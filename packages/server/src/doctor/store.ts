@@ -1,0 +1,83 @@
+import { pino } from 'pino';
+import { ENV_NAMES } from '../config/env.js';
+import { openStore } from '../session/open-store.js';
+import type { SessionStore } from '../session/store.js';
+import { check, type DoctorCheck } from './report.js';
+
+/** Opens the store the server would open, pings it within `timeout` seconds, and closes it. */
+export async function sessionStoreCheck(
+  spec: string,
+  production: boolean,
+  timeout: number,
+): Promise<DoctorCheck> {
+  const title = 'session store';
+  const name = ENV_NAMES.sessionStore;
+  let store: SessionStore;
+  try {
+    store = openStore(spec, name, pino({ level: 'silent' }));
+  } catch (error) {
+    return check(
+      'session-store',
+      title,
+      'error',
+      `${name}=${redact(spec)} cannot be opened: ${(error as Error).message}`,
+      `set ${name} to memory, sqlite:<path> or a reachable redis:// URL`,
+    );
+  }
+  try {
+    if (store.ping) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${timeout} s`)),
+          timeout * 1000,
+        );
+      });
+      await Promise.race([store.ping(), late]).finally(() => clearTimeout(timer));
+    }
+  } catch (error) {
+    const failure = error as { message: string; detail?: string };
+    return check(
+      'session-store',
+      title,
+      'error',
+      `${name}=${redact(spec)} does not answer: ${failure.detail ?? failure.message}`,
+      `check that the store is reachable from this machine (${name})`,
+    );
+  } finally {
+    await store.close().catch(() => {});
+  }
+  if (spec === 'memory') {
+    return production
+      ? check(
+          'session-store',
+          title,
+          'warn',
+          `${name}=memory: sessions are lost at every restart and not shared between instances`,
+          `set ${name}=sqlite:<path> for one instance, or a redis:// URL for several`,
+        )
+      : check(
+          'session-store',
+          title,
+          'ok',
+          `${name}=memory: sessions last until the process stops (development)`,
+        );
+  }
+  if (spec.startsWith('sqlite:')) {
+    return check(
+      'session-store',
+      title,
+      'ok',
+      `${name}=${spec} answers (one process per file; several instances need Redis)`,
+    );
+  }
+  return check('session-store', title, 'ok', `${name}=${redact(spec)} answers`);
+}
+
+/** A store URL without its password. */
+function redact(spec: string): string {
+  const url = URL.parse(spec);
+  if (!url?.password) return spec;
+  url.password = '***';
+  return url.href;
+}

@@ -1,0 +1,118 @@
+import { AccessDeniedError, InsufficientScopeError, type GatehouseError } from '../errors.js';
+import type { Claims, Principal } from './authenticate.js';
+
+/**
+ * An authorization rule: returns to let an authenticated caller in, throws a 403
+ * {@link GatehouseError} otherwise. The same rule serves session users and Bearer callers.
+ *
+ * @example
+ * ```ts
+ * const adminsOnly: Rule = requireGroup('admins')
+ * app.get('/admin-data', requireAuth(gatehouse, adminsOnly), handler) // Express
+ * ```
+ */
+export type Rule = (principal: Principal) => void;
+
+/**
+ * A test over the caller's claims (the token's, or the session user's profile).
+ *
+ * @example
+ * ```ts
+ * const sameTenant: ClaimsPredicate = (claims) => claims.tenant === 'acme'
+ * ```
+ */
+export type ClaimsPredicate = (claims: Claims, principal: Principal) => boolean;
+
+/** RFC 6749 3.3 scope-token: printable ASCII but space, `"` and `\`; safe in the challenge. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * Lets in callers granted every one of `scopes`; others get 403 `insufficient_scope` with
+ * `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` (RFC 6750 3.1). Session
+ * users hold the configured scopes (`OKTA_SCOPES`).
+ *
+ * @example
+ * ```ts
+ * app.get('/orders', { preHandler: app.requireScope('orders:read') }, handler) // Fastify
+ * app.get('/orders', requireAuth(gatehouse, requireScope('orders:read')), handler) // Express
+ * ```
+ */
+export function requireScope(...scopes: string[]): Rule {
+  if (scopes.length === 0) throw new TypeError('requireScope needs at least one scope');
+  for (const scope of scopes) {
+    if (!SCOPE_TOKEN.test(scope))
+      throw new TypeError(`requireScope: ${JSON.stringify(scope)} is not a scope (RFC 6749 3.3)`);
+  }
+  const scope = scopes.join(' ');
+  const description = `This resource needs the scope${scopes.length > 1 ? 's' : ''} ${scope}.`;
+  return function scopeRule(principal) {
+    for (const required of scopes) {
+      if (!principal.scopes.includes(required)) {
+        throw new InsufficientScopeError(scope, description, `missing scope ${required}`);
+      }
+    }
+  };
+}
+
+/**
+ * Lets in members of at least one of `groups` (the `groups` claim: Okta's groups claim);
+ * others get 403 `access_denied`. Use it twice to need two groups.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin-data', { preHandler: app.requireGroup('admins') }, handler) // Fastify
+ * app.get('/admin-data', requireAuth(gatehouse, requireGroup('admins')), handler) // Express
+ * ```
+ */
+export function requireGroup(...groups: string[]): Rule {
+  if (groups.length === 0 || groups.some((group) => typeof group !== 'string' || group === '')) {
+    throw new TypeError('requireGroup needs one or more group names');
+  }
+  const description = `This resource is for members of ${groups.join(' or ')}.`;
+  return function groupRule(principal) {
+    for (const group of groups) if (principal.groups.includes(group)) return;
+    throw new AccessDeniedError(description, `not in ${groups.join(', ')}`);
+  };
+}
+
+/**
+ * Lets in callers whose claims pass `predicate`; others get 403 `access_denied` with
+ * `description` as the public message.
+ *
+ * @example
+ * ```ts
+ * const staff = requireClaims((claims) => String(claims.email).endsWith('@example.com'), 'Staff only.')
+ * app.get('/staff', requireAuth(gatehouse, staff), handler) // Express
+ * app.get('/staff', { preHandler: app.requireClaims((claims) => claims.email_verified === true) }, handler)
+ * ```
+ */
+export function requireClaims(
+  predicate: ClaimsPredicate,
+  description = 'You are not allowed to access this resource.',
+): Rule {
+  if (typeof predicate !== 'function')
+    throw new TypeError('requireClaims needs a predicate function');
+  return function claimsRule(principal) {
+    if (predicate(principal.claims, principal) !== true) {
+      throw new AccessDeniedError(
+        description,
+        `claims rule ${predicate.name || '(anonymous)'} refused`,
+      );
+    }
+  };
+}
+
+/**
+ * The RFC 6750 3 challenge headers for a 403 on scopes; `errorResponse` adds the 401 ones.
+ *
+ * @example
+ * ```ts
+ * errorResponse(failure, challengeHeaders(failure))
+ * ```
+ */
+export function challengeHeaders(error: GatehouseError): Record<string, string> | undefined {
+  if (!(error instanceof InsufficientScopeError)) return undefined;
+  return {
+    'www-authenticate': `Bearer realm="gatehouse", error="insufficient_scope", scope="${error.scope}"`,
+  };
+}

@@ -1,0 +1,96 @@
+import { jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import type { Config } from '../config/parse.js';
+import { BadRequestError, GatehouseError } from '../errors.js';
+import { json } from '../http/respond.js';
+import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
+import type { KeySource } from '../bearer/keys.js';
+import { channels } from '../observe.js';
+import type { Sessions } from '../session/sessions.js';
+
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+/** A logout token older than this is refused (Back-Channel Logout 1.0 2.6 step 7 leaves it to us). */
+const MAX_AGE = '5m';
+
+/**
+ * `POST /backchannel-logout`: the provider tells us a user's session ended (OpenID Connect
+ * Back-Channel Logout 1.0). The logout token is checked as section 2.6 says, its `jti` may be
+ * used once, and every matching session ends in the store, hence on every instance.
+ */
+export function backchannelLogoutHandler(
+  config: Config,
+  keys: KeySource,
+  sessions: Sessions,
+  log: Logger,
+) {
+  return async function backchannelLogout(request: GatehouseRequest): Promise<GatehouseResponse> {
+    try {
+      const token = logoutTokenOf(request.body);
+      const { issuer, getKey } = await keys.load();
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer,
+        audience: config.clientId,
+        algorithms: ALGORITHMS,
+        maxTokenAge: MAX_AGE,
+        clockTolerance: config.clockTolerance,
+        requiredClaims: ['iat', 'jti'],
+      }).catch((error: unknown) => {
+        if (error instanceof GatehouseError && error.status >= 500) throw error;
+        throw invalid(`verification failed: ${(error as Error).message}`);
+      });
+      const events = payload.events as Record<string, unknown> | undefined;
+      if (typeof events?.[EVENT] !== 'object' || events[EVENT] === null)
+        throw invalid('events claim');
+      if ('nonce' in payload) throw invalid('nonce present');
+      const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
+      const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
+      if (!sid && !sub) throw invalid('neither sid nor sub');
+      const expiresAt = (payload.exp ?? payload.iat! + 300) + config.clockTolerance;
+      if (!(await sessions.store.claimOnce(`jti:${payload.iss}:${payload.jti}`, expiresAt))) {
+        throw invalid('jti replayed');
+      }
+
+      const ended = await sessions.destroyMatching({ sid, sub });
+      log.info({ sub, sessions: ended }, 'back-channel logout');
+      if (sub) channels.signOut.publish({ sub });
+      return json(200, {});
+    } catch (error) {
+      if (!(error instanceof GatehouseError)) throw error;
+      log.warn(
+        { code: error.code, detail: error.detail },
+        `back-channel logout refused: ${error.description}`,
+      );
+      return json(error.status >= 500 ? error.status : 400, {
+        error: error.status >= 500 ? error.error : 'invalid_request',
+        error_description: error.description,
+      });
+    }
+  };
+}
+
+function logoutTokenOf(body: unknown): string {
+  const token =
+    typeof body === 'string'
+      ? new URLSearchParams(body).get('logout_token')
+      : (body as Record<string, unknown> | undefined)?.logout_token;
+  if (typeof token !== 'string' || token.length === 0 || token.length > 16_384) {
+    throw new BadRequestError('The request needs a logout_token.', 'no logout_token');
+  }
+  return token;
+}
+
+function invalid(detail: string): BadRequestError {
+  return new BadRequestError('The logout token is invalid.', `logout token: ${detail}`);
+}

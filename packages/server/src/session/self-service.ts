@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { GatehouseError } from '../errors.js';
+import { json } from '../http/respond.js';
+import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
+import type { Principal } from '../guard/authenticate.js';
+import type { Sessions } from './sessions.js';
+
+class SessionNotFoundError extends GatehouseError {
+  override readonly code = 'ERR_SESSION_NOT_FOUND';
+  override readonly status = 404;
+  override readonly error = 'not_found';
+}
+
+class BrowserOnlyError extends GatehouseError {
+  override readonly code = 'ERR_SESSION_REQUIRED';
+  override readonly status = 403;
+  override readonly error = 'access_denied';
+}
+
+/** A session's public handle: not its cookie, not its store key. */
+function handleOf(key: string): string {
+  return createHash('sha256').update(`handle:${key}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * "Your devices": `GET /sessions` lists the caller's sessions, `DELETE /sessions/:id` ends one
+ * ("sign out other devices"). Browser sessions only: a Bearer token has no session to manage.
+ */
+export function selfServiceHandlers(
+  sessions: Sessions,
+  authenticate: (request: GatehouseRequest) => Promise<Principal>,
+) {
+  async function caller(request: GatehouseRequest) {
+    const principal = await authenticate(request);
+    if (principal.via !== 'session') {
+      throw new BrowserOnlyError('Sessions are managed from a signed-in browser.');
+    }
+    return principal;
+  }
+
+  return {
+    async list(request: GatehouseRequest): Promise<GatehouseResponse> {
+      const principal = await caller(request);
+      const mine = await sessions.store.listBySubject(principal.user.sub);
+      return json(200, {
+        sessions: mine
+          .sort((a, b) => b.record.lastSeenAt - a.record.lastSeenAt)
+          .map(({ key, record }) => ({
+            id: handleOf(key),
+            createdAt: record.createdAt,
+            lastSeenAt: record.lastSeenAt,
+            expiresAt: record.expiresAt,
+            userAgent: record.userAgent ?? null,
+            current: key === principal.sessionKey,
+          })),
+      });
+    },
+
+    async end(request: GatehouseRequest): Promise<GatehouseResponse> {
+      const principal = await caller(request);
+      const id =
+        (request.params as { id?: string } | undefined)?.id ??
+        new URL(request.url ?? '/', 'http://x').pathname.split('/').pop();
+      const mine = await sessions.store.listBySubject(principal.user.sub);
+      const target = mine.find(({ key }) => handleOf(key) === id);
+      if (!target) throw new SessionNotFoundError('No such session of yours.');
+      await sessions.destroy(target.key);
+      return { status: 204, headers: { 'cache-control': 'no-store' } };
+    },
+  };
+}

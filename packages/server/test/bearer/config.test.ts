@@ -1,0 +1,65 @@
+import { ConfigError, ENV_NAMES, optionsFromEnv, parseConfig } from '@gatehouse/server';
+import { describe, expect, test } from 'vitest';
+
+const env = {
+  OKTA_ISSUER_URL: 'https://dev-1.okta.com/oauth2/default',
+  OKTA_CLIENT_ID: 'client',
+  OKTA_CLIENT_SECRET: 'secret',
+  BACKEND_URL: 'https://api.example.com',
+  FRONTEND_URL: 'https://app.example.com',
+  SESSION_SECRET: 'x'.repeat(32),
+};
+const fromEnv = (overrides: Record<string, string | undefined> = {}) =>
+  parseConfig(optionsFromEnv({ ...env, ...overrides }), ENV_NAMES);
+
+describe('Bearer token settings', () => {
+  test('default to asymmetric algorithms, any client, a 10,000-token cache and a 30 s JWKS cooldown', () => {
+    const config = fromEnv();
+    expect(config.accessTokenAlgorithms).toEqual([
+      'RS256',
+      'RS384',
+      'RS512',
+      'PS256',
+      'PS384',
+      'PS512',
+      'ES256',
+      'ES384',
+      'ES512',
+      'EdDSA',
+      'Ed25519',
+    ]);
+    expect(config.allowedClientIds).toEqual([]);
+    expect(config.accessTokenCacheSize).toBe(10_000);
+    expect(config.jwksCooldown).toBe(30);
+    expect(config.audience).toBe('api://default');
+    expect(config.clockTolerance).toBe(30);
+  });
+
+  test('read OKTA_ALLOWED_CLIENT_IDS and ACCESS_TOKEN_ALGORITHMS as comma-separated lists', () => {
+    const config = fromEnv({
+      OKTA_ALLOWED_CLIENT_IDS: ' 0oa1cli , 0oa2svc,',
+      ACCESS_TOKEN_ALGORITHMS: 'RS256,ES256',
+      ACCESS_TOKEN_CACHE_SIZE: '0',
+      JWKS_COOLDOWN: '5',
+    });
+    expect(config.allowedClientIds).toEqual(['0oa1cli', '0oa2svc']);
+    expect(config.accessTokenAlgorithms).toEqual(['RS256', 'ES256']);
+    expect(config.accessTokenCacheSize).toBe(0);
+    expect(config.jwksCooldown).toBe(5);
+  });
+
+  test('refuse a symmetric or "none" algorithm, naming the variable', () => {
+    for (const algorithms of ['RS256,HS256', 'none', ',']) {
+      expect(() => fromEnv({ ACCESS_TOKEN_ALGORITHMS: algorithms })).toThrow(ConfigError);
+    }
+    expect(() => fromEnv({ ACCESS_TOKEN_ALGORITHMS: 'HS256' })).toThrow(
+      /ACCESS_TOKEN_ALGORITHMS must list asymmetric/,
+    );
+  });
+
+  test('refuse a bad cache size or cooldown, naming the variable', () => {
+    expect(() => fromEnv({ ACCESS_TOKEN_CACHE_SIZE: '-1' })).toThrow(/ACCESS_TOKEN_CACHE_SIZE/);
+    expect(() => fromEnv({ ACCESS_TOKEN_CACHE_SIZE: '1.5' })).toThrow(/ACCESS_TOKEN_CACHE_SIZE/);
+    expect(() => fromEnv({ JWKS_COOLDOWN: 'soon' })).toThrow(/JWKS_COOLDOWN/);
+  });
+});

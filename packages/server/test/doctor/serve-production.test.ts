@@ -1,0 +1,215 @@
+// The demo backend as deployed: /readyz, /metrics, the built front end from one origin, and a
+// graceful shutdown of `npm run serve` on SIGTERM.
+import type { DevIdp } from '@gatehouse/dev-idp';
+import { createGatehouse, MemoryStore, SqliteStore, type SessionStore } from '@gatehouse/server';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildDemoApp } from '../../../../apps/demo/server/app.js';
+import { freePort } from '../support/stack.js';
+import { CLIENT, doctoredDiscovery, startIdp } from './support.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-production-'));
+let idp: DevIdp;
+beforeAll(async () => {
+  idp = await startIdp();
+});
+afterAll(async () => {
+  await idp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function demo({
+  issuer = idp.issuer,
+  store = new MemoryStore() as SessionStore,
+  webRoot,
+  metrics,
+}: { issuer?: string; store?: SessionStore; webRoot?: string; metrics?: boolean } = {}) {
+  const gatehouse = createGatehouse({
+    issuer,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    backendUrl: 'http://localhost:7156',
+    frontendUrl: 'http://localhost:7156',
+    sessionSecret: 'production-test-secret-'.repeat(2),
+    sessionStore: store,
+    httpTimeout: 1,
+    logger: pino({ level: 'silent' }),
+  });
+  const app = await buildDemoApp({ gatehouse, store, webRoot, metrics });
+  return {
+    app,
+    async close() {
+      await app.close();
+      await gatehouse.close();
+    },
+  };
+}
+
+describe('readiness and metrics', () => {
+  test('/readyz loads discovery and pings the store, then answers 200', async () => {
+    const { app, close } = await demo();
+    try {
+      const ready = await app.inject('/readyz');
+      expect(ready.json()).toEqual({ status: 'ready', checks: { discovery: 'ok', store: 'ok' } });
+      expect(ready.statusCode).toBe(200);
+    } finally {
+      await close();
+    }
+  });
+
+  test('/readyz is 503 and says which: the provider down, the store closed', async () => {
+    const store = new SqliteStore(join(dir, 'ready.db'));
+    const port = await freePort();
+    const { app, close } = await demo({ issuer: `http://localhost:${port}/oauth2/default`, store });
+    try {
+      await store.close();
+      const response = await app.inject('/readyz');
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({
+        status: 'not ready',
+        checks: {
+          discovery: `not loaded: http://localhost:${port}/oauth2/default has not answered discovery yet (retrying)`,
+          store: 'not answering: The session store is not available right now. Try again in a moment.',
+        },
+      });
+      expect((await app.inject('/healthz')).statusCode).toBe(200); // alive, only not ready
+    } finally {
+      await close();
+    }
+  });
+
+  test('/metrics serves Prometheus text, and is gone with metrics off', async () => {
+    const on = await demo();
+    try {
+      await on.app.inject('/readyz'); // discovery: one provider call
+      const metrics = await on.app.inject('/metrics');
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(metrics.body).toContain('\ngatehouse_sign_ins_total 0\n');
+      expect(metrics.body).toContain('\ngatehouse_active_sessions 0\n');
+      expect(metrics.body).toMatch(/\ngatehouse_provider_call_duration_seconds_count\{outcome="ok",step="discovery"\} \d+\n/);
+    } finally {
+      await on.close();
+    }
+    const off = await demo({ metrics: false });
+    try {
+      expect((await off.app.inject('/metrics')).statusCode).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+test('the built front end is served from the backend: one origin, app routes fall back to index.html', async () => {
+  const webRoot = join(dir, 'web');
+  mkdirSync(join(webRoot, 'assets'), { recursive: true });
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><div id="root"></div>');
+  writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log("app")');
+  const { app, close } = await demo({ webRoot });
+  try {
+    const html = { accept: 'text/html' };
+    expect((await app.inject({ url: '/', headers: html })).body).toContain('<div id="root">');
+    expect((await app.inject({ url: '/profile', headers: html })).body).toContain('<div id="root">');
+    const script = await app.inject('/assets/app.js');
+    expect(script.headers['content-type']).toContain('javascript');
+    const api = await app.inject('/nope');
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ error: 'not_found' });
+    expect((await app.inject('/secure-data')).statusCode).toBe(401); // API routes win over the app
+  } finally {
+    await close();
+  }
+});
+
+describe('npm run serve shuts down gracefully', () => {
+  const main = fileURLToPath(new URL('../../../../apps/demo/server/main.ts', import.meta.url));
+  const tsx = import.meta.resolve('tsx');
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  async function serve(issuer: string, env: Record<string, string> = {}) {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--conditions=@gatehouse/source', '--import', tsx, main], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH!,
+        OKTA_ISSUER_URL: issuer,
+        OKTA_CLIENT_ID: CLIENT.id,
+        OKTA_CLIENT_SECRET: CLIENT.secret,
+        BACKEND_URL: `http://localhost:${port}`,
+        FRONTEND_URL: 'http://localhost:5173',
+        SESSION_SECRET: 'serve-shutdown-secret-'.repeat(2),
+        SESSION_STORE: `sqlite:${join(dir, `serve-${port}.db`)}`,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const url = `http://localhost:${port}`;
+    for (let i = 0; i < 150; i++) {
+      if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { child, url, output: () => output };
+  }
+
+  /** A provider whose discovery answers after `delay` ms: a request waiting on it is in flight. */
+  const slowProvider = (delay: number) =>
+    doctoredDiscovery(idp, (document, url) => ({ ...document, issuer: url }), {}).then((server) => {
+      const handler = server.server.listeners('request')[0] as (...args: unknown[]) => void;
+      server.server.removeAllListeners('request');
+      server.server.on('request', (...args) => setTimeout(() => handler(...args), delay));
+      return server;
+    });
+
+  test('SIGTERM lets an in-flight request finish, closes the store and exits 0', async () => {
+    const provider = await slowProvider(1500);
+    try {
+      const { child, url, output } = await serve(provider.url);
+      const inFlight = fetch(`${url}/login`, { redirect: 'manual' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGTERM');
+      const response = await inFlight;
+      expect(response.status).toBe(302); // discovery arrived after the signal; the sign-in still started
+      expect(response.headers.get('location')).toContain(`${idp.issuer}/v1/authorize`);
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(output()).toContain('shutting down: finishing in-flight requests');
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow(); // no longer accepting
+    } finally {
+      await provider.close();
+    }
+  });
+
+  test('a request still running after SHUTDOWN_TIMEOUT has its connection closed, and the exit is 0', async () => {
+    const provider = await slowProvider(8000);
+    try {
+      const { child, url, output } = await serve(provider.url, { SHUTDOWN_TIMEOUT: '1', HTTP_TIMEOUT: '20' });
+      const inFlight = fetch(`${url}/login`, { redirect: 'manual' }).then(
+        (response) => response.status,
+        () => 'closed',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(await inFlight).toBe('closed');
+      expect(output()).toContain('requests still running after 1 s: closing their connections');
+    } finally {
+      await provider.close();
+    }
+  });
+});

@@ -1,0 +1,494 @@
+/**
+ * Property-based tests of every route a browser (or an attacker posing as one) can reach, with
+ * arbitrary queries, cookies, headers and bodies: never a 5xx, never an unexpected error in the
+ * log, never a session the request did not earn.
+ */
+import fc from 'fast-check';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { HostileProvider } from '../hostile/provider.js';
+import {
+  BACKEND_URL,
+  cookieHeader,
+  expectNoSessionStarted,
+  FRONTEND_URL,
+  injectableApp,
+  setCookies,
+  signInSession,
+  type InjectableApp,
+} from './app.js';
+
+const RUNS = { numRuns: 200 };
+
+let hostile: HostileProvider;
+let target: InjectableApp;
+beforeAll(async () => {
+  hostile = await HostileProvider.start();
+  target = await injectableApp(hostile);
+});
+afterAll(async () => {
+  await target.close();
+  await hostile.close();
+});
+
+/** Strings an attacker would try first, on top of random ones. */
+const NASTY = [
+  '',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "'; DROP TABLE gatehouse_sessions; --",
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%00',
+  '\u0000',
+  '\r\nSet-Cookie: gatehouse=forged',
+  '__proto__',
+  'constructor',
+  'javascript:alert(1)',
+  '//evil.example',
+  'https://evil.example',
+  '/\\evil.example',
+  '../../../etc/passwd',
+  '{"a":1}',
+  '[]',
+  'null',
+  '🦀'.repeat(50),
+  'a'.repeat(5000),
+];
+
+/** Text as it may reach a query parameter: anything at all. */
+const anyText = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(...NASTY),
+);
+
+/** Header values as an HTTP parser lets them through: printable ASCII and Latin-1. */
+const headerValue = fc.oneof(
+  fc.string({ maxLength: 60 }),
+  fc.string({
+    unit: fc
+      .integer({ min: 0x20, max: 0xff })
+      .filter((c) => c < 0x7f || c > 0x9f)
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 60,
+  }),
+  fc.constantFrom(...NASTY.filter((text) => /^[\x20-\x7e]*$/.test(text))),
+);
+
+/** One cookie pair with no `;` in it (what a browser would send back). */
+const cookiePair = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom('gatehouse-tx', 'gatehouse_tx', 'tx', 'session', 'Gatehouse'),
+      fc.string({ maxLength: 12 }),
+    ),
+    headerValue,
+  )
+  .map(([name, value]) => `${name}=${value}`.replace(/;/g, ''));
+
+const queryKey = fc.oneof(
+  fc.constantFrom(
+    'state',
+    'code',
+    'iss',
+    'error',
+    'error_description',
+    'error_uri',
+    'returnTo',
+    'popup',
+    'id_token',
+    'token',
+    'response',
+    'session_state',
+    '__proto__',
+  ),
+  fc.string({ maxLength: 10 }),
+);
+
+const queryPairs = fc.array(fc.tuple(queryKey, anyText), { maxLength: 6 });
+
+function query(pairs: [string, string][]): string {
+  return new URLSearchParams(pairs).toString();
+}
+
+/** Markup an injected value put in a page comes back escaped (values long enough to tell). */
+function expectEscaped(body: string, values: string[]) {
+  for (const value of values) {
+    if (value.includes('<') && value.length >= 8) expect(body).not.toContain(value);
+  }
+}
+
+/** Gatehouse logged no bug (anything not a GatehouseError is logged as "unexpected error"). */
+function expectNoUnexpectedError(from: number) {
+  const lines = target.log.slice(from).filter((line) => line.includes('unexpected error'));
+  expect(lines).toEqual([]);
+}
+
+function expectNot5xx(response: LightMyRequestResponse) {
+  expect(response.statusCode, response.body.slice(0, 500)).toBeLessThan(500);
+}
+
+describe('GET /login with arbitrary queries and cookies', () => {
+  test('is a redirect to the provider or a 400 page, never a 5xx or a session', async () => {
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        queryPairs,
+        fc.array(cookiePair, { maxLength: 4 }),
+        async (pairs, cookies) => {
+          const from = target.log.length;
+          const response = await target.app.inject({
+            method: 'GET',
+            url: `/login?${query(pairs)}`,
+            headers: cookies.length ? { cookie: cookies.join('; ') } : {},
+          });
+          expectNot5xx(response);
+          seen.add(response.statusCode);
+          expect([302, 400]).toContain(response.statusCode);
+          expect(response.headers['cache-control']).toBe('no-store');
+          expectNoSessionStarted(response);
+          if (response.statusCode === 302) {
+            expect(String(response.headers.location)).toMatch(
+              new RegExp(`^${hostile.issuer}/authorize\\?`),
+            );
+            const tx = setCookies(response).find((line) => line.startsWith('gatehouse-tx='));
+            expect(tx).toMatch(/HttpOnly; SameSite=Lax/);
+            expect(tx!.length).toBeLessThan(4096);
+          } else {
+            expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+            expectEscaped(
+              response.body,
+              pairs.map(([, value]) => value),
+            );
+          }
+          expect(target.store.size).toBe(0);
+          expectNoUnexpectedError(from);
+        },
+      ),
+      RUNS,
+    );
+    expect([...seen].sort()).toEqual([302, 400]); // the runs reached both outcomes
+  });
+});
+
+/** A parameter of the authorization response: the real value, a forged one, or absent. */
+const REAL = Symbol('real');
+const responseParameter = fc.option(fc.oneof(fc.constant(REAL), anyText), { nil: undefined });
+
+describe('GET /signin-oidc with arbitrary queries and cookies', () => {
+  test('is a 4xx page, never a 5xx or a session, whatever mix of real and forged parameters', async () => {
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          state: responseParameter,
+          iss: responseParameter,
+          code: fc.option(anyText, { nil: undefined }),
+          error: fc.option(
+            fc.oneof(fc.constantFrom('access_denied', 'login_required', 'server_error'), anyText),
+            { nil: undefined },
+          ),
+          extra: queryPairs,
+          keepTransaction: fc.boolean(),
+          popup: fc.boolean(),
+          cookies: fc.array(cookiePair, { maxLength: 3 }),
+        }),
+        async ({ state, iss, code, error, extra, keepTransaction, popup, cookies }) => {
+          const from = target.log.length;
+          const login = await target.app.inject({
+            method: 'GET',
+            url: popup ? '/login?popup=1' : '/login',
+          });
+          const real = {
+            state: new URL(String(login.headers.location)).searchParams.get('state')!,
+            iss: hostile.issuer,
+          };
+          const params: [string, string][] = [];
+          if (state !== undefined) params.push(['state', state === REAL ? real.state : state]);
+          if (iss !== undefined) params.push(['iss', iss === REAL ? real.iss : iss]);
+          if (code !== undefined) params.push(['code', code]);
+          if (error !== undefined) params.push(['error', error]);
+          params.push(...extra);
+          const cookie = [...(keepTransaction ? [cookieHeader(login)] : []), ...cookies].join('; ');
+          const response = await target.app.inject({
+            method: 'GET',
+            url: `/signin-oidc?${query(params)}`,
+            headers: cookie ? { cookie } : {},
+          });
+          expectNot5xx(response);
+          seen.add(response.statusCode);
+          expect(response.statusCode).toBeGreaterThanOrEqual(400);
+          expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+          expect(response.headers['cache-control']).toBe('no-store');
+          expectNoSessionStarted(response);
+          expectEscaped(
+            response.body,
+            params.map(([, value]) => value),
+          );
+          expect(target.store.size).toBe(0);
+          expectNoUnexpectedError(from);
+        },
+      ),
+      RUNS,
+    );
+    // Refused by Gatehouse's own checks (400), by openid-client's or the provider's (401), and
+    // provider errors (403): the runs reached every layer.
+    expect([...seen].sort()).toEqual(expect.arrayContaining([400, 401, 403]));
+  });
+});
+
+test.each(['token', 'id_token'])(
+  'a callback smuggling the implicit-flow parameter %s is a 401 page, not a 502 (found by the fuzz above)',
+  async (parameter) => {
+    const login = await target.app.inject({ method: 'GET', url: '/login' });
+    const state = new URL(String(login.headers.location)).searchParams.get('state')!;
+    const params = { state, iss: hostile.issuer, code: 'x', [parameter]: 'forged' };
+    const calls = hostile.callsTo('token').length;
+    const response = await target.app.inject({
+      method: 'GET',
+      url: `/signin-oidc?${new URLSearchParams(params)}`,
+      headers: { cookie: cookieHeader(login) },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.body).toContain('failed a security check');
+    expect(hostile.callsTo('token')).toHaveLength(calls);
+  },
+);
+
+const ORIGINS = [
+  FRONTEND_URL,
+  BACKEND_URL,
+  'https://evil.example',
+  'null',
+  `${FRONTEND_URL}.evil.example`,
+];
+const originHeader = fc.option(fc.oneof(fc.constantFrom(...ORIGINS), headerValue), {
+  nil: undefined,
+});
+const csrfHeader = fc.option(fc.oneof(fc.constant('1'), headerValue), { nil: undefined });
+
+/** What DESIGN.md's CSRF rule lets through: X-CSRF: 1 and our Origin (or none); a form needs our Origin. */
+function csrfAllows(headers: Record<string, string | undefined>): boolean {
+  const ours = headers.origin === FRONTEND_URL || headers.origin === BACKEND_URL;
+  const form = String(headers['content-type']).startsWith('application/x-www-form-urlencoded');
+  if (form && headers['x-csrf'] === undefined) return ours;
+  return (headers.origin === undefined || ours) && headers['x-csrf'] === '1';
+}
+
+function defined(headers: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+describe('POST /logout with arbitrary headers, bodies and content types', () => {
+  test('signs out exactly the requests the CSRF rule allows, never a 5xx or a session', async () => {
+    let session = await signInSession(target.app);
+    const seen = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          origin: originHeader,
+          csrf: csrfHeader,
+          contentType: fc.option(
+            fc.oneof(
+              fc.constantFrom(
+                'application/x-www-form-urlencoded',
+                'application/x-www-form-urlencoded; charset=utf-8',
+                'text/plain',
+                'multipart/form-data; boundary=x',
+                'application/json',
+                'application/xml',
+                'application/octet-stream',
+              ),
+              headerValue,
+            ),
+            { nil: undefined },
+          ),
+          body: fc.option(fc.oneof(anyText, fc.string({ minLength: 4000, maxLength: 6000 })), {
+            nil: undefined,
+          }),
+          withSession: fc.boolean(),
+          cookies: fc.array(cookiePair, { maxLength: 3 }),
+        }),
+        async ({ origin, csrf, contentType, body, withSession, cookies }) => {
+          const from = target.log.length;
+          const headers = { origin, 'x-csrf': csrf, 'content-type': contentType };
+          const cookie = [...(withSession ? [`gatehouse=${session}`] : []), ...cookies].join('; ');
+          const response = await target.app.inject({
+            method: 'POST',
+            url: '/logout',
+            headers: defined({ ...headers, cookie: cookie || undefined }),
+            ...(body !== undefined && { payload: body }),
+          });
+          expectNot5xx(response);
+          expectNoSessionStarted(response);
+          expectNoUnexpectedError(from);
+          seen.add(`${response.statusCode} ${withSession && target.store.size === 0 ? 'out' : ''}`);
+          if ([400, 413, 415].includes(response.statusCode)) {
+            // Fastify refused the body before Gatehouse saw the request.
+            expect(target.store.size).toBe(1);
+            return;
+          }
+          if (csrfAllows(headers)) {
+            expect([200, 302]).toContain(response.statusCode);
+            expect(target.store.size).toBe(withSession ? 0 : 1);
+          } else {
+            expect(response.statusCode).toBe(403);
+            expect(JSON.parse(response.body).error).toBe('access_denied');
+            expect(target.store.size).toBe(1);
+          }
+          if (target.store.size === 0) session = await signInSession(target.app);
+        },
+      ),
+      {
+        ...RUNS,
+        // Pin the outcomes the coverage check below expects, on top of the random runs.
+        examples: [
+          [
+            {
+              origin: FRONTEND_URL,
+              csrf: undefined,
+              contentType: 'application/x-www-form-urlencoded',
+              body: 'a=1',
+              withSession: true,
+              cookies: [],
+            },
+          ],
+          [
+            {
+              origin: undefined,
+              csrf: '1',
+              contentType: undefined,
+              body: undefined,
+              withSession: true,
+              cookies: [],
+            },
+          ],
+          [
+            {
+              origin: 'https://evil.example',
+              csrf: '1',
+              contentType: 'text/plain',
+              body: 'x',
+              withSession: true,
+              cookies: [],
+            },
+          ],
+        ],
+      },
+    );
+    expect([...seen]).toEqual(expect.arrayContaining(['200 out', '302 out', '403 ']));
+  });
+});
+
+describe('the guarded routes with arbitrary cookies and headers', () => {
+  test('answer 200 only to the live session (with CSRF on unsafe methods), otherwise 401/403, never a 5xx', async () => {
+    const session = await signInSession(target.app);
+    const sessions = target.store.size;
+    const seen = new Set<number>();
+    const sessionCookie = fc.constantFrom(
+      `gatehouse=${session}`,
+      `gatehouse=${session} `,
+      `gatehouse=${session}x`,
+      `gatehouse="${session}"`,
+      `Gatehouse=${session}`,
+      `gatehouse =${session}`,
+      `__Host-gatehouse=${session}`,
+      `gatehouse=${session.slice(0, -1)}A`,
+      `gatehouse=${'A'.repeat(43)}`,
+      'gatehouse=',
+      'gatehouse',
+    );
+    const authorization = fc.option(
+      fc.oneof(
+        fc.constantFrom(
+          'Bearer',
+          'bearer ',
+          'Basic Zm9vOmJhcg==',
+          'Bearer a.b.c',
+          'Bearer eyJhbGciOiJub25lIn0.e30.',
+        ),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 60 }).map((token) => `Bearer ${token}`),
+        fc
+          .tuple(fc.base64String(), fc.base64String(), fc.base64String())
+          .map((parts) => `Bearer ${parts.map((part) => part.replace(/=+$/, '')).join('.')}`),
+        headerValue,
+      ),
+      { nil: undefined },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          method: fc.constantFrom('GET', 'HEAD', 'POST'),
+          path: fc.constantFrom('/secure-data', '/me'),
+          cookies: fc.array(fc.oneof(sessionCookie, cookiePair), { maxLength: 4 }),
+          authorization,
+          origin: originHeader,
+          csrf: csrfHeader,
+        }),
+        async ({ method, path, cookies, authorization, origin, csrf }) => {
+          const from = target.log.length;
+          if (path === '/me' && method === 'POST') path = '/secure-data';
+          const headers = defined({
+            cookie: cookies.length ? cookies.join('; ') : undefined,
+            authorization,
+            origin,
+            'x-csrf': csrf,
+          });
+          const response = await target.app.inject({ method, url: path, headers });
+          expectNot5xx(response);
+          seen.add(response.statusCode);
+          expect(setCookies(response)).toEqual([]);
+          expectNoUnexpectedError(from);
+
+          const bearer = authorization !== undefined && /^bearer(?: |$)/i.test(authorization);
+          const first = cookies
+            .map((pair) => pair.trimStart())
+            .find((pair) => pair.startsWith('gatehouse='));
+          const id = first?.slice('gatehouse='.length).trim();
+          let expected: number;
+          if (bearer) expected = 401;
+          else if (!id) expected = 401;
+          else if (method === 'POST' && !csrfAllows({ origin, 'x-csrf': csrf })) expected = 403;
+          else expected = id === session ? 200 : 401;
+          expect(response.statusCode).toBe(expected);
+          if (origin === FRONTEND_URL) {
+            expect(response.headers['access-control-allow-origin']).toBe(FRONTEND_URL);
+          } else {
+            expect(response.headers['access-control-allow-origin']).toBeUndefined();
+          }
+        },
+      ),
+      {
+        ...RUNS,
+        examples: [
+          [
+            {
+              method: 'GET',
+              path: '/secure-data',
+              cookies: [`gatehouse=${session}`],
+              authorization: undefined,
+              origin: undefined,
+              csrf: undefined,
+            },
+          ],
+          [
+            {
+              method: 'POST',
+              path: '/secure-data',
+              cookies: [`gatehouse=${session}`],
+              authorization: undefined,
+              origin: undefined,
+              csrf: undefined,
+            },
+          ],
+        ],
+      },
+    );
+    expect(target.store.size).toBe(sessions);
+    expect([...seen].sort()).toEqual([200, 401, 403]);
+  });
+});

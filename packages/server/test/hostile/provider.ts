@@ -1,0 +1,508 @@
+/**
+ * A small OpenID provider for tests that misbehaves on demand. Honest, it is enough for a real
+ * sign-in: discovery, an authorization endpoint that approves at once (no login page), a token
+ * endpoint (authorization code with PKCE, refresh with rotation, client_secret_basic), JWKS and
+ * userinfo. Set `mode` before a sign-in to make one answer hostile; every call is recorded, so a
+ * test can prove that an endpoint was never reached. Built on node:http and jose only: a
+ * certified provider (oidc-provider) refuses to misbehave.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  UnsecuredJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
+
+export const CLIENT = Object.freeze({ id: 'hostile-rp', secret: 'hostile-rp-secret' });
+export const USER = Object.freeze({
+  sub: 'user-7f3a',
+  name: 'Grace Hopper',
+  email: 'grace@example.com',
+});
+
+/** Each misbehaviour, named after the attack (or the provider fault) it plays. */
+export const MODES = [
+  'honest',
+  // ID token from the token endpoint (OpenID RP certification, Basic profile)
+  'id-token-iss-other',
+  'id-token-sub-missing',
+  'id-token-iat-missing',
+  'id-token-aud-missing',
+  'id-token-aud-other-client',
+  'id-token-aud-extra-untrusted',
+  'id-token-exp-past',
+  'id-token-nonce-altered',
+  'id-token-nonce-missing',
+  'id-token-signed-by-foreign-key',
+  'id-token-payload-altered',
+  'id-token-alg-none',
+  'id-token-alg-none-advertised',
+  'id-token-alg-hs256-public-key',
+  'id-token-no-kid-one-key',
+  'id-token-no-kid-several-keys',
+  'id-token-es256',
+  'id-token-at-hash-wrong',
+  // userinfo (called when the ID token lacks name or email)
+  'id-token-without-profile',
+  'userinfo-sub-other',
+  // discovery (OpenID RP certification, Config profile)
+  'discovery-issuer-other',
+  // the authorization response (RFC 9207, RFC 9700 4.4: mix-up)
+  'iss-param-missing',
+  'iss-param-other',
+  'state-altered',
+  // refresh (OIDC Core 12.2)
+  'refresh-id-token-iss-other',
+  'refresh-id-token-sub-other',
+  'refresh-id-token-signed-by-foreign-key',
+  // outages
+  'jwks-500',
+  'token-500-html',
+] as const;
+export type Mode = (typeof MODES)[number];
+
+export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'userinfo';
+
+/** One request the provider received. */
+export interface Call {
+  endpoint: Endpoint;
+  method: string;
+  url: URL;
+  headers: IncomingMessage['headers'];
+  /** The form body, for the token endpoint. */
+  form?: URLSearchParams;
+}
+
+interface SigningKey {
+  kid: string;
+  alg: 'RS256' | 'ES256';
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
+
+interface Grant {
+  nonce: string | undefined;
+  codeChallenge: string;
+  redirectUri: string;
+  scope: string;
+}
+
+const PATHS = {
+  discovery: '/.well-known/openid-configuration',
+  authorize: '/authorize',
+  token: '/token',
+  jwks: '/jwks',
+  userinfo: '/userinfo',
+} as const;
+
+async function signingKey(kid: string, alg: 'RS256' | 'ES256'): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
+}
+
+const base64url = (bytes: Buffer) => bytes.toString('base64url');
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+const random = () => base64url(randomBytes(24));
+const epoch = () => Math.floor(Date.now() / 1000);
+
+export class HostileProvider {
+  /** How the next answers misbehave; `honest` by default. */
+  mode: Mode = 'honest';
+  /** `expires_in` of access tokens, in seconds (0: expired at once, so the next API call refreshes). */
+  accessTokenTtl = 300;
+  /** Endpoints that wait this long before answering (a slow provider). */
+  readonly delays = new Map<Endpoint, number>();
+  /** Every request received, oldest first. */
+  readonly calls: Call[] = [];
+
+  readonly #codes = new Map<string, Grant>();
+  readonly #refreshTokens = new Map<string, string>();
+  readonly #accessTokens = new Map<string, string>();
+  readonly #sleeping = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  #server: Server | undefined;
+  #port = 0;
+  /** The key that signs; `rotateKeys()` replaces it and withdraws the old one from the JWKS. */
+  #current: SigningKey;
+
+  private constructor(
+    private readonly keys: { a: SigningKey; b: SigningKey; ec: SigningKey; foreign: SigningKey },
+  ) {
+    this.#current = keys.a;
+  }
+
+  /** Generates the keys and listens on a free loopback port. */
+  static async start(): Promise<HostileProvider> {
+    const [a, b, ec, foreign] = await Promise.all([
+      signingKey('rsa-a', 'RS256'),
+      signingKey('rsa-b', 'RS256'),
+      signingKey('ec-1', 'ES256'),
+      signingKey('rsa-a', 'RS256'), // an attacker's key under the real kid
+    ]);
+    const provider = new HostileProvider({ a: a!, b: b!, ec: ec!, foreign: foreign! });
+    await provider.resume();
+    return provider;
+  }
+
+  get url(): string {
+    return `http://localhost:${this.#port}`;
+  }
+
+  get issuer(): string {
+    return `${this.url}/hostile`;
+  }
+
+  /** The requests to one endpoint. */
+  callsTo(endpoint: Endpoint): Call[] {
+    return this.calls.filter((call) => call.endpoint === endpoint);
+  }
+
+  /** Back to honest, with no recorded calls and no delays; keys and grants are kept. */
+  reset(): void {
+    this.mode = 'honest';
+    this.accessTokenTtl = 300;
+    this.delays.clear();
+    this.calls.length = 0;
+  }
+
+  /** Signs with a new key from now on and publishes only that one (an unannounced rotation). */
+  rotateKeys(): void {
+    this.#current = this.#current === this.keys.a ? this.keys.b : this.keys.a;
+  }
+
+  /** Stops answering (connections are refused), keeping keys and grants: an outage. */
+  async pause(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const sleeper of this.#sleeping) {
+      clearTimeout(sleeper.timer);
+      sleeper.wake();
+    }
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Answers again, on the same port. */
+  async resume(): Promise<void> {
+    const server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500).end(String(error));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#port, '127.0.0.1', () => resolve());
+    });
+    this.#port = (server.address() as { port: number }).port;
+    this.#server = server;
+  }
+
+  close(): Promise<void> {
+    return this.pause();
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.url);
+    const path = url.pathname.startsWith('/hostile') ? url.pathname.slice('/hostile'.length) : '';
+    const endpoint = (Object.keys(PATHS) as Endpoint[]).find((name) => PATHS[name] === path);
+    if (!endpoint) return send(response, 404, { error: 'not_found' });
+    const call: Call = { endpoint, method: request.method ?? 'GET', url, headers: request.headers };
+    if (request.method === 'POST') call.form = new URLSearchParams(await readBody(request));
+    this.calls.push(call);
+
+    const delay = this.delays.get(endpoint);
+    if (delay) await this.#sleep(delay);
+    if (response.destroyed) return;
+
+    switch (endpoint) {
+      case 'discovery':
+        return send(response, 200, this.#metadata());
+      case 'authorize':
+        return this.#authorize(url, response);
+      case 'token':
+        return this.#token(call, response);
+      case 'jwks':
+        if (this.mode === 'jwks-500')
+          return sendHtml(response, 500, '<h1>Internal Server Error</h1>');
+        return send(response, 200, { keys: this.#publishedKeys() });
+      case 'userinfo':
+        return this.#userinfo(call, response);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const sleeper = {
+        wake: () => {
+          this.#sleeping.delete(sleeper);
+          resolve();
+        },
+        timer: setTimeout(() => sleeper.wake(), ms),
+      };
+      this.#sleeping.add(sleeper);
+    });
+  }
+
+  #metadata(): Record<string, unknown> {
+    const algs = ['RS256', 'ES256'];
+    if (this.mode === 'id-token-alg-none-advertised') algs.push('none');
+    return {
+      issuer: this.mode === 'discovery-issuer-other' ? 'https://evil.example/hostile' : this.issuer,
+      authorization_endpoint: `${this.issuer}${PATHS.authorize}`,
+      token_endpoint: `${this.issuer}${PATHS.token}`,
+      jwks_uri: `${this.issuer}${PATHS.jwks}`,
+      userinfo_endpoint: `${this.issuer}${PATHS.userinfo}`,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: algs,
+      token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      code_challenge_methods_supported: ['S256'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      claims_supported: ['sub', 'name', 'email', 'iss', 'aud', 'exp', 'iat', 'nonce'],
+      // RFC 9207: the authorization response carries `iss`, and clients must check it.
+      authorization_response_iss_parameter_supported: true,
+    };
+  }
+
+  #publishedKeys(): JWK[] {
+    switch (this.mode) {
+      case 'id-token-no-kid-one-key':
+        return [this.#current.jwk];
+      case 'id-token-no-kid-several-keys':
+        return [this.keys.a.jwk, this.keys.b.jwk];
+      default:
+        return [this.#current.jwk, this.keys.ec.jwk];
+    }
+  }
+
+  /** Approves at once, as if the user had signed in, and sends the browser back. */
+  #authorize(url: URL, response: ServerResponse): void {
+    const params = url.searchParams;
+    const redirectUri = params.get('redirect_uri');
+    if (params.get('client_id') !== CLIENT.id || !redirectUri) {
+      return sendHtml(response, 400, 'unknown client or no redirect_uri');
+    }
+    if (
+      params.get('response_type') !== 'code' ||
+      params.get('code_challenge_method') !== 'S256' ||
+      !params.get('code_challenge')
+    ) {
+      return sendHtml(response, 400, 'response_type=code with PKCE S256 is required');
+    }
+    const code = random();
+    this.#codes.set(code, {
+      nonce: params.get('nonce') ?? undefined,
+      codeChallenge: params.get('code_challenge')!,
+      redirectUri,
+      scope: params.get('scope') ?? 'openid',
+    });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', params.get('state') ?? '');
+    back.searchParams.set('iss', this.issuer);
+    if (this.mode === 'iss-param-missing') back.searchParams.delete('iss');
+    if (this.mode === 'iss-param-other')
+      back.searchParams.set('iss', 'https://evil.example/hostile');
+    if (this.mode === 'state-altered') back.searchParams.set('state', random());
+    response.writeHead(302, { location: back.href, 'cache-control': 'no-store' }).end();
+  }
+
+  async #token(call: Call, response: ServerResponse): Promise<void> {
+    if (this.mode === 'token-500-html') {
+      return sendHtml(response, 500, '<h1>502 Bad Gateway</h1>');
+    }
+    if (!authenticatesClient(call.headers.authorization)) {
+      return send(response, 401, { error: 'invalid_client' });
+    }
+    const form = call.form!;
+    if (form.get('grant_type') === 'authorization_code') {
+      const code = form.get('code') ?? '';
+      const grant = this.#codes.get(code);
+      this.#codes.delete(code); // a code is redeemable once
+      const verifier = form.get('code_verifier') ?? '';
+      if (
+        !grant ||
+        grant.redirectUri !== form.get('redirect_uri') ||
+        base64url(sha256(verifier)) !== grant.codeChallenge
+      ) {
+        return send(response, 400, { error: 'invalid_grant' });
+      }
+      return send(response, 200, await this.#tokens(grant.nonce, grant.scope, false));
+    }
+    if (form.get('grant_type') === 'refresh_token') {
+      const refreshToken = form.get('refresh_token') ?? '';
+      const scope = this.#refreshTokens.get(refreshToken);
+      this.#refreshTokens.delete(refreshToken); // rotation: a refresh token is redeemable once
+      if (scope === undefined) return send(response, 400, { error: 'invalid_grant' });
+      return send(response, 200, await this.#tokens(undefined, scope, true));
+    }
+    return send(response, 400, { error: 'unsupported_grant_type' });
+  }
+
+  async #tokens(nonce: string | undefined, scope: string, refresh: boolean) {
+    const access_token = random();
+    const refresh_token = random();
+    this.#accessTokens.set(access_token, USER.sub);
+    this.#refreshTokens.set(refresh_token, scope);
+    const halfHash = sha256(access_token).subarray(0, 16);
+    const now = epoch();
+    const claims: JWTPayload & Record<string, unknown> = {
+      iss: this.issuer,
+      sub: USER.sub,
+      aud: CLIENT.id,
+      exp: now + 300,
+      iat: now,
+      auth_time: now,
+      ...(nonce !== undefined && !refresh && { nonce }),
+      at_hash: base64url(halfHash),
+      name: USER.name,
+      email: USER.email,
+    };
+    if (refresh) this.#refreshedClaims(claims);
+    else this.#idTokenClaims(claims);
+    return {
+      access_token,
+      token_type: 'Bearer',
+      expires_in: this.accessTokenTtl,
+      refresh_token,
+      scope,
+      id_token: await this.#sign(claims),
+    };
+  }
+
+  #idTokenClaims(claims: Record<string, unknown>): void {
+    switch (this.mode) {
+      case 'id-token-iss-other':
+        claims.iss = 'https://evil.example/hostile';
+        break;
+      case 'id-token-sub-missing':
+        delete claims.sub;
+        break;
+      case 'id-token-iat-missing':
+        delete claims.iat;
+        break;
+      case 'id-token-aud-missing':
+        delete claims.aud;
+        break;
+      case 'id-token-aud-other-client':
+        claims.aud = 'another-client';
+        break;
+      case 'id-token-aud-extra-untrusted':
+        claims.aud = [CLIENT.id, 'another-client'];
+        break;
+      case 'id-token-exp-past':
+        claims.exp = epoch() - 600;
+        claims.iat = epoch() - 900;
+        break;
+      case 'id-token-nonce-altered':
+        claims.nonce = random();
+        break;
+      case 'id-token-nonce-missing':
+        delete claims.nonce;
+        break;
+      case 'id-token-at-hash-wrong':
+        claims.at_hash = base64url(sha256('another access token').subarray(0, 16));
+        break;
+      case 'id-token-without-profile':
+      case 'userinfo-sub-other':
+        delete claims.name;
+        delete claims.email;
+        break;
+    }
+  }
+
+  #refreshedClaims(claims: Record<string, unknown>): void {
+    if (this.mode === 'refresh-id-token-iss-other') claims.iss = 'https://evil.example/hostile';
+    if (this.mode === 'refresh-id-token-sub-other') claims.sub = 'someone-else';
+  }
+
+  async #sign(claims: JWTPayload): Promise<string> {
+    const key = this.#current;
+    switch (this.mode) {
+      case 'id-token-alg-none':
+      case 'id-token-alg-none-advertised':
+        return new UnsecuredJWT(claims).encode();
+      case 'id-token-alg-hs256-public-key': {
+        // Algorithm confusion: HMAC keyed with the public key the client already holds.
+        const secret = new TextEncoder().encode(JSON.stringify(key.jwk));
+        return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(secret);
+      }
+      case 'id-token-signed-by-foreign-key':
+      case 'refresh-id-token-signed-by-foreign-key':
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+          .sign(this.keys.foreign.privateKey);
+      case 'id-token-payload-altered': {
+        const [header, , signature] = (
+          await new SignJWT(claims)
+            .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+            .sign(key.privateKey)
+        ).split('.');
+        const payload = Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString(
+          'base64url',
+        );
+        return `${header}.${payload}.${signature}`;
+      }
+      case 'id-token-no-kid-one-key':
+      case 'id-token-no-kid-several-keys':
+        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign(key.privateKey);
+      case 'id-token-es256':
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'ES256', kid: this.keys.ec.kid })
+          .sign(this.keys.ec.privateKey);
+      default:
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+          .sign(key.privateKey);
+    }
+  }
+
+  #userinfo(call: Call, response: ServerResponse): void {
+    const token = /^Bearer (.+)$/.exec(call.headers.authorization ?? '')?.[1];
+    const sub = token && this.#accessTokens.get(token);
+    if (!sub) {
+      response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+      return;
+    }
+    if (this.mode === 'userinfo-sub-other') {
+      return send(response, 200, {
+        sub: 'someone-else',
+        name: 'Mallory',
+        email: 'mallory@evil.example',
+      });
+    }
+    return send(response, 200, { sub, name: USER.name, email: USER.email });
+  }
+}
+
+/** RFC 6749 2.3.1: client_secret_basic, id and secret form-urlencoded before base64. */
+function authenticatesClient(authorization: string | undefined): boolean {
+  const credentials = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization ?? '')?.[1];
+  if (!credentials) return false;
+  const [id = '', secret = ''] = Buffer.from(credentials, 'base64').toString().split(':');
+  const decode = (text: string) => decodeURIComponent(text.replace(/\+/g, ' '));
+  return decode(id) === CLIENT.id && decode(secret) === CLIENT.secret;
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
+}
+
+function sendHtml(response: ServerResponse, status: number, html: string): void {
+  response.writeHead(status, { 'content-type': 'text/html' }).end(html);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  return body;
+}
