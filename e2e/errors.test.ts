@@ -100,6 +100,8 @@ test('a session ended on the server: the next API call turns the UI to signed-ou
   const { context, page, watch } = await newSession(browser, demo);
   await openSignedOut(page, demo);
   await signInWithPopup(page, ADA);
+  // Let the dashboard's own first requests finish, so the click below is the next API call.
+  await watch.quiet();
 
   await demo.store.deleteAll();
   await page.getByRole('button', { name: 'Load secure data' }).click();

@@ -15,8 +15,8 @@ import { parseEnv } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// The seed's variables, pointed at the dev IdP. Anything already set in the environment, in
-// `.env` at the root, or in `apps/demo/.env` (which the backend reads itself) wins.
+// The seed's variables, pointed at the dev IdP. Anything already set in the environment or in
+// the `.env` where `npm start` runs (the one the backend reads too) wins.
 const DEMO_ENV = {
   OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default',
   OKTA_CLIENT_ID: 'gatehouse-demo',
@@ -49,9 +49,10 @@ function fail(message) {
   process.exit(1);
 }
 
-const rootEnv = readEnvFile(join(root, '.env'));
-const demoEnv = readEnvFile(join(root, 'apps/demo/.env'));
-const settings = { ...DEMO_ENV, ...demoEnv, ...rootEnv };
+// npm sets INIT_CWD to where the user ran `npm start`; the backend resolves `.env` and relative
+// store paths against it, and so do we.
+const userDir = process.env.INIT_CWD || root;
+const settings = { ...DEMO_ENV, ...readEnvFile(join(userDir, '.env')) };
 for (const key of Object.keys(settings)) {
   if (process.env[key] !== undefined && process.env[key] !== '') settings[key] = process.env[key];
 }
@@ -71,6 +72,7 @@ const withIdp = loopback && issuer.pathname.replace(/\/+$/, '') === '/oauth2/def
 // Children get the settings, plus what the front end needs to find the backend.
 const childEnv = {
   ...process.env,
+  INIT_CWD: userDir,
   ...settings,
   VITE_BASE_REST_URL: process.env.VITE_BASE_REST_URL ?? settings.BACKEND_URL.replace(/\/+$/, ''),
   ...(color && { FORCE_COLOR: '1' }),
@@ -234,12 +236,15 @@ setInterval(() => {
   if (process.ppid !== parent) void shutdown('the parent process ended; stopping', 0);
 }, 500).unref();
 
-function portInUse(port) {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', (error) => resolve(error.code === 'EADDRINUSE'));
-    probe.listen(port, 'localhost', () => probe.close(() => resolve(false)));
-  });
+/** True when something listens on `port` on either loopback address (`localhost` is both). */
+async function portInUse(port) {
+  const probe = (host) =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', (error) => resolve(error.code === 'EADDRINUSE'));
+      server.listen(port, host, () => server.close(() => resolve(false)));
+    });
+  return (await probe('127.0.0.1')) || (await probe('::1'));
 }
 
 async function answers(url) {

@@ -4,7 +4,13 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Request,
+} from 'playwright-core';
 import { expect } from 'vitest';
 import { ADA, ROOT, type Demo } from './demo.js';
 
@@ -69,12 +75,18 @@ export class TokenWatch {
   readonly urls: string[] = [];
   /** End-session URLs whose `id_token_hint` was allowed (see {@link assertNoTokens}). */
   readonly endSessionRequests: string[] = [];
+  readonly #inFlight = new Set<Request>();
 
   private constructor(
     readonly context: BrowserContext,
     readonly demo: Demo,
   ) {
-    context.on('request', (request) => this.urls.push(request.url()));
+    context.on('request', (request) => {
+      this.urls.push(request.url());
+      this.#inFlight.add(request);
+    });
+    context.on('requestfinished', (request) => this.#inFlight.delete(request));
+    context.on('requestfailed', (request) => this.#inFlight.delete(request));
     const watch = (page: Page) => page.on('framenavigated', (frame) => this.urls.push(frame.url()));
     context.pages().forEach(watch);
     context.on('page', watch);
@@ -103,6 +115,23 @@ export class TokenWatch {
       }
     });
     return new TokenWatch(context, demo);
+  }
+
+  /**
+   * Resolves once no request of this browser context has been in flight for `quietMs` (a
+   * page's `networkidle` load state fires once per navigation, not after later fetches).
+   */
+  async quiet(quietMs = 300, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quietSince = Date.now();
+    while (Date.now() < deadline) {
+      if (this.#inFlight.size > 0) quietSince = Date.now();
+      else if (Date.now() - quietSince >= quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(
+      `requests still in flight after ${timeoutMs} ms: ${[...this.#inFlight].map((r) => r.url())}`,
+    );
   }
 
   /**

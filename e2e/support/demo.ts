@@ -69,8 +69,13 @@ export async function buildFrontEnd(baseRestUrl: string): Promise<string> {
   const { build } = (await import(pathToFileURL(viteEntry).href)) as typeof Vite;
   const outDir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-web-'));
   // Variables in the environment win over web/.env.production (Vite's documented order).
-  const previous = process.env.VITE_BASE_REST_URL;
+  // NODE_ENV too: Vitest sets it to `test`, which would build React's development bundle.
+  const previous = {
+    VITE_BASE_REST_URL: process.env.VITE_BASE_REST_URL,
+    NODE_ENV: process.env.NODE_ENV,
+  };
   process.env.VITE_BASE_REST_URL = baseRestUrl;
+  process.env.NODE_ENV = 'production';
   try {
     await build({
       configFile: join(ROOT, 'apps/demo/web/vite.config.ts'),
@@ -78,8 +83,10 @@ export async function buildFrontEnd(baseRestUrl: string): Promise<string> {
       build: { outDir, emptyOutDir: true },
     });
   } finally {
-    if (previous === undefined) delete process.env.VITE_BASE_REST_URL;
-    else process.env.VITE_BASE_REST_URL = previous;
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
   return outDir;
 }

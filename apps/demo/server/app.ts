@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import { gatehouseMetrics, type Gatehouse, type SessionStore } from '@gatehouse/server';
+import { gatehouseMetrics, type Gatehouse } from '@gatehouse/server';
 import { gatehouseFastify } from '@gatehouse/server/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
@@ -17,14 +17,9 @@ export interface DemoAppOptions {
    * builds every URL from BACKEND_URL, so forwarded host and scheme never reach a redirect.
    */
   trustProxy?: boolean | string;
-  /** The session store: `/readyz` pings it, `/metrics` counts its sessions. */
-  store?: SessionStore;
   /** `METRICS`: serve Prometheus metrics at `/metrics`. Default true. */
   metrics?: boolean;
 }
-
-/** How long `/readyz` waits for discovery or the store before answering 503, in ms. */
-const READY_WAIT = 2000;
 
 /**
  * The seed tutorial's backend on Gatehouse: `/secure-data` behind the guard, `/admin-data` for
@@ -35,7 +30,6 @@ export async function buildDemoApp({
   webRoot,
   logRequests = false,
   trustProxy = false,
-  store,
   metrics = true,
 }: DemoAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -58,29 +52,16 @@ export async function buildDemoApp({
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // Readiness: discovery loaded and the store answering. Discovery is lazy in the core, so a
-  // probe starts it through the login route (its response, a redirect, is dropped).
+  // Readiness for a load balancer: discovery loaded and the store answering.
   app.get('/readyz', async (_request, reply) => {
-    const checks: Record<'discovery' | 'store', string> = { discovery: 'ok', store: 'ok' };
-    if (!gatehouse.ready) {
-      await within(READY_WAIT, gatehouse.routes.login({ method: 'GET', url: '/login', headers: {} })).catch(() => {});
-    }
-    if (!gatehouse.ready) {
-      checks.discovery = `not loaded: ${gatehouse.config.issuer.href} has not answered discovery yet (retrying)`;
-    }
-    if (store?.ping) {
-      await within(READY_WAIT, store.ping()).catch((error: { message?: string }) => {
-        checks.store = `not answering: ${error.message ?? error}`;
-      });
-    } else {
-      checks.store = 'not checked (no ping)';
-    }
-    const ready = checks.discovery === 'ok' && !checks.store.startsWith('not answering');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    const { ready, discovery, store } = await gatehouse.readiness();
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', checks: { discovery, store } });
   });
 
   if (metrics) {
-    const registry = gatehouseMetrics({ store });
+    const registry = gatehouseMetrics({ store: gatehouse.store });
     app.addHook('onClose', async () => registry.close());
     app.get('/metrics', async (_request, reply) =>
       reply.type(registry.contentType).send(await registry.render()),
@@ -115,13 +96,4 @@ export async function buildDemoApp({
     );
   }
   return app;
-}
-
-/** `promise`, or a rejection after `ms` (the promise keeps running). */
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

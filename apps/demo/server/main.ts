@@ -3,12 +3,9 @@ import {
   ConfigError,
   defaults,
   ENV_NAMES,
-  openStore,
   optionsFromEnv,
-  type SessionStore,
 } from '@gatehouse/server';
 import { existsSync } from 'node:fs';
-import { pino } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { buildDemoApp } from './app.js';
 
@@ -19,17 +16,12 @@ if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 if (existsSync('.env')) process.loadEnvFile('.env');
 
 const options = optionsFromEnv();
-options.logger = pino({ name: 'gatehouse' });
+options.sessionStore ??= defaults.sessionStore;
 
-// The store is opened here, not inside createGatehouse, so /readyz can ping it and /metrics
-// count its sessions; gatehouse.close() closes it.
 let gatehouse;
-let store: SessionStore | undefined;
 try {
-  store = openStore(options.sessionStore ?? defaults.sessionStore, ENV_NAMES.sessionStore, options.logger);
-  gatehouse = createGatehouse({ ...options, sessionStore: store }, ENV_NAMES);
+  gatehouse = createGatehouse(options, ENV_NAMES);
 } catch (error) {
-  await store?.close();
   if (!(error instanceof ConfigError)) throw error;
   console.error(`Configuration error: ${error.message}`);
   process.exit(1);
@@ -40,7 +32,6 @@ const app = await buildDemoApp({
   webRoot: fileURLToPath(new URL('../web/dist', import.meta.url)),
   logRequests: true,
   trustProxy: trustProxyFromEnv(process.env.TRUST_PROXY),
-  store,
   metrics: !['off', 'false', '0'].includes(process.env.METRICS ?? ''),
 });
 const port = Number(process.env.PORT || gatehouse.config.backendUrl.port || 7156);
@@ -56,10 +47,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     gatehouse.log.info({ signal }, 'shutting down: finishing in-flight requests');
     const force = setTimeout(() => {
-      gatehouse.log.warn(`requests still running after ${shutdownTimeout / 1000} s: closing their connections`);
+      gatehouse.log.warn(
+        `requests still running after ${shutdownTimeout / 1000} s: closing their connections`,
+      );
       app.server.closeAllConnections();
     }, shutdownTimeout);
+    // Keep-alive connections go idle as their last response ends; close them as they do.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
     await app.close();
+    clearInterval(idle);
     clearTimeout(force);
     await gatehouse.close();
     process.exit(0);

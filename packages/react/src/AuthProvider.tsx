@@ -83,7 +83,7 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
   const api = useMemo(() => createAuthFetch({ baseUrl }), [baseUrl]);
 
   const check = useCallback(
-    async (reason: Reason = 'check') => {
+    async (reason: Reason = 'check'): Promise<boolean> => {
       const l = live.current;
       l.me?.abort();
       const ctl = (l.me = new AbortController());
@@ -99,8 +99,9 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
           error: null,
         });
         if (takeRedirectFlag()) l.channel?.post('signed-in');
+        return true;
       } catch (e) {
-        if (ctl.signal.aborted) return;
+        if (ctl.signal.aborted) return false;
         if (e instanceof AuthFetchError && e.status === 401) {
           takeRedirectFlag();
           setState((s) => ({
@@ -123,6 +124,7 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
             s.status === 'signed-in' ? { ...s, error } : { ...SIGNED_OUT, status: 'error', error },
           );
         }
+        return false;
       }
     },
     [api],
@@ -155,15 +157,23 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
               s.status === 'signed-in' ? { ...s, error } : { ...SIGNED_OUT, error },
             );
           } else {
-            void check('popup-closed');
             // A provider page with COOP severs our link to the popup, which then looks closed
             // while the user is still signing in: look again when the user comes back.
             const onFocus = () => {
               l.stop?.();
               void check();
             };
+            const unlisten = () => window.removeEventListener('focus', onFocus);
             window.addEventListener('focus', onFocus);
-            l.stop = () => window.removeEventListener('focus', onFocus);
+            l.stop = unlisten;
+            // The callback page posts and closes at once, and `closed` can turn true before its
+            // message arrives: a session found now is a finished sign-in, for other tabs too.
+            void check('popup-closed').then((signedIn) => {
+              if (!signedIn) return;
+              unlisten();
+              if (l.stop === unlisten) l.stop = undefined;
+              l.channel?.post('signed-in');
+            });
           }
         });
         if (stop) {
@@ -200,7 +210,9 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
     else setState(SIGNED_OUT);
   }, [api]);
 
-  const refresh = useCallback(() => check(), [check]);
+  const refresh = useCallback(async () => {
+    await check();
+  }, [check]);
 
   useEffect(() => {
     const l = live.current;

@@ -19,6 +19,8 @@ import { selfServiceHandlers } from './session/self-service.js';
 import { backchannelLogoutHandler } from './oidc/backchannel-logout.js';
 import { ProviderKeys } from './bearer/keys.js';
 import { errorPage } from './oidc/pages.js';
+import { ProviderTimeoutError, type GatehouseError } from './errors.js';
+import type { SessionStore } from './session/store.js';
 
 /** A route handler: request in, response out, errors already turned into responses. */
 export type RouteHandler = (request: GatehouseRequest) => Promise<GatehouseResponse>;
@@ -51,8 +53,15 @@ export interface Gatehouse {
   readonly cors: ReturnType<typeof corsPolicy>;
   /** Turns any thrown value into a JSON error response (generic 500 for the unexpected). */
   errorResponse(error: unknown, context: string): GatehouseResponse;
-  /** Whether discovery has loaded (for readiness probes). */
+  /** Whether discovery has loaded. */
   readonly ready: boolean;
+  /** The session store, for metrics and custom session management. */
+  readonly store: SessionStore;
+  /**
+   * For a readiness probe: discovery loaded and the store answering, each `'ok'` or the reason
+   * it is not, waiting at most `waitMs` for either.
+   */
+  readiness(waitMs?: number): Promise<{ ready: boolean; discovery: string; store: string }>;
   close(): Promise<void>;
 }
 
@@ -77,6 +86,10 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const refresher = new Refresher(provider, sessions, log, (config.httpTimeout * 2 + 5) * 1000);
   const keys = new ProviderKeys(provider, config);
   const authenticate = authenticator(config, sessions, refresher, new BearerVerifier(config, provider, keys));
+
+  // Discovery starts now, in the background: the first sign-in need not wait for it, and a
+  // provider that is down is retried with backoff from the start.
+  provider.configuration().catch(() => {});
 
   const asJson = (handler: RouteHandler, context: string): RouteHandler =>
     async function route(request) {
@@ -123,9 +136,31 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     get ready() {
       return provider.ready;
     },
+    store,
+    async readiness(waitMs = 2000) {
+      const [discovery, storeState] = await Promise.all([
+        within(waitMs, provider.configuration()).then(
+          () => 'ok',
+          (error: GatehouseError) => `not loaded: ${error.description} (retrying)`,
+        ),
+        within(waitMs, store.ping?.() ?? Promise.resolve()).then(
+          () => 'ok',
+          (error: GatehouseError) => `not answering: ${error.description}`,
+        ),
+      ]);
+      return { ready: discovery === 'ok' && storeState === 'ok', discovery, store: storeState };
+    },
     async close() {
       provider.close();
       await store.close();
     },
   };
+}
+
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderTimeoutError(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

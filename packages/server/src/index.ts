@@ -11,6 +11,5 @@ export type { SessionRecord, SessionStore, SessionUser } from './session/store.j
 export { MemoryStore } from './session/stores/memory.js';
 export { SqliteStore } from './session/stores/sqlite.js';
 export { channels } from './observe.js';
-export { doctor, formatDoctorReport, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor/index.js';
-export { gatehouseMetrics, type GatehouseMetrics, type MetricsOptions } from './metrics/metrics.js';
-export { openStore } from './session/open-store.js';
+export * from './doctor/index.js';
+export * from './metrics/metrics.js';

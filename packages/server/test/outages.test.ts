@@ -115,6 +115,16 @@ describe('the provider slow', () => {
     await expectSignInWorks(rp);
   });
 
+  test('a token endpoint that sends headers, then stalls its body: a 504 page within the timeout', async () => {
+    const rp = await start({ httpTimeout: 1 });
+    hostile.mode = 'token-body-stalls';
+    const started = Date.now();
+    const { callback } = await signIn(rp);
+    await expectErrorPage(callback, 504, 'The identity provider did not answer in time.');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(rp.store.size).toBe(0);
+  });
+
   test('discovery slower than httpTimeout: /login is a 504 page within the timeout, then works', async () => {
     const rp = await start({ httpTimeout: 1 });
     hostile.delays.set('discovery', 10_000);

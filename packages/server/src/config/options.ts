@@ -30,9 +30,9 @@ export interface RoutePaths {
 export interface GatehouseOptions {
   /** `OKTA_ISSUER_URL`: the provider's issuer, discovery is fetched from it. */
   issuer: string;
-  /** `OKTA_CLIENT_ID` */
+  /** `OKTA_CLIENT_ID`: the application's client id at the provider (Okta: `0oa...`). */
   clientId: string;
-  /** `OKTA_CLIENT_SECRET` */
+  /** `OKTA_CLIENT_SECRET`: sent with HTTP Basic authentication to the token endpoint. */
   clientSecret: string;
   /** `BACKEND_URL`: the public URL of this backend; the redirect URI is built from it. */
   backendUrl: string;

@@ -32,7 +32,7 @@ const CONSOLES: Record<string, Console> = {
     redirect:
       "the provider's client settings (Okta: Sign-in redirect URIs; Auth0: Allowed Callback URLs; Entra ID: Authentication → Web → Redirect URIs; Keycloak: Valid redirect URIs; Google: Authorized redirect URIs)",
     signOut:
-      "the provider's client settings (Okta: Sign-out redirect URIs; Auth0: Allowed Logout URLs; Entra ID: Front-channel logout URL; Keycloak: Valid post logout redirect URIs)",
+      "the provider's client settings (Okta: Sign-out redirect URIs; Auth0: Allowed Logout URLs; Entra ID: Authentication → Web → Redirect URIs; Keycloak: Valid post logout redirect URIs)",
     credentials: "the provider's client settings",
   },
 };

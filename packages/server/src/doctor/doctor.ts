@@ -41,7 +41,8 @@ const SHAPE_SECRET = 'gatehouse-doctor-shape-only-'.padEnd(40, '0');
  * Checks a configuration the way the server will use it, against the real provider: the issuer
  * and its discovery document, the client id and secret, the redirect and sign-out URIs, the
  * clock, the session secret and store, and whether cookies can be `Secure`. Each check is a line
- * of the report with what was found and the fix; nothing is changed anywhere.
+ * of the report with what was found and the fix. Nothing changes at the provider (no code is
+ * redeemed, no one signs in); a SQLite store is opened, and created if missing, as the server would.
  *
  * @example
  * ```ts

@@ -97,7 +97,7 @@ export function issuerUrlCheck(raw: string | undefined, scopes: string): DoctorC
         'issuer-url',
         title,
         trailing ? 'warn' : 'ok',
-        `${raw}: an Okta custom authorization server ("${server}"): access tokens are JWTs your API verifies locally (aud ${server === 'default' ? 'api://default' : "that server's audience, OKTA_AUDIENCE"}).${trailing}`,
+        `${raw}: ${isLoopback(issuer.hostname) ? 'a local provider shaped like ' : ''}an Okta custom authorization server ("${server}"): access tokens are JWTs your API verifies locally (aud ${server === 'default' ? 'api://default' : "that server's audience, OKTA_AUDIENCE"}).${trailing}`,
         trailing ? `set ${name}=${raw.replace(/\/+$/, '')}` : undefined,
       );
     }
@@ -170,9 +170,10 @@ const PLACEHOLDER =
 /** Why a secret is easy to guess, or undefined when it looks random. */
 export function weakness(secret: string): string | undefined {
   if (PLACEHOLDER.test(secret)) return 'it contains a common word or placeholder';
+  // Never print any part of the secret: this report ends up in CI logs.
   for (let period = 1; period <= secret.length / 2; period++) {
     if (secret.slice(period) === secret.slice(0, secret.length - period)) {
-      return `it repeats "${secret.slice(0, Math.min(period, 8))}${period > 8 ? '…' : ''}"`;
+      return `it repeats the same ${period} character${period === 1 ? '' : 's'}`;
     }
   }
   const distinct = new Set(secret).size;

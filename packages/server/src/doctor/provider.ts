@@ -36,7 +36,12 @@ export function networkFailure(error: unknown, timeout: number): string {
     cause;
     cause = cause.cause as typeof cause
   ) {
-    if (cause.name === 'TimeoutError' || cause.name === 'AbortError')
+    if (
+      cause.name === 'TimeoutError' ||
+      cause.name === 'AbortError' ||
+      cause.code === 'OAUTH_TIMEOUT' ||
+      cause.code === 'OAUTH_ABORT'
+    )
       return `no answer within ${timeout} s (${ENV_NAMES.httpTimeout})`;
     switch (cause.code) {
       case 'ECONNREFUSED':

@@ -52,11 +52,8 @@ export function providerError(error: unknown, step: string): GatehouseError {
       detail,
     );
   }
-  const name = (error as Error)?.name;
   const code = (error as { code?: string })?.code ?? '';
-  // openid-client wraps fetch's TimeoutError/AbortError in a ClientError with these codes.
-  const timedOut = code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT';
-  if (name === 'TimeoutError' || name === 'AbortError' || timedOut) {
+  if (timedOut(error)) {
     return new ProviderTimeoutError(
       'The identity provider did not answer in time. Try again in a moment.',
       detail,
@@ -94,6 +91,20 @@ const MESSAGES: Record<string, string> = {
 function providerMessage(error: string, description?: string): string {
   const known = MESSAGES[error] ?? 'The identity provider could not sign you in.';
   return description ? `${known} The provider said: ${description.slice(0, 300)}` : known;
+}
+
+/**
+ * Whether the call ran out of time: fetch's TimeoutError, which openid-client wraps in a
+ * ClientError (`OAUTH_TIMEOUT`), or in a parse error when the body stalled after the headers.
+ */
+function timedOut(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; depth++) {
+    const code = (cause as { code?: string }).code;
+    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return true;
+    if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return true;
+    cause = cause.cause;
+  }
+  return false;
 }
 
 /** The HTTP response openid-client refused (its `cause` when the status was unexpected). */

@@ -492,3 +492,45 @@ describe('the guarded routes with arbitrary cookies and headers', () => {
     expect([...seen].sort()).toEqual([200, 401, 403]);
   });
 });
+
+describe('CORS preflights from arbitrary origins', () => {
+  test('are granted to FRONTEND_URL’s exact origin only, never reflected (look-alike origins)', async () => {
+    const lookAlikes = [
+      FRONTEND_URL,
+      `${FRONTEND_URL}/`,
+      FRONTEND_URL.toUpperCase(),
+      FRONTEND_URL.replace('http:', 'https:'),
+      `${FRONTEND_URL}0`,
+      `${FRONTEND_URL}.evil.example`,
+      FRONTEND_URL.replace('localhost', 'localhost.evil.example'),
+      'null',
+      BACKEND_URL,
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...lookAlikes), headerValue),
+        fc.constantFrom('/secure-data', '/me', '/logout', '/login'),
+        async (origin, path) => {
+          const response = await target.app.inject({
+            method: 'OPTIONS',
+            url: path,
+            headers: {
+              origin,
+              'access-control-request-method': 'POST',
+              'access-control-request-headers': 'x-csrf',
+            },
+          });
+          if (origin === FRONTEND_URL) {
+            expect(response.statusCode).toBe(204);
+            expect(response.headers['access-control-allow-origin']).toBe(FRONTEND_URL);
+          } else {
+            expect(response.statusCode).toBe(403);
+            expect(response.headers['access-control-allow-origin']).toBeUndefined();
+            expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+          }
+        },
+      ),
+      { ...RUNS, examples: [[FRONTEND_URL, '/secure-data']] },
+    );
+  });
+});

@@ -36,6 +36,7 @@ export const MODES = [
   'id-token-aud-other-client',
   'id-token-aud-extra-untrusted',
   'id-token-exp-past',
+  'id-token-exp-10s-past',
   'id-token-nonce-altered',
   'id-token-nonce-missing',
   'id-token-signed-by-foreign-key',
@@ -63,6 +64,7 @@ export const MODES = [
   // outages
   'jwks-500',
   'token-500-html',
+  'token-body-stalls',
 ] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -189,6 +191,7 @@ export class HostileProvider {
 
   /** Answers again, on the same port. */
   async resume(): Promise<void> {
+    if (this.#server) return;
     const server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500).end(String(error));
@@ -217,7 +220,7 @@ export class HostileProvider {
 
     const delay = this.delays.get(endpoint);
     if (delay) await this.#sleep(delay);
-    if (response.destroyed) return;
+    if (gone(response)) return; // the client gave up, or the provider was paused
 
     switch (endpoint) {
       case 'discovery':
@@ -318,6 +321,13 @@ export class HostileProvider {
     if (this.mode === 'token-500-html') {
       return sendHtml(response, 500, '<h1>502 Bad Gateway</h1>');
     }
+    if (this.mode === 'token-body-stalls') {
+      // Headers at once, then the body never finishes (a response timeout, not a connect one).
+      response.writeHead(200, { 'content-type': 'application/json' }).write('{"access_token":');
+      await this.#sleep(30_000);
+      if (!gone(response)) response.end();
+      return;
+    }
     if (!authenticatesClient(call.headers.authorization)) {
       return send(response, 401, { error: 'invalid_client' });
     }
@@ -401,6 +411,10 @@ export class HostileProvider {
         claims.exp = epoch() - 600;
         claims.iat = epoch() - 900;
         break;
+      case 'id-token-exp-10s-past':
+        claims.exp = epoch() - 10;
+        claims.iat = epoch() - 310;
+        break;
       case 'id-token-nonce-altered':
         claims.nonce = random();
         break;
@@ -480,6 +494,10 @@ export class HostileProvider {
     }
     return send(response, 200, { sub, name: USER.name, email: USER.email });
   }
+}
+
+function gone(response: ServerResponse): boolean {
+  return response.destroyed || !response.socket || response.socket.destroyed;
 }
 
 /** RFC 6749 2.3.1: client_secret_basic, id and secret form-urlencoded before base64. */

@@ -1,5 +1,5 @@
 import { useAuthFetch } from '@gatehouse/react';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 
 interface Device {
   id: string;
@@ -29,24 +29,29 @@ export function Devices() {
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [failed, setFailed] = useState(false);
 
-  const load = useCallback(async () => {
-    try {
-      setDevices((await authFetch<{ sessions: Device[] }>('/sessions')).sessions);
-      setFailed(false);
-    } catch {
-      setFailed(true);
-    }
-  }, [authFetch]);
+  // Bumped after a sign-out to list the devices again.
+  const [version, setVersion] = useState(0);
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    let active = true;
+    authFetch<{ sessions: Device[] }>('/sessions').then(
+      ({ sessions }) => {
+        if (!active) return;
+        setDevices(sessions);
+        setFailed(false);
+      },
+      () => active && setFailed(true),
+    );
+    return () => {
+      active = false;
+    };
+  }, [authFetch, version]);
 
   async function signOutDevice(id: string) {
     try {
       await authFetch(`/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
     } finally {
-      await load();
+      setVersion((v) => v + 1);
     }
   }
 

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDemoApp } from '../../../../apps/demo/server/app.js';
-import { freePort } from '../support/stack.js';
-import { CLIENT, doctoredDiscovery, startIdp } from './support.js';
+import { buildDemoApp } from '../server/app.js';
+import { freePort } from '../../../packages/server/test/support/stack.js';
+import { CLIENT, doctoredDiscovery, startIdp } from '../../../packages/server/test/doctor/support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-production-'));
 let idp: DevIdp;
@@ -41,7 +41,7 @@ async function demo({
     httpTimeout: 1,
     logger: pino({ level: 'silent' }),
   });
-  const app = await buildDemoApp({ gatehouse, store, webRoot, metrics });
+  const app = await buildDemoApp({ gatehouse, webRoot, metrics });
   return {
     app,
     async close() {
@@ -74,8 +74,10 @@ describe('readiness and metrics', () => {
       expect(response.json()).toEqual({
         status: 'not ready',
         checks: {
-          discovery: `not loaded: http://localhost:${port}/oauth2/default has not answered discovery yet (retrying)`,
-          store: 'not answering: The session store is not available right now. Try again in a moment.',
+          discovery:
+            'not loaded: The identity provider is unreachable right now. Try again in a moment. (retrying)',
+          store:
+            'not answering: The session store is not available right now. Try again in a moment.',
         },
       });
       expect((await app.inject('/healthz')).statusCode).toBe(200); // alive, only not ready
@@ -93,7 +95,9 @@ describe('readiness and metrics', () => {
       expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
       expect(metrics.body).toContain('\ngatehouse_sign_ins_total 0\n');
       expect(metrics.body).toContain('\ngatehouse_active_sessions 0\n');
-      expect(metrics.body).toMatch(/\ngatehouse_provider_call_duration_seconds_count\{outcome="ok",step="discovery"\} \d+\n/);
+      expect(metrics.body).toMatch(
+        /\ngatehouse_provider_call_duration_seconds_count\{outcome="ok",step="discovery"\} \d+\n/,
+      );
     } finally {
       await on.close();
     }
@@ -115,7 +119,9 @@ test('the built front end is served from the backend: one origin, app routes fal
   try {
     const html = { accept: 'text/html' };
     expect((await app.inject({ url: '/', headers: html })).body).toContain('<div id="root">');
-    expect((await app.inject({ url: '/profile', headers: html })).body).toContain('<div id="root">');
+    expect((await app.inject({ url: '/profile', headers: html })).body).toContain(
+      '<div id="root">',
+    );
     const script = await app.inject('/assets/app.js');
     expect(script.headers['content-type']).toContain('javascript');
     const api = await app.inject('/nope');
@@ -128,7 +134,7 @@ test('the built front end is served from the backend: one origin, app routes fal
 });
 
 describe('npm run serve shuts down gracefully', () => {
-  const main = fileURLToPath(new URL('../../../../apps/demo/server/main.ts', import.meta.url));
+  const main = fileURLToPath(new URL('../server/main.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
   const children: ChildProcess[] = [];
   afterAll(() => {
@@ -137,28 +143,38 @@ describe('npm run serve shuts down gracefully', () => {
 
   async function serve(issuer: string, env: Record<string, string> = {}) {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--conditions=@gatehouse/source', '--import', tsx, main], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH!,
-        OKTA_ISSUER_URL: issuer,
-        OKTA_CLIENT_ID: CLIENT.id,
-        OKTA_CLIENT_SECRET: CLIENT.secret,
-        BACKEND_URL: `http://localhost:${port}`,
-        FRONTEND_URL: 'http://localhost:5173',
-        SESSION_SECRET: 'serve-shutdown-secret-'.repeat(2),
-        SESSION_STORE: `sqlite:${join(dir, `serve-${port}.db`)}`,
-        ...env,
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@gatehouse/source', '--import', tsx, main],
+      {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH!,
+          OKTA_ISSUER_URL: issuer,
+          OKTA_CLIENT_ID: CLIENT.id,
+          OKTA_CLIENT_SECRET: CLIENT.secret,
+          BACKEND_URL: `http://localhost:${port}`,
+          FRONTEND_URL: 'http://localhost:5173',
+          SESSION_SECRET: 'serve-shutdown-secret-'.repeat(2),
+          SESSION_STORE: `sqlite:${join(dir, `serve-${port}.db`)}`,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     children.push(child);
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const url = `http://localhost:${port}`;
     for (let i = 0; i < 150; i++) {
-      if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return { child, url, output: () => output };
@@ -183,8 +199,12 @@ describe('npm run serve shuts down gracefully', () => {
       const response = await inFlight;
       expect(response.status).toBe(302); // discovery arrived after the signal; the sign-in still started
       expect(response.headers.get('location')).toContain(`${idp.issuer}/v1/authorize`);
+      const responded = Date.now();
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
+      // The client's keep-alive connection, idle once answered, does not hold the exit back
+      // until SHUTDOWN_TIMEOUT (10 s).
+      expect(Date.now() - responded).toBeLessThan(3000);
       expect(output()).toContain('shutting down: finishing in-flight requests');
       await expect(fetch(`${url}/healthz`)).rejects.toThrow(); // no longer accepting
     } finally {
@@ -195,7 +215,10 @@ describe('npm run serve shuts down gracefully', () => {
   test('a request still running after SHUTDOWN_TIMEOUT has its connection closed, and the exit is 0', async () => {
     const provider = await slowProvider(8000);
     try {
-      const { child, url, output } = await serve(provider.url, { SHUTDOWN_TIMEOUT: '1', HTTP_TIMEOUT: '20' });
+      const { child, url, output } = await serve(provider.url, {
+        SHUTDOWN_TIMEOUT: '1',
+        HTTP_TIMEOUT: '20',
+      });
       const inFlight = fetch(`${url}/login`, { redirect: 'manual' }).then(
         (response) => response.status,
         () => 'closed',

@@ -1,0 +1,97 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The flags every TypeScript child runs with: the workspace sources through tsx. */
+export const TS_FLAGS = ['--conditions=@gatehouse/source', '--import', 'tsx'];
+
+/** A child process that said it was ready, with what it reported. */
+export interface Child<T> {
+  process: ChildProcess;
+  ready: T;
+  /** Sends SIGTERM and waits for the exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks `script` (relative to bench/src) with `spec` as its one argument, and resolves to the
+ * first `{ type: 'ready' }` message it sends. Rejects when it exits or fails first.
+ */
+export function start<T>(script: string, spec: unknown, extraFlags: string[] = []): Promise<Child<T>> {
+  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  const child = fork(file, [JSON.stringify(spec)], {
+    execArgv: [...(script.endsWith('.ts') ? TS_FLAGS : []), ...extraFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('error', failed);
+    child.once('exit', (code, signal) =>
+      failed(new Error(`${script} exited before it was ready (${signal ?? `code ${code}`})`)),
+    );
+    child.on('message', (message: { type?: string; error?: string } & T) => {
+      if (message.type === 'error') failed(new Error(`${script}: ${message.error}`));
+      if (message.type !== 'ready') return;
+      resolve({
+        process: child,
+        ready: message,
+        async stop() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.kill('SIGTERM');
+          await exited;
+          clearTimeout(timer);
+        },
+      });
+    });
+  });
+}
+
+/** Runs `script` to completion and resolves to its one `{ type: 'result' }` message. */
+export async function runToEnd<T>(script: string, spec: unknown, extraFlags: string[] = []): Promise<T> {
+  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  const child = fork(file, [JSON.stringify(spec)], {
+    execArgv: [...(script.endsWith('.ts') ? TS_FLAGS : []), ...extraFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let result: T | undefined;
+  let failure: string | undefined;
+  child.on('message', (message: { type?: string; result?: T; error?: string }) => {
+    if (message.type === 'result') result = message.result;
+    if (message.type === 'error') failure = message.error;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  if (failure !== undefined) throw new Error(`${script}: ${failure}`);
+  if (result === undefined) throw new Error(`${script} exited (code ${code}) without a result`);
+  return result;
+}
+
+/** In a child: the spec its parent passed. */
+export function specOf<T>(): T {
+  return JSON.parse(process.argv[2] ?? '{}') as T;
+}
+
+/** In a child: tells the parent it is ready, and closes `close` on SIGTERM. */
+export function serveUntilStopped(ready: Record<string, unknown>, close: () => Promise<void>): void {
+  process.once('SIGTERM', () => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+  process.send!({ type: 'ready', ...ready });
+}
+
+/** In a child: reports a failure to the parent and exits non-zero. */
+export function fail(error: unknown): never {
+  process.send?.({ type: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100);
+  throw error;
+}

@@ -1,0 +1,46 @@
+// express-openid-connect as its README sets it up: `auth()` app-wide with the default stateless
+// cookie session (`appSession`), `requiresAuth()` on the protected route. Authorization code
+// flow with a client secret, the same scopes as Gatehouse asks for (so both keep the same
+// tokens: access, refresh and ID token).
+import express from 'express';
+import { auth, requiresAuth } from 'express-openid-connect';
+import type { Server } from 'node:http';
+import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+
+export interface PeerTargetSpec {
+  port: number;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  secret: string;
+}
+
+async function main() {
+  const spec = specOf<PeerTargetSpec>();
+  const app = express();
+  app.use(
+    auth({
+      issuerBaseURL: spec.issuer,
+      baseURL: `http://localhost:${spec.port}`,
+      clientID: spec.clientId,
+      clientSecret: spec.clientSecret,
+      secret: spec.secret,
+      authRequired: false,
+      authorizationParams: { response_type: 'code', scope: 'openid profile email offline_access' },
+    }),
+  );
+  app.get('/secure-data', requiresAuth(), (req, res) => {
+    res.json({
+      message: 'You are authenticated!',
+      user: req.oidc.user?.name ?? req.oidc.user?.sub,
+      via: 'session',
+      at: new Date().toISOString(),
+    });
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(spec.port, '127.0.0.1', () => resolve(listening));
+  });
+  serveUntilStopped({ pid: process.pid }, () => new Promise((resolve) => server.close(() => resolve())));
+}
+
+main().catch(fail);

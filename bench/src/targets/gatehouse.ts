@@ -1,0 +1,39 @@
+// The demo backend (apps/demo/server/app.ts) on one session store, as `npm run serve` builds
+// it, minus request logging (both the ceiling and the guarded route would pay for it alike).
+import { createGatehouse, MemoryStore } from '@gatehouse/server';
+import { pino } from 'pino';
+import { buildDemoApp } from '../../../apps/demo/server/app.js';
+import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+
+export interface GatehouseTargetSpec {
+  port: number;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** `memory`, `sqlite:<path>` or `redis://...`: SESSION_STORE's spellings. */
+  sessionStore: string;
+  sessionSecret: string;
+  logFile: string;
+}
+
+async function main() {
+  const spec = specOf<GatehouseTargetSpec>();
+  const gatehouse = createGatehouse({
+    issuer: spec.issuer,
+    clientId: spec.clientId,
+    clientSecret: spec.clientSecret,
+    backendUrl: `http://localhost:${spec.port}`,
+    frontendUrl: 'http://localhost:5173',
+    sessionSecret: spec.sessionSecret,
+    sessionStore: spec.sessionStore === 'memory' ? new MemoryStore() : spec.sessionStore,
+    logger: pino(pino.destination({ dest: spec.logFile, sync: false })),
+  });
+  const app = await buildDemoApp({ gatehouse });
+  await app.listen({ port: spec.port, host: '127.0.0.1' });
+  serveUntilStopped({ pid: process.pid }, async () => {
+    await app.close();
+    await gatehouse.close();
+  });
+}
+
+main().catch(fail);
