@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runToEnd, start, type Child } from './lib/child.js';
+import { killAll, runToEnd, start, type Child } from './lib/child.js';
 import { freePort } from './lib/net.js';
 import { redisVersion, startRedis, type RedisServer } from './lib/redis.js';
 import { realTokens, signInThroughBackend } from './lib/signin.js';
@@ -161,7 +161,10 @@ async function main(): Promise<BenchReport> {
   log(`${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, load ${machine.loadBefore}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(async () => {
+    killAll(); // any child that never said it was ready
+    rmSync(dir, { recursive: true, force: true });
+  });
   const keysFile = join(dir, 'dev-idp-keys.json');
   const sessionSecret = 'bench-session-secret-'.repeat(2);
 
@@ -467,9 +470,11 @@ async function cleanup() {
   for (const close of cleanups.splice(0).reverse()) await close().catch(() => {});
 }
 
-process.once('SIGINT', () => {
-  cleanup().finally(() => process.exit(130));
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanup().finally(() => process.exit(130));
+  });
+}
 
 try {
   const report = await main();

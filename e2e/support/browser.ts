@@ -125,6 +125,10 @@ export class TokenWatch {
     const deadline = Date.now() + timeoutMs;
     let quietSince = Date.now();
     while (Date.now() < deadline) {
+      // A closed popup's last request never reports its end: only open pages count.
+      for (const request of this.#inFlight) {
+        if (request.frame().page().isClosed()) this.#inFlight.delete(request);
+      }
       if (this.#inFlight.size > 0) quietSince = Date.now();
       else if (Date.now() - quietSince >= quietMs) return;
       await new Promise((resolve) => setTimeout(resolve, 50));

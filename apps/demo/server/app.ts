@@ -87,12 +87,10 @@ export async function buildDemoApp({
     app.setNotFoundHandler((request, reply) =>
       request.method === 'GET' && request.headers.accept?.includes('text/html')
         ? reply.sendFile('index.html')
-        : reply
-            .code(404)
-            .send({
-              error: 'not_found',
-              error_description: `No route ${request.method} ${request.url.split('?')[0]}`,
-            }),
+        : reply.code(404).send({
+            error: 'not_found',
+            error_description: `No route ${request.method} ${request.url.split('?')[0]}`,
+          }),
     );
   }
   return app;

@@ -12,7 +12,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDemoApp } from '../server/app.js';
 import { freePort } from '../../../packages/server/test/support/stack.js';
-import { CLIENT, doctoredDiscovery, startIdp } from '../../../packages/server/test/doctor/support.js';
+import {
+  CLIENT,
+  doctoredDiscovery,
+  startIdp,
+} from '../../../packages/server/test/doctor/support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-production-'));
 let idp: DevIdp;

@@ -4,6 +4,24 @@ import { fileURLToPath } from 'node:url';
 /** The flags every TypeScript child runs with: the workspace sources through tsx. */
 export const TS_FLAGS = ['--conditions=@gatehouse/source', '--import', 'tsx'];
 
+const live = new Set<ChildProcess>();
+
+function spawnChild(script: string, spec: unknown, extraFlags: string[]): ChildProcess {
+  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  const child = fork(file, [JSON.stringify(spec)], {
+    execArgv: [...(script.endsWith('.ts') ? TS_FLAGS : []), ...extraFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Kills every child still running (SIGKILL): the last resort of a failed run. */
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 /** A child process that said it was ready, with what it reported. */
 export interface Child<T> {
   process: ChildProcess;
@@ -17,11 +35,7 @@ export interface Child<T> {
  * first `{ type: 'ready' }` message it sends. Rejects when it exits or fails first.
  */
 export function start<T>(script: string, spec: unknown, extraFlags: string[] = []): Promise<Child<T>> {
-  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
-  const child = fork(file, [JSON.stringify(spec)], {
-    execArgv: [...(script.endsWith('.ts') ? TS_FLAGS : []), ...extraFlags],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = spawnChild(script, spec, extraFlags);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const failed = (error: Error) => {
@@ -52,11 +66,7 @@ export function start<T>(script: string, spec: unknown, extraFlags: string[] = [
 
 /** Runs `script` to completion and resolves to its one `{ type: 'result' }` message. */
 export async function runToEnd<T>(script: string, spec: unknown, extraFlags: string[] = []): Promise<T> {
-  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
-  const child = fork(file, [JSON.stringify(spec)], {
-    execArgv: [...(script.endsWith('.ts') ? TS_FLAGS : []), ...extraFlags],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = spawnChild(script, spec, extraFlags);
   let result: T | undefined;
   let failure: string | undefined;
   child.on('message', (message: { type?: string; result?: T; error?: string }) => {
@@ -79,12 +89,15 @@ export function specOf<T>(): T {
 
 /** In a child: tells the parent it is ready, and closes `close` on SIGTERM. */
 export function serveUntilStopped(ready: Record<string, unknown>, close: () => Promise<void>): void {
-  process.once('SIGTERM', () => {
+  const stop = () => {
     close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
-  });
+  };
+  process.once('SIGTERM', stop);
+  // The parent is gone (killed, crashed): do not outlive it.
+  process.once('disconnect', stop);
   process.send!({ type: 'ready', ...ready });
 }
 

@@ -3,7 +3,7 @@
 // flow with a client secret, the same scopes as Gatehouse asks for (so both keep the same
 // tokens: access, refresh and ID token).
 import express from 'express';
-import { auth, requiresAuth } from 'express-openid-connect';
+import expressOpenidConnect from 'express-openid-connect';
 import type { Server } from 'node:http';
 import { fail, serveUntilStopped, specOf } from '../lib/child.js';
 
@@ -14,6 +14,8 @@ export interface PeerTargetSpec {
   clientSecret: string;
   secret: string;
 }
+
+const { auth, requiresAuth } = expressOpenidConnect;
 
 async function main() {
   const spec = specOf<PeerTargetSpec>();

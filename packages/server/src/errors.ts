@@ -40,7 +40,11 @@ function failure(code: string, status: number, error: string) {
 }
 
 /** The sign-in transaction cookie is missing, expired or was tampered with. */
-export class TransactionMissingError extends failure('ERR_TRANSACTION_MISSING', 400, 'invalid_request') {}
+export class TransactionMissingError extends failure(
+  'ERR_TRANSACTION_MISSING',
+  400,
+  'invalid_request',
+) {}
 /** The `state` of the callback matches no sign-in this browser started (login CSRF). */
 export class StateMismatchError extends failure('ERR_STATE_MISMATCH', 400, 'invalid_request') {}
 /** The callback misses its parameters or carries malformed ones. */
@@ -60,29 +64,61 @@ export class TokenValidationError extends failure('ERR_TOKEN_INVALID', 401, 'inv
 /** The provider rejected the code or the refresh token (`invalid_grant`): sign in again. */
 export class GrantRejectedError extends failure('ERR_GRANT_REJECTED', 401, 'invalid_grant') {}
 /** The provider could not be reached or answered 5xx. */
-export class ProviderUnavailableError extends failure('ERR_PROVIDER_UNAVAILABLE', 503, 'temporarily_unavailable') {}
+export class ProviderUnavailableError extends failure(
+  'ERR_PROVIDER_UNAVAILABLE',
+  503,
+  'temporarily_unavailable',
+) {}
 /** The provider did not answer within the configured timeout. */
-export class ProviderTimeoutError extends failure('ERR_PROVIDER_TIMEOUT', 504, 'temporarily_unavailable') {}
+export class ProviderTimeoutError extends failure(
+  'ERR_PROVIDER_TIMEOUT',
+  504,
+  'temporarily_unavailable',
+) {}
 /** The provider answered something that is not valid OpenID Connect. */
 export class ProviderResponseError extends failure('ERR_PROVIDER_RESPONSE', 502, 'server_error') {}
 /** `returnTo` is not a local path (open redirect attempt). */
-export class ReturnToInvalidError extends failure('ERR_RETURN_TO_INVALID', 400, 'invalid_request') {}
+export class ReturnToInvalidError extends failure(
+  'ERR_RETURN_TO_INVALID',
+  400,
+  'invalid_request',
+) {}
 /** No session cookie and no Bearer token: the caller is not signed in. */
-export class AuthenticationRequiredError extends failure('ERR_AUTHENTICATION_REQUIRED', 401, 'unauthorized') {}
+export class AuthenticationRequiredError extends failure(
+  'ERR_AUTHENTICATION_REQUIRED',
+  401,
+  'unauthorized',
+) {}
 /** The session ended (signed out, idle or absolute timeout). */
 export class SessionExpiredError extends failure('ERR_SESSION_EXPIRED', 401, 'invalid_token') {}
 /** A cookie-authenticated unsafe request lacks `X-CSRF: 1` or comes from a foreign origin. */
 export class CsrfRejectedError extends failure('ERR_CSRF', 403, 'access_denied') {}
 /** The session store could not be reached or failed. */
-export class StoreUnavailableError extends failure('ERR_STORE_UNAVAILABLE', 503, 'temporarily_unavailable') {}
+export class StoreUnavailableError extends failure(
+  'ERR_STORE_UNAVAILABLE',
+  503,
+  'temporarily_unavailable',
+) {}
 /** The request is malformed in a way no route can serve (header too large, bad method). */
 export class BadRequestError extends failure('ERR_BAD_REQUEST', 400, 'invalid_request') {}
 /** A Bearer access token failed a check: form, algorithm, signature, issuer, audience, client. */
-export class AccessTokenInvalidError extends failure('ERR_ACCESS_TOKEN_INVALID', 401, 'invalid_token') {}
+export class AccessTokenInvalidError extends failure(
+  'ERR_ACCESS_TOKEN_INVALID',
+  401,
+  'invalid_token',
+) {}
 /** A Bearer access token is past its `exp` (or before its `nbf`), beyond the clock tolerance. */
-export class AccessTokenExpiredError extends failure('ERR_ACCESS_TOKEN_EXPIRED', 401, 'invalid_token') {}
+export class AccessTokenExpiredError extends failure(
+  'ERR_ACCESS_TOKEN_EXPIRED',
+  401,
+  'invalid_token',
+) {}
 /** The caller lacks a scope the route requires; `scope` lists them all (RFC 6750 3.1). */
-export class InsufficientScopeError extends failure('ERR_INSUFFICIENT_SCOPE', 403, 'insufficient_scope') {
+export class InsufficientScopeError extends failure(
+  'ERR_INSUFFICIENT_SCOPE',
+  403,
+  'insufficient_scope',
+) {
   constructor(
     readonly scope: string,
     description: string,

@@ -85,7 +85,12 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   // One instance holds the refresh lock for at most two provider timeouts.
   const refresher = new Refresher(provider, sessions, log, (config.httpTimeout * 2 + 5) * 1000);
   const keys = new ProviderKeys(provider, config);
-  const authenticate = authenticator(config, sessions, refresher, new BearerVerifier(config, provider, keys));
+  const authenticate = authenticator(
+    config,
+    sessions,
+    refresher,
+    new BearerVerifier(config, provider, keys),
+  );
 
   // Discovery starts now, in the background: the first sign-in need not wait for it, and a
   // provider that is down is retried with backoff from the start.
@@ -109,7 +114,12 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
         return await login(request);
       } catch (error) {
         const failure = toGatehouseError(error, log, 'login');
-        return errorPage(failure.status, failure.error, failure.description, config.frontendUrl.href);
+        return errorPage(
+          failure.status,
+          failure.error,
+          failure.description,
+          config.frontendUrl.href,
+        );
       }
     },
     callback: callbackHandler(config, provider, transactions, sessions, log),
@@ -118,7 +128,10 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       const principal = await authenticate(request);
       return json(200, { user: principal.user, expiresAt: principal.expiresAt });
     }, 'me'),
-    backchannelLogout: asJson(backchannelLogoutHandler(config, keys, sessions, log), 'back-channel logout'),
+    backchannelLogout: asJson(
+      backchannelLogoutHandler(config, keys, sessions, log),
+      'back-channel logout',
+    ),
     sessions: asJson(selfService.list, 'sessions'),
     endSession: asJson(selfService.end, 'end session'),
   });

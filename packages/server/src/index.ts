@@ -5,7 +5,13 @@ export { ENV_NAMES, optionsFromEnv } from './config/env.js';
 export { defaults } from './config/defaults.js';
 export * from './errors.js';
 export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from './guard/authenticate.js';
-export { requireClaims, requireGroup, requireScope, type ClaimsPredicate, type Rule } from './guard/rules.js';
+export {
+  requireClaims,
+  requireGroup,
+  requireScope,
+  type ClaimsPredicate,
+  type Rule,
+} from './guard/rules.js';
 export type { GatehouseRequest, GatehouseResponse } from './http/types.js';
 export type { SessionRecord, SessionStore, SessionUser } from './session/store.js';
 export { MemoryStore } from './session/stores/memory.js';

@@ -82,4 +82,10 @@ export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): RequestHand
   };
 }
 
-export { requireClaims, requireGroup, requireScope, type ClaimsPredicate, type Rule } from '../guard/rules.js';
+export {
+  requireClaims,
+  requireGroup,
+  requireScope,
+  type ClaimsPredicate,
+  type Rule,
+} from '../guard/rules.js';

@@ -1,7 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
-import { requireClaims, requireGroup, requireScope, type ClaimsPredicate, type Rule } from '../guard/rules.js';
+import {
+  requireClaims,
+  requireGroup,
+  requireScope,
+  type ClaimsPredicate,
+  type Rule,
+} from '../guard/rules.js';
 import type { GatehouseResponse } from '../http/types.js';
 
 declare module 'fastify' {
@@ -45,7 +56,10 @@ function send(reply: FastifyReply, response: GatehouseResponse): FastifyReply {
  * app.get('/admin-data', { preHandler: app.requireGroup('admins') }, handler)
  * ```
  */
-export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: GatehouseFastifyOptions) {
+export async function gatehouseFastify(
+  fastify: FastifyInstance,
+  { gatehouse }: GatehouseFastifyOptions,
+) {
   const { routes } = gatehouse.config;
   fastify.decorate('gatehouse', gatehouse);
   fastify.decorateRequest('auth', null);
@@ -53,7 +67,9 @@ export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: 
   fastify.addHook('onRequest', async function corsHeaders(request, reply) {
     if (request.headers.origin !== undefined) reply.headers(gatehouse.cors.headers(request.raw));
   });
-  fastify.options('*', async (request, reply) => send(reply, gatehouse.cors.preflight(request.raw)));
+  fastify.options('*', async (request, reply) =>
+    send(reply, gatehouse.cors.preflight(request.raw)),
+  );
 
   const route = (handler: (typeof gatehouse.routes)[keyof typeof gatehouse.routes]) =>
     async function gatehouseRoute(request: FastifyRequest, reply: FastifyReply) {
@@ -74,22 +90,42 @@ export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: 
       (_request, body, done) => done(null, body),
     );
     child.post(routes.backchannelLogout, async (request, reply) =>
-      send(reply, await gatehouse.routes.backchannelLogout({ ...request.raw, headers: request.headers, body: request.body })),
+      send(
+        reply,
+        await gatehouse.routes.backchannelLogout({
+          ...request.raw,
+          headers: request.headers,
+          body: request.body,
+        }),
+      ),
     );
   });
   fastify.get(routes.me, route(gatehouse.routes.me));
   fastify.get(routes.sessions, route(gatehouse.routes.sessions));
   fastify.delete(`${routes.sessions}/:id`, async (request, reply) =>
-    send(reply, await gatehouse.routes.endSession({ ...request.raw, headers: request.headers, params: request.params })),
+    send(
+      reply,
+      await gatehouse.routes.endSession({
+        ...request.raw,
+        headers: request.headers,
+        params: request.params,
+      }),
+    ),
   );
 
-  fastify.decorate('requireAuth', async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
-    try {
-      request.auth = await gatehouse.authenticate(request.raw);
-    } catch (error) {
-      return send(reply, gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`));
-    }
-  });
+  fastify.decorate(
+    'requireAuth',
+    async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
+      try {
+        request.auth = await gatehouse.authenticate(request.raw);
+      } catch (error) {
+        return send(
+          reply,
+          gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`),
+        );
+      }
+    },
+  );
 
   const guard = (rule: Rule) =>
     async function authorize(request: FastifyRequest, reply: FastifyReply) {
@@ -97,7 +133,10 @@ export async function gatehouseFastify(fastify: FastifyInstance, { gatehouse }: 
         request.auth ??= await gatehouse.authenticate(request.raw);
         rule(request.auth);
       } catch (error) {
-        return send(reply, gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`));
+        return send(
+          reply,
+          gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`),
+        );
       }
     };
   fastify.decorate('requireScope', (...scopes: string[]) => guard(requireScope(...scopes)));

@@ -20,7 +20,17 @@ export const defaults = Object.freeze({
    * or "none" (RFC 8725 3.1).
    */
   accessTokenAlgorithms: Object.freeze([
-    'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+    'RS256',
+    'RS384',
+    'RS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+    'Ed25519',
   ]),
   /** `cid` values accepted on Bearer tokens; empty accepts every client of the issuer. */
   allowedClientIds: Object.freeze([] as string[]),

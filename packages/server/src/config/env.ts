@@ -33,7 +33,11 @@ export const ENV_NAMES = Object.freeze({
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatehouseOptions {
   const number = (key: string) => (env[key] ? Number(env[key]) : undefined);
-  const list = (key: string) => env[key]?.split(',').map((item) => item.trim()).filter(Boolean);
+  const list = (key: string) =>
+    env[key]
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   return {
     issuer: env.OKTA_ISSUER_URL ?? '',
     clientId: env.OKTA_CLIENT_ID ?? '',

@@ -61,7 +61,10 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
 
   const issuer = url(options.issuer, name('issuer'));
   const dev = !production && LOOPBACK.test(issuer.hostname);
-  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && LOOPBACK.test(issuer.hostname))) {
+  if (
+    issuer.protocol !== 'https:' &&
+    !(issuer.protocol === 'http:' && LOOPBACK.test(issuer.hostname))
+  ) {
     throw new ConfigError(
       `${name('issuer')} must be an https URL (http is accepted on localhost only), got ${options.issuer}`,
     );
@@ -85,15 +88,21 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     }
     secret = devSessionSecret();
   } else if (secret.length < 32) {
-    throw new ConfigError(`${name('sessionSecret')} must be at least 32 characters, got ${secret.length}`);
+    throw new ConfigError(
+      `${name('sessionSecret')} must be at least 32 characters, got ${secret.length}`,
+    );
   }
 
   const routes = Object.freeze({ ...defaults.routes, ...options.routes });
   for (const [route, path] of Object.entries(routes)) {
-    if (!path.startsWith('/')) throw new ConfigError(`routes.${route} must start with '/', got ${path}`);
+    if (!path.startsWith('/'))
+      throw new ConfigError(`routes.${route} must start with '/', got ${path}`);
   }
   const idleTimeout = seconds(options.idleTimeout ?? defaults.idleTimeout, name('idleTimeout'));
-  const absoluteTimeout = seconds(options.absoluteTimeout ?? defaults.absoluteTimeout, name('absoluteTimeout'));
+  const absoluteTimeout = seconds(
+    options.absoluteTimeout ?? defaults.absoluteTimeout,
+    name('absoluteTimeout'),
+  );
   if (idleTimeout > absoluteTimeout) {
     throw new ConfigError(
       `${name('idleTimeout')} (${idleTimeout}s) cannot be longer than ${name('absoluteTimeout')} (${absoluteTimeout}s)`,
@@ -118,7 +127,11 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     idleTimeout,
     absoluteTimeout,
     httpTimeout: seconds(options.httpTimeout ?? defaults.httpTimeout, name('httpTimeout')),
-    clockTolerance: seconds(options.clockTolerance ?? defaults.clockTolerance, name('clockTolerance'), 0),
+    clockTolerance: seconds(
+      options.clockTolerance ?? defaults.clockTolerance,
+      name('clockTolerance'),
+      0,
+    ),
     allowedClientIds: Object.freeze([...(options.allowedClientIds ?? defaults.allowedClientIds)]),
     accessTokenAlgorithms: algorithms(options.accessTokenAlgorithms, name('accessTokenAlgorithms')),
     accessTokenCacheSize: cacheSize(options.accessTokenCacheSize, name('accessTokenCacheSize')),
@@ -130,7 +143,10 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     sessionCookie: (secureCookies ? '__Host-' : '') + defaults.cookieName,
     transactionCookie: (secureCookies ? '__Host-' : '') + defaults.cookieName + '-tx',
     dev,
-    keys: Object.freeze({ tokens: derive(secret, 'tokens'), transaction: derive(secret, 'transaction') }),
+    keys: Object.freeze({
+      tokens: derive(secret, 'tokens'),
+      transaction: derive(secret, 'transaction'),
+    }),
   });
 }
 
@@ -149,7 +165,9 @@ function url(value: string | undefined, label: string): URL {
   try {
     parsed = new URL(text);
   } catch {
-    throw new ConfigError(`${label} must be an absolute URL such as https://example.com, got ${text}`);
+    throw new ConfigError(
+      `${label} must be an absolute URL such as https://example.com, got ${text}`,
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new ConfigError(`${label} must be an http(s) URL, got ${text}`);

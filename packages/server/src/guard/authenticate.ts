@@ -72,7 +72,12 @@ export type Principal = SessionPrincipal | BearerPrincipal;
  * checks on unsafe methods and a refresh of an expired access token), or a 401. Precomputes
  * everything it can; the per-request path allocates little.
  */
-export function authenticator(config: Config, sessions: Sessions, refresher: Refresher, bearer: BearerVerifier) {
+export function authenticator(
+  config: Config,
+  sessions: Sessions,
+  refresher: Refresher,
+  bearer: BearerVerifier,
+) {
   const checkCsrf = csrfCheck(config);
   const cookieName = config.sessionCookie;
   const scopes = Object.freeze(config.scopes.split(' ').filter(Boolean));
@@ -80,7 +85,8 @@ export function authenticator(config: Config, sessions: Sessions, refresher: Ref
   return async function authenticate(request: GatehouseRequest): Promise<Principal> {
     const authorization = request.headers.authorization;
     // No CSRF check: a cross-site page cannot set Authorization without a CORS preflight.
-    if (authorization !== undefined && BEARER.test(authorization)) return bearer.verify(authorization);
+    if (authorization !== undefined && BEARER.test(authorization))
+      return bearer.verify(authorization);
     const sessionId = readCookie(request.headers.cookie, cookieName);
     if (sessionId === undefined || sessionId === '') {
       throw new AuthenticationRequiredError('Sign in to access this resource.');
@@ -92,7 +98,11 @@ export function authenticator(config: Config, sessions: Sessions, refresher: Ref
       // Concurrent requests shared one refresh: read the tokens it stored.
       session = await sessions.load(sessionId);
     }
-    if (!session) throw new SessionExpiredError('Your session has ended. Please sign in again.', 'no such session');
+    if (!session)
+      throw new SessionExpiredError(
+        'Your session has ended. Please sign in again.',
+        'no such session',
+      );
     return principalOf(session, sessions, scopes);
   };
 }
@@ -101,7 +111,11 @@ export function authenticator(config: Config, sessions: Sessions, refresher: Ref
 const BEARER = /^bearer(?: |$)/i;
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 
-function principalOf(session: LoadedSession, sessions: Sessions, scopes: readonly string[]): SessionPrincipal {
+function principalOf(
+  session: LoadedSession,
+  sessions: Sessions,
+  scopes: readonly string[],
+): SessionPrincipal {
   const { user } = session.record;
   return {
     via: 'session',

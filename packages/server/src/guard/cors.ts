@@ -19,9 +19,13 @@ export function corsPolicy(config: Config) {
     'access-control-allow-headers': 'X-CSRF, Content-Type, Authorization',
     'access-control-max-age': '600',
   };
-  const denied = json(403, errorBody(new CsrfRejectedError('This origin is not allowed to call this API.')), {
-    vary: 'Origin',
-  });
+  const denied = json(
+    403,
+    errorBody(new CsrfRejectedError('This origin is not allowed to call this API.')),
+    {
+      vary: 'Origin',
+    },
+  );
 
   return {
     /** Headers to add to a response: the grant for FRONTEND_URL, only `Vary` otherwise. */

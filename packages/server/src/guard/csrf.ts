@@ -20,10 +20,16 @@ export function csrfCheck(config: Config) {
   return function checkCsrf(request: GatehouseRequest): void {
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin)) {
-      throw new CsrfRejectedError('This request comes from a site that is not allowed to call this API.', `origin ${origin}`);
+      throw new CsrfRejectedError(
+        'This request comes from a site that is not allowed to call this API.',
+        `origin ${origin}`,
+      );
     }
     if (request.headers['x-csrf'] !== '1') {
-      throw new CsrfRejectedError('This request needs the header X-CSRF: 1.', 'x-csrf header missing');
+      throw new CsrfRejectedError(
+        'This request needs the header X-CSRF: 1.',
+        'x-csrf header missing',
+      );
     }
   };
 }

@@ -39,6 +39,14 @@ export function providerError(error: unknown, step: string): GatehouseError {
       detail,
     );
   }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    // A 401 with a challenge from the token endpoint: the client id or secret was refused.
+    const challenge = error.cause[0]?.parameters.error ?? 'invalid_client';
+    return new ProviderResponseError(
+      `The identity provider refused the request (${challenge}). Check OKTA_CLIENT_ID and OKTA_CLIENT_SECRET.`,
+      detail,
+    );
+  }
   if (error instanceof client.ResponseBodyError) {
     if (error.status >= 500) return new ProviderUnavailableError(unavailable, detail);
     if (error.error === 'invalid_grant') {

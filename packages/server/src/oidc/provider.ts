@@ -51,6 +51,7 @@ export class Provider {
             client_secret: clientSecret,
             redirect_uris: [this.config.redirectUri],
             response_types: ['code'],
+            [client.clockTolerance]: this.config.clockTolerance,
           },
           client.ClientSecretBasic(clientSecret),
           {

@@ -26,7 +26,9 @@ export class SqliteStore implements SessionStore {
   ) {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path);
+      // A lock held elsewhere (a backup, a second process) must not freeze the event loop:
+      // better-sqlite3 waits synchronously, so wait briefly, then answer 503.
+      this.#db = new Database(path, { timeout: 250 });
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.exec(`
