@@ -9,18 +9,6 @@ import { channels } from '../observe.js';
 import type { Sessions } from '../session/sessions.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-const ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
 /** A logout token older than this is refused (Back-Channel Logout 1.0 2.6 step 7 leaves it to us). */
 const MAX_AGE = '5m';
 
@@ -42,7 +30,8 @@ export function backchannelLogoutHandler(
       const { payload } = await jwtVerify(token, getKey, {
         issuer,
         audience: config.clientId,
-        algorithms: ALGORITHMS,
+        // The provider signs logout tokens with the keys and algorithms of its access tokens.
+        algorithms: [...config.accessTokenAlgorithms],
         maxTokenAge: MAX_AGE,
         clockTolerance: config.clockTolerance,
         requiredClaims: ['iat', 'jti'],
