@@ -54,7 +54,9 @@ test('popup sign-in through the provider login page, then secure data', async ()
     'admins',
   ]);
   expect(await page.getByTestId('session-remaining').textContent()).toMatch(/^\d/);
+  await watch.quiet(); // the dashboard's own requests have answered
   await screenshot(page, 'popup-signed-in');
+  await docsScreenshot(page);
 
   await page.getByRole('button', { name: 'Load secure data' }).click();
   const data = page.getByTestId('secure-data');
@@ -64,7 +66,6 @@ test('popup sign-in through the provider login page, then secure data', async ()
     user: ADA.name,
   });
   await screenshot(page, 'popup-secure-data');
-  await docsScreenshot(page);
   // The same screen on a phone.
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'popup-secure-data-phone');

@@ -39,10 +39,16 @@ export function openPopup(
         description: text(data.error_description),
       });
   };
-  // A closed popup sends no message: poll, or the caller would wait forever.
-  const timer = setInterval(() => popup.closed && finish({ type: 'closed' }), 500);
+  // A closed popup sends no message: poll, or the caller would wait forever. The callback page
+  // posts and closes at once, and `closed` can turn true just before its message is delivered:
+  // give the message a moment before reporting `closed`.
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  const timer = setInterval(() => {
+    if (popup.closed && !grace) grace = setTimeout(() => finish({ type: 'closed' }), 150);
+  }, 500);
   const stop = () => {
     clearInterval(timer);
+    clearTimeout(grace);
     window.removeEventListener('message', onMessage);
   };
   const finish = (result: PopupResult) => {

@@ -59,3 +59,16 @@ test('an unwritable sqlite file is a clear 503 error, not a crash', () => {
     expect.objectContaining({ code: 'ERR_STORE_UNAVAILABLE', status: 503 }),
   );
 });
+
+test('a session file from 0.1.0 (no sub column) opens: its sessions sign in again (regression)', async () => {
+  const path = join(dir, 'old.db');
+  const Database = (await import('better-sqlite3')).default;
+  const old = new Database(path);
+  old.exec(`CREATE TABLE gatehouse_sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL,
+    tokens BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`);
+  old.close();
+  const store = new SqliteStore(path);
+  await store.set('k', record(now() + 60));
+  expect((await store.get('k'))?.user.sub).toBe('u1');
+  await store.close();
+});

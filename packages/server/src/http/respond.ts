@@ -35,7 +35,14 @@ export function errorBody(error: GatehouseError): { error: string; error_descrip
  */
 export function toGatehouseError(error: unknown, log: Logger, context: string): GatehouseError {
   if (error instanceof GatehouseError) {
-    log[error.status >= 500 ? 'error' : 'warn'](
+    // A caller without credentials is routine (every signed-out page asks /me): debug only.
+    const level =
+      error.status >= 500
+        ? 'error'
+        : error.code === 'ERR_AUTHENTICATION_REQUIRED'
+          ? 'debug'
+          : 'warn';
+    log[level](
       { code: error.code, status: error.status, detail: error.detail },
       `${context}: ${error.description}`,
     );

@@ -32,7 +32,8 @@ export class SqliteStore implements SessionStore {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.exec(`
-        CREATE TABLE IF NOT EXISTS gatehouse_sessions (
+        DROP TABLE IF EXISTS gatehouse_sessions; -- 0.1.0's layout: its sessions sign in again
+        CREATE TABLE IF NOT EXISTS gatehouse_sessions_v2 (
           key TEXT PRIMARY KEY,
           sub TEXT NOT NULL,
           sid TEXT,
@@ -40,8 +41,8 @@ export class SqliteStore implements SessionStore {
           tokens BLOB NOT NULL,
           expires_at INTEGER NOT NULL
         ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS gatehouse_sessions_sub ON gatehouse_sessions (sub);
-        CREATE INDEX IF NOT EXISTS gatehouse_sessions_sid ON gatehouse_sessions (sid);
+        CREATE INDEX IF NOT EXISTS gatehouse_sessions_v2_sub ON gatehouse_sessions_v2 (sub);
+        CREATE INDEX IF NOT EXISTS gatehouse_sessions_v2_sid ON gatehouse_sessions_v2 (sid);
         CREATE TABLE IF NOT EXISTS gatehouse_claims (
           id TEXT PRIMARY KEY,
           expires_at INTEGER NOT NULL
@@ -53,31 +54,31 @@ export class SqliteStore implements SessionStore {
       );
     }
     const db = this.#db;
-    const live = 'SELECT key, data, tokens FROM gatehouse_sessions WHERE expires_at > @now';
+    const live = 'SELECT key, data, tokens FROM gatehouse_sessions_v2 WHERE expires_at > @now';
     this.#sql = {
       get: db.prepare<{ key: string; now: number }, Row>(`${live} AND key = @key`),
       bySub: db.prepare<{ sub: string; now: number }, Row>(`${live} AND sub = @sub`),
       bySid: db.prepare<{ sid: string; now: number }, Row>(`${live} AND sid = @sid`),
       set: db.prepare(
-        `INSERT OR REPLACE INTO gatehouse_sessions (key, sub, sid, data, tokens, expires_at)
+        `INSERT OR REPLACE INTO gatehouse_sessions_v2 (key, sub, sid, data, tokens, expires_at)
          VALUES (@key, @sub, @sid, @data, @tokens, @expiresAt)`,
       ),
       touch: db.prepare(
-        `UPDATE gatehouse_sessions SET expires_at = @expiresAt,
+        `UPDATE gatehouse_sessions_v2 SET expires_at = @expiresAt,
            data = json_set(data, '$.lastSeenAt', @lastSeenAt, '$.expiresAt', @expiresAt)
          WHERE key = @key`,
       ),
-      delete: db.prepare<[string]>('DELETE FROM gatehouse_sessions WHERE key = ?'),
+      delete: db.prepare<[string]>('DELETE FROM gatehouse_sessions_v2 WHERE key = ?'),
       claim: db.prepare(
         `INSERT INTO gatehouse_claims (id, expires_at) VALUES (@id, @expiresAt)
          ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
          WHERE gatehouse_claims.expires_at <= @now`,
       ),
       count: db.prepare<[number], { n: number }>(
-        'SELECT count(*) AS n FROM gatehouse_sessions WHERE expires_at > ?',
+        'SELECT count(*) AS n FROM gatehouse_sessions_v2 WHERE expires_at > ?',
       ),
       sweep: db.transaction((time: number) => {
-        db.prepare('DELETE FROM gatehouse_sessions WHERE expires_at <= ?').run(time);
+        db.prepare('DELETE FROM gatehouse_sessions_v2 WHERE expires_at <= ?').run(time);
         db.prepare('DELETE FROM gatehouse_claims WHERE expires_at <= ?').run(time);
       }),
     };
