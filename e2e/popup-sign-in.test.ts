@@ -1,27 +1,20 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
   docsScreenshot,
-  launchBrowser,
   newSession,
   openSignedOut,
   screenshot,
   signInWithPopup,
   VIEWPORT,
+  withDemoAndBrowser,
 } from './support/browser.js';
-import { ADA, startDemo, type Demo } from './support/demo.js';
+import { ADA, type Demo } from './support/demo.js';
 
 let demo: Demo;
 let browser: Browser;
 
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ topology: 'two-origin' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withDemoAndBrowser({ topology: 'two-origin' }, (d, b) => ([demo, browser] = [d, b]));
 
 test('popup sign-in through the provider login page, then secure data', async () => {
   const { context, page, watch } = await newSession(browser, demo);

@@ -1,26 +1,19 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  launchBrowser,
   newSession,
   openSignedOut,
   screenshot,
   submitLogin,
   waitForSignedIn,
+  withDemoAndBrowser,
 } from './support/browser.js';
-import { ADA, startDemo, type Demo } from './support/demo.js';
+import { ADA, type Demo } from './support/demo.js';
 
 let demo: Demo;
 let browser: Browser;
 
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ topology: 'two-origin' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withDemoAndBrowser({ topology: 'two-origin' }, (d, b) => ([demo, browser] = [d, b]));
 
 test('redirect sign-in comes back to the page the user was on', async () => {
   const { context, page, watch } = await newSession(browser, demo);

@@ -1,28 +1,21 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  launchBrowser,
   newSession,
   openSignedOut,
   screenshot,
   signInWithPopup,
   submitLogin,
   waitForSignedIn,
+  withDemoAndBrowser,
 } from './support/browser.js';
-import { ADA, startDemo, type Demo } from './support/demo.js';
+import { ADA, type Demo } from './support/demo.js';
 
 // Production: `npm run build`, then the backend serves the built front end from its origin.
 let demo: Demo;
 let browser: Browser;
 
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ topology: 'same-origin' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withDemoAndBrowser({ topology: 'same-origin' }, (d, b) => ([demo, browser] = [d, b]));
 
 test('one origin: popup sign-in, secure data and sign-out, with no cross-origin call', async () => {
   expect(demo.frontendUrl).toBe(demo.backendUrl);

@@ -1,29 +1,21 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  launchBrowser,
   newSession,
   openSignedOut,
   screenshot,
   signInWithPopup,
+  withDemoAndBrowser,
 } from './support/browser.js';
-import { ADA, startDemo, type Demo } from './support/demo.js';
+import { ADA, type Demo } from './support/demo.js';
 
 let demo: Demo;
 let browser: Browser;
 
-beforeAll(async () => {
-  // Sessions end after 2 s without a request.
-  [demo, browser] = await Promise.all([
-    startDemo({ topology: 'two-origin', gatehouse: { idleTimeout: 2 } }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withDemoAndBrowser(
+  { topology: 'two-origin', gatehouse: { idleTimeout: 2 } },
+  (d, b) => ([demo, browser] = [d, b]),
+);
 
 test('an idle session that expires sends the UI back to signed-out', async () => {
   const { context, page, watch } = await newSession(browser, demo);

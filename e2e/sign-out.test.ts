@@ -1,7 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  launchBrowser,
   newSession,
   openSignedOut,
   openSignInPopup,
@@ -9,20 +8,14 @@ import {
   signInWithPopup,
   submitLogin,
   waitForSignedIn,
+  withDemoAndBrowser,
 } from './support/browser.js';
-import { ADA, startDemo, type Demo } from './support/demo.js';
+import { ADA, type Demo } from './support/demo.js';
 
 let demo: Demo;
 let browser: Browser;
 
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ topology: 'two-origin' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withDemoAndBrowser({ topology: 'two-origin' }, (d, b) => ([demo, browser] = [d, b]));
 
 test('sign-out ends the session in every tab and at the provider', async () => {
   const { context, page, watch } = await newSession(browser, demo);

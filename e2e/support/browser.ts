@@ -11,8 +11,8 @@ import {
   type Page,
   type Request,
 } from 'playwright-core';
-import { expect } from 'vitest';
-import { ADA, ROOT, type Demo } from './demo.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { ADA, ROOT, startDemo, type Demo, type DemoOptions } from './demo.js';
 
 export const VIEWPORT = { width: 1200, height: 800 };
 const ARTIFACTS = join(ROOT, 'e2e/artifacts');
@@ -262,4 +262,24 @@ export async function signInWithPopup(page: Page, user = ADA, shots?: string): P
 /** Waits for the signed-in screen. */
 export async function waitForSignedIn(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Welcome to your application!' }).waitFor();
+}
+
+/**
+ * Starts the demo and Chromium before this file's tests and stops both after them; `ready`
+ * receives them.
+ */
+export function withDemoAndBrowser(
+  options: DemoOptions,
+  ready: (demo: Demo, browser: Browser) => void,
+): void {
+  let demo: Demo | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(options), launchBrowser()]);
+    ready(demo, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
 }

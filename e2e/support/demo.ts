@@ -4,6 +4,7 @@
  * ports of `npm start` (7156, 7157, 5173), so the tests run next to a running demo.
  */
 import { demoClients, startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { freePort } from '@gatehouse/dev-idp/testing';
 import {
   createGatehouse,
   MemoryStore,
@@ -13,7 +14,6 @@ import {
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { Writable } from 'node:stream';
@@ -26,18 +26,6 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A demo user from `packages/dev-idp/users.json`. */
 export const ADA = { email: 'ada@example.com', password: 'ada-dev-password', name: 'Ada Lovelace' };
-
-/** A free TCP port on loopback (closed again, so a server can take it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server: Server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A MemoryStore whose sessions a test can end behind the browser's back. */
 export class InspectableStore extends MemoryStore {
@@ -160,10 +148,16 @@ export interface Demo {
  * const demo = await startDemo({ topology: 'two-origin', gatehouse: { idleTimeout: 2 } });
  * ```
  */
+/** Options of {@link startDemo}. */
+export interface DemoOptions {
+  topology?: Topology;
+  gatehouse?: Partial<GatehouseOptions>;
+}
+
 export async function startDemo({
   topology = 'two-origin',
   gatehouse: overrides = {},
-}: { topology?: Topology; gatehouse?: Partial<GatehouseOptions> } = {}): Promise<Demo> {
+}: DemoOptions = {}): Promise<Demo> {
   const closers: (() => Promise<unknown>)[] = [];
   let closing: Promise<void> | undefined;
   const close = () =>

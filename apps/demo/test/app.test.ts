@@ -2,7 +2,7 @@ import { createGatehouse, MemoryStore } from '@gatehouse/server';
 import { pino } from 'pino';
 import { afterAll, expect, test } from 'vitest';
 import { buildDemoApp } from '../server/app.js';
-import { freePort } from '../../../packages/server/test/support/stack.js';
+import { freePort } from '@gatehouse/dev-idp/testing';
 
 const gatehouse = createGatehouse({
   issuer: `http://localhost:${await freePort()}/oauth2/default`, // nothing listens there

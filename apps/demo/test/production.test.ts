@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDemoApp } from '../server/app.js';
-import { freePort } from '../../../packages/server/test/support/stack.js';
+import { freePort } from '@gatehouse/dev-idp/testing';
 import {
   CLIENT,
   doctoredDiscovery,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { freePort } from '../../../packages/server/test/support/stack.js';
+import { freePort } from '@gatehouse/dev-idp/testing';
 
 const main = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');

@@ -2,6 +2,7 @@
  * Helpers for tests that drive the dev IdP's pages with `fetch`, as a browser would: a cookie
  * jar, the login form, the logout page. No browser needed.
  */
+import { createServer } from 'node:net';
 
 interface StoredCookie {
   host: string;
@@ -243,4 +244,16 @@ export async function signOut(endSessionUrl: string | URL, jar: CookieJar): Prom
   const end = await followOnIdp(confirmUrl, response, jar);
   if (!end.left) await end.response.body?.cancel();
   return end.url;
+}
+
+/** A free TCP port on loopback (closed again, so a server can take it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
-import { CookieJar, signIn } from '@gatehouse/dev-idp/testing';
+import { CookieJar, freePort, signIn } from '@gatehouse/dev-idp/testing';
 import {
   createGatehouse,
   MemoryStore,
@@ -12,24 +12,13 @@ import express from 'express';
 import Fastify from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 
 export const ADA = { email: 'ada@example.com', password: 'ada-dev-password' };
 export type Framework = 'fastify' | 'express';
 
-/** A free TCP port on loopback (closed again, so a server can take it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server: Server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** The dev IdP's client for a backend at `backendUrl`. */
 export function webClient(backendUrl: string, frontendUrl: string) {
