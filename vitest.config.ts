@@ -15,7 +15,11 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/{server,dev-idp}/test/**/*.test.ts', 'apps/demo/test/**/*.test.ts'],
+          include: [
+            'packages/{server,dev-idp}/test/**/*.test.ts',
+            'apps/demo/test/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
         },
       },
       {

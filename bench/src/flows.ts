@@ -31,7 +31,9 @@ async function signInOnce(spec: FlowsSpec): Promise<void> {
   const callbackUrl = await signIn(login.headers.get('location')!, spec.credentials, jar);
   const callback = await jar.fetch(callbackUrl);
   await callback.body?.cancel();
-  const cookie = callback.headers.getSetCookie().some((line) => line.startsWith(`${spec.cookieName}=`));
+  const cookie = callback.headers
+    .getSetCookie()
+    .some((line) => line.startsWith(`${spec.cookieName}=`));
   if (callback.status !== 302 || !cookie) throw new Error(`callback answered ${callback.status}`);
 }
 
@@ -57,7 +59,8 @@ async function main() {
   await Promise.all(Array.from({ length: spec.users }, user));
   const duration = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   const result: FlowsResult = {
     flows: latencies.length,
     failures,

@@ -42,6 +42,8 @@ function run(duration) {
 
 try {
   if (spec.warmup > 0) await run(spec.warmup);
+  // The parent reads the server's CPU time now and at the end: the measured run's cost.
+  await new Promise((resolve) => process.send({ type: 'measuring' }, resolve));
   const result = await run(spec.duration);
   process.send({
     type: 'result',

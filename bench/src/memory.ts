@@ -49,7 +49,9 @@ async function main() {
   const before = settle();
   for (let i = 0; i < spec.count; i++) {
     // Each session gets its own user object and strings, as parsed from its own ID token.
-    const user = JSON.parse(userJson.replace(spec.user.sub, `${spec.user.sub}.${i}`)) as SessionUser;
+    const user = JSON.parse(
+      userJson.replace(spec.user.sub, `${spec.user.sub}.${i}`),
+    ) as SessionUser;
     await sessions.create({
       user,
       tokens: spec.tokens,
@@ -59,7 +61,8 @@ async function main() {
     });
   }
   const after = settle();
-  if (store.size !== spec.count) throw new Error(`the store holds ${store.size} sessions, not ${spec.count}`);
+  if (store.size !== spec.count)
+    throw new Error(`the store holds ${store.size} sessions, not ${spec.count}`);
   const heap = after.heapUsed - before.heapUsed;
   const external = after.external - before.external;
   const result: MemoryResult = {

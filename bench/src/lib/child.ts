@@ -1,15 +1,26 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The flags every TypeScript child runs with: the workspace sources through tsx. */
 export const TS_FLAGS = ['--conditions=@gatehouse/source', '--import', 'tsx'];
 
 const live = new Set<ChildProcess>();
+let compiled: string | undefined;
+
+/** Run the TypeScript children from their compiled `.mjs` in `dir` (see build.ts), not via tsx. */
+export function useCompiled(dir: string): void {
+  compiled = dir;
+}
 
 function spawnChild(script: string, spec: unknown, extraFlags: string[]): ChildProcess {
-  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  const typescript = script.endsWith('.ts');
+  const file =
+    typescript && compiled
+      ? join(compiled, script.replace(/\.ts$/, '.mjs'))
+      : fileURLToPath(new URL(`../${script}`, import.meta.url));
   const child = fork(file, [JSON.stringify(spec)], {
-    execArgv: [...(script.endsWith('.ts') ? TS_FLAGS : []), ...extraFlags],
+    execArgv: [...(typescript && !compiled ? TS_FLAGS : []), ...extraFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);
@@ -28,13 +39,19 @@ export interface Child<T> {
   ready: T;
   /** Sends SIGTERM and waits for the exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** The CPU time (user + system, µs) the child has used so far. */
+  cpu(): Promise<number>;
 }
 
 /**
  * Forks `script` (relative to bench/src) with `spec` as its one argument, and resolves to the
  * first `{ type: 'ready' }` message it sends. Rejects when it exits or fails first.
  */
-export function start<T>(script: string, spec: unknown, extraFlags: string[] = []): Promise<Child<T>> {
+export function start<T>(
+  script: string,
+  spec: unknown,
+  extraFlags: string[] = [],
+): Promise<Child<T>> {
   const child = spawnChild(script, spec, extraFlags);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
@@ -52,6 +69,17 @@ export function start<T>(script: string, spec: unknown, extraFlags: string[] = [
       resolve({
         process: child,
         ready: message,
+        cpu() {
+          return new Promise((resolveCpu) => {
+            const answer = (reply: { type?: string; micros?: number }) => {
+              if (reply.type !== 'cpu') return;
+              child.off('message', answer);
+              resolveCpu(reply.micros!);
+            };
+            child.on('message', answer);
+            child.send({ type: 'cpu?' });
+          });
+        },
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return;
           const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -64,12 +92,21 @@ export function start<T>(script: string, spec: unknown, extraFlags: string[] = [
   });
 }
 
-/** Runs `script` to completion and resolves to its one `{ type: 'result' }` message. */
-export async function runToEnd<T>(script: string, spec: unknown, extraFlags: string[] = []): Promise<T> {
+/**
+ * Runs `script` to completion and resolves to its one `{ type: 'result' }` message; other
+ * messages go to `onMessage`.
+ */
+export async function runToEnd<T>(
+  script: string,
+  spec: unknown,
+  extraFlags: string[] = [],
+  onMessage?: (message: { type?: string }) => void,
+): Promise<T> {
   const child = spawnChild(script, spec, extraFlags);
   let result: T | undefined;
   let failure: string | undefined;
   child.on('message', (message: { type?: string; result?: T; error?: string }) => {
+    onMessage?.(message);
     if (message.type === 'result') result = message.result;
     if (message.type === 'error') failure = message.error;
   });
@@ -88,7 +125,10 @@ export function specOf<T>(): T {
 }
 
 /** In a child: tells the parent it is ready, and closes `close` on SIGTERM. */
-export function serveUntilStopped(ready: Record<string, unknown>, close: () => Promise<void>): void {
+export function serveUntilStopped(
+  ready: Record<string, unknown>,
+  close: () => Promise<void>,
+): void {
   const stop = () => {
     close().then(
       () => process.exit(0),
@@ -96,6 +136,12 @@ export function serveUntilStopped(ready: Record<string, unknown>, close: () => P
     );
   };
   process.once('SIGTERM', stop);
+  // The parent asks how much CPU this server used around each measured run.
+  process.on('message', (message: { type?: string }) => {
+    if (message.type !== 'cpu?') return;
+    const { user, system } = process.cpuUsage();
+    process.send!({ type: 'cpu', micros: user + system });
+  });
   // The parent is gone (killed, crashed): do not outlive it.
   process.once('disconnect', stop);
   process.send!({ type: 'ready', ...ready });
@@ -103,7 +149,10 @@ export function serveUntilStopped(ready: Record<string, unknown>, close: () => P
 
 /** In a child: reports a failure to the parent and exits non-zero. */
 export function fail(error: unknown): never {
-  process.send?.({ type: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.send?.({
+    type: 'error',
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100);
   throw error;

@@ -35,7 +35,18 @@ export async function startRedis(version: string): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+    ],
     { stdio: 'ignore' },
   );
   const close = async () => {

@@ -24,7 +24,9 @@ export async function signInThroughBackend(
     .map((line) => line.split(';', 1)[0]!)
     .filter((pair) => pair.startsWith(prefix) && !pair.endsWith('='));
   if (callback.status >= 400 || pairs.length === 0) {
-    throw new Error(`callback ${callbackUrl} answered ${callback.status} without a ${prefix} cookie`);
+    throw new Error(
+      `callback ${callbackUrl} answered ${callback.status} without a ${prefix} cookie`,
+    );
   }
   return pairs.join('; ');
 }
@@ -33,7 +35,12 @@ export async function signInThroughBackend(
  * A real token set for Ada from the dev IdP (authorization code + PKCE, the scopes Gatehouse
  * asks for): what a session keeps.
  */
-export async function realTokens(issuer: string, clientId: string, clientSecret: string, redirectUri: string) {
+export async function realTokens(
+  issuer: string,
+  clientId: string,
+  clientSecret: string,
+  redirectUri: string,
+) {
   const config = await client.discovery(new URL(issuer), clientId, clientSecret, undefined, {
     execute: [client.allowInsecureRequests],
   });

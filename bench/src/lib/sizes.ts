@@ -43,7 +43,15 @@ export async function bundleSizes(): Promise<BundleSize[]> {
       jsx: 'automatic',
       conditions: ['@gatehouse/source'],
       define: { 'process.env.NODE_ENV': '"production"' },
-      external: ['react', 'react/*', 'react-dom', 'react-dom/*', 'react-router', 'react-router-dom', 'axios'],
+      external: [
+        'react',
+        'react/*',
+        'react-dom',
+        'react-dom/*',
+        'react-router',
+        'react-router-dom',
+        'axios',
+      ],
       write: false,
       logLevel: 'silent',
     });

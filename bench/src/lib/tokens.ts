@@ -2,7 +2,11 @@ import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /** An access token from the dev IdP's token endpoint (client credentials), as a CLI gets it. */
-export async function clientCredentialsToken(issuer: string, clientId: string, clientSecret: string): Promise<string> {
+export async function clientCredentialsToken(
+  issuer: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<string> {
   const response = await fetch(`${issuer}/v1/token`, {
     method: 'POST',
     headers: {
@@ -12,11 +16,13 @@ export async function clientCredentialsToken(issuer: string, clientId: string, c
     body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api' }),
   });
   const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token) throw new Error(`token endpoint answered ${response.status}`);
+  if (!response.ok || !body.access_token)
+    throw new Error(`token endpoint answered ${response.status}`);
   return body.access_token;
 }
 
-const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+const decode = (part: string) =>
+  JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**

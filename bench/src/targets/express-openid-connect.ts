@@ -42,7 +42,10 @@ async function main() {
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(spec.port, '127.0.0.1', () => resolve(listening));
   });
-  serveUntilStopped({ pid: process.pid }, () => new Promise((resolve) => server.close(() => resolve())));
+  serveUntilStopped(
+    { pid: process.pid },
+    () => new Promise((resolve) => server.close(() => resolve())),
+  );
 }
 
 main().catch(fail);

@@ -29,6 +29,24 @@ async function main() {
     logger: pino(pino.destination({ dest: spec.logFile, sync: false })),
   });
   const app = await buildDemoApp({ gatehouse });
+  // Calibration, not Gatehouse: /secure-data's handler (as in apps/demo/server/app.ts) behind a
+  // preHandler that sets a constant caller, to tell the cost of any Fastify guard and of the
+  // handler's larger answer from the cost of authenticating.
+  const caller = { via: 'session', user: { sub: 'ada@example.com', name: 'Ada Lovelace' } };
+  app.get(
+    '/bench/constant-caller',
+    {
+      preHandler: async (request) => {
+        request.auth = caller as never;
+      },
+    },
+    async (request) => ({
+      message: 'You are authenticated!',
+      user: request.auth!.user.name ?? request.auth!.user.sub,
+      via: request.auth!.via,
+      at: new Date().toISOString(),
+    }),
+  );
   await app.listen({ port: spec.port, host: '127.0.0.1' });
   serveUntilStopped({ pid: process.pid }, async () => {
     await app.close();

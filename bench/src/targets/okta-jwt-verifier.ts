@@ -10,7 +10,10 @@ async function main() {
   const spec = specOf<{ port: number; issuer: string }>();
   const warn = console.warn;
   console.warn = () => {}; // its one "HTTPS check is disabled" line
-  const verifier = new OktaJwtVerifier({ issuer: spec.issuer, testing: { disableHttpsCheck: true } });
+  const verifier = new OktaJwtVerifier({
+    issuer: spec.issuer,
+    testing: { disableHttpsCheck: true },
+  });
   console.warn = warn;
 
   function authenticationRequired(req: Request, res: Response, next: NextFunction) {
@@ -37,12 +40,20 @@ async function main() {
   });
   app.get('/secure-data', authenticationRequired, (_req, res) => {
     const claims = res.locals.jwt.claims as { sub: string };
-    res.json({ message: 'You are authenticated!', user: claims.sub, via: 'bearer', at: new Date().toISOString() });
+    res.json({
+      message: 'You are authenticated!',
+      user: claims.sub,
+      via: 'bearer',
+      at: new Date().toISOString(),
+    });
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(spec.port, '127.0.0.1', () => resolve(listening));
   });
-  serveUntilStopped({ pid: process.pid }, () => new Promise((resolve) => server.close(() => resolve())));
+  serveUntilStopped(
+    { pid: process.pid },
+    () => new Promise((resolve) => server.close(() => resolve())),
+  );
 }
 
 main().catch(fail);
