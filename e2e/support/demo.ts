@@ -17,7 +17,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type * as Vite from 'vite';
 import { buildDemoApp } from '../../apps/demo/server/app.js';
@@ -48,13 +48,12 @@ export class InspectableStore extends MemoryStore {
 }
 
 /**
- * Builds `apps/demo/web` into a new temporary folder with the workspace's own Vite (8.3.8, in
- * `apps/demo/node_modules`, not the one Vitest brought), the way `npm run build -w apps/demo`
- * does. `baseRestUrl` becomes `VITE_BASE_REST_URL`: the backend's URL, or `''` for one origin.
+ * Builds `apps/demo/web` into a new temporary folder with the workspace's Vite (8.3.8, pinned
+ * for the whole tree), the way `npm run build -w apps/demo` does. `baseRestUrl` becomes
+ * `VITE_BASE_REST_URL`: the backend's URL, or `''` for one origin.
  */
 export async function buildFrontEnd(baseRestUrl: string): Promise<string> {
-  const viteEntry = join(ROOT, 'apps/demo/node_modules/vite/dist/node/index.js');
-  const { build } = (await import(pathToFileURL(viteEntry).href)) as typeof Vite;
+  const { build } = (await import('vite')) as typeof Vite;
   const outDir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-web-'));
   // Variables in the environment win over web/.env.production (Vite's documented order).
   // NODE_ENV too: Vitest sets it to `test`, which would build React's development bundle.
