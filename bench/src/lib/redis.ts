@@ -1,9 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from './net.js';
+import { spawnSync } from 'node:child_process';
+import { startRedis as startTestRedis } from '../../../packages/server/test/support/redis.js';
 
 /** A real redis-server on a free loopback port, append-only as a user would run it. */
 export interface RedisServer {
@@ -19,48 +15,8 @@ export function redisVersion(): string | undefined {
   return /v=(\S+)/.exec(probe.stdout)?.[1] ?? 'unknown';
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
+/** The test suite's redis-server, with its version for the report. */
 export async function startRedis(version: string): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--save',
-      '',
-    ],
-    { stdio: 'ignore' },
-  );
-  const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; i < 100; i++) {
-    if (await answers(port)) return { url: `redis://127.0.0.1:${port}`, version, close };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await close();
-  throw new Error('redis-server did not answer PING within 5 s');
+  const server = await startTestRedis();
+  return { url: server.url, version, close: () => server.close() };
 }
