@@ -1,3 +1,5 @@
+import type { Express } from 'express';
+import type { Server } from 'node:http';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,4 +158,15 @@ export function fail(error: unknown): never {
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100);
   throw error;
+}
+
+/** Listens on the spec's port on loopback and serves until the parent stops this process. */
+export async function listenUntilStopped(app: Express, port: number): Promise<void> {
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
+  });
+  serveUntilStopped(
+    { pid: process.pid },
+    () => new Promise((resolve) => server.close(() => resolve())),
+  );
 }

@@ -4,8 +4,7 @@
 // tokens: access, refresh and ID token).
 import express from 'express';
 import expressOpenidConnect from 'express-openid-connect';
-import type { Server } from 'node:http';
-import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+import { fail, listenUntilStopped, specOf } from '../lib/child.js';
 
 export interface PeerTargetSpec {
   port: number;
@@ -39,13 +38,7 @@ async function main() {
       at: new Date().toISOString(),
     });
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(spec.port, '127.0.0.1', () => resolve(listening));
-  });
-  serveUntilStopped(
-    { pid: process.pid },
-    () => new Promise((resolve) => server.close(() => resolve())),
-  );
+  await listenUntilStopped(app, spec.port);
 }
 
 main().catch(fail);

@@ -3,8 +3,7 @@
 // `testing.disableHttpsCheck` because the dev IdP's issuer is http on loopback.
 import OktaJwtVerifier from '@okta/jwt-verifier';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Server } from 'node:http';
-import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+import { fail, listenUntilStopped, specOf } from '../lib/child.js';
 
 async function main() {
   const spec = specOf<{ port: number; issuer: string }>();
@@ -47,13 +46,7 @@ async function main() {
       at: new Date().toISOString(),
     });
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(spec.port, '127.0.0.1', () => resolve(listening));
-  });
-  serveUntilStopped(
-    { pid: process.pid },
-    () => new Promise((resolve) => server.close(() => resolve())),
-  );
+  await listenUntilStopped(app, spec.port);
 }
 
 main().catch(fail);

@@ -5,7 +5,13 @@ import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, signIn, signOut, type DevIdp } from '../src/index.js';
-import { ADA, POST_LOGOUT_URI, REDIRECT_URI, authorizationRequest, discover } from './support.js';
+import {
+  ADA,
+  POST_LOGOUT_URI,
+  TEST_WEB_CLIENT,
+  authorizationRequest,
+  discover,
+} from './support.js';
 import { startDevIdp } from '../src/index.js';
 
 describe('logout', () => {
@@ -32,11 +38,7 @@ describe('logout', () => {
       quiet: true,
       clients: [
         {
-          client_id: 'test-web',
-          client_secret: 'test-web-secret',
-          grant_types: ['authorization_code', 'refresh_token'],
-          redirect_uris: [REDIRECT_URI],
-          post_logout_redirect_uris: [POST_LOGOUT_URI],
+          ...TEST_WEB_CLIENT,
           backchannel_logout_uri: backchannel,
           backchannel_logout_session_required: true,
         },

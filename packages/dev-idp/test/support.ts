@@ -6,6 +6,15 @@ export const REDIRECT_URI = 'http://localhost:4999/signin-oidc';
 export const POST_LOGOUT_URI = 'http://localhost:4999/';
 export const ADA = { email: 'ada@example.com', password: 'ada-dev-password' };
 
+/** The web client every test signs in with. */
+export const TEST_WEB_CLIENT = Object.freeze({
+  client_id: 'test-web',
+  client_secret: 'test-web-secret',
+  grant_types: ['authorization_code', 'refresh_token'],
+  redirect_uris: [REDIRECT_URI],
+  post_logout_redirect_uris: [POST_LOGOUT_URI],
+});
+
 /** A dev IdP on a free port with in-memory keys, the test web client and the demo CLI client. */
 export function startTestIdp(options: DevIdpOptions = {}): Promise<DevIdp> {
   return startDevIdp({
@@ -13,13 +22,7 @@ export function startTestIdp(options: DevIdpOptions = {}): Promise<DevIdp> {
     keysFile: false,
     quiet: true,
     clients: [
-      {
-        client_id: 'test-web',
-        client_secret: 'test-web-secret',
-        grant_types: ['authorization_code', 'refresh_token'],
-        redirect_uris: [REDIRECT_URI],
-        post_logout_redirect_uris: [POST_LOGOUT_URI],
-      },
+      { ...TEST_WEB_CLIENT },
       {
         client_id: 'gatehouse-cli',
         client_secret: 'gatehouse-cli-secret',
