@@ -21,7 +21,14 @@ const SERVE_VARIABLES = {
     "listen on another port than BACKEND_URL's (an instance behind a load balancer)",
   ],
   HOST: ['`localhost`', 'the interface to listen on; `0.0.0.0` in a container'],
-  METRICS: ['`on`', '`off` removes the Prometheus `/metrics` route'],
+  METRICS: [
+    '`on`; `off` with `NODE_ENV=production`',
+    '`on` serves Prometheus metrics at `/metrics`, `off` removes the route; in production it is off unless set to `on`',
+  ],
+  METRICS_TOKEN: [
+    'none',
+    'when set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise); set it whenever `/metrics` is reachable by others than your scraper',
+  ],
   SHUTDOWN_TIMEOUT: [
     '`10`',
     'seconds that in-flight requests get to finish after SIGTERM or SIGINT, before their connections are closed',

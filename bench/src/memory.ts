@@ -52,7 +52,7 @@ async function main() {
     const user = JSON.parse(
       userJson.replace(spec.user.sub, `${spec.user.sub}.${i}`),
     ) as SessionUser;
-    await sessions.create({
+    await sessions.start({
       user,
       tokens: spec.tokens,
       accessTokenExpiresAt: epochSeconds() + 3600,

@@ -31,9 +31,9 @@ export const ADA = { email: 'ada@example.com', password: 'ada-dev-password', nam
 export class InspectableStore extends MemoryStore {
   readonly keys = new Set<string>();
 
-  override async set(key: string, record: SessionRecord): Promise<void> {
+  override async create(key: string, record: SessionRecord): Promise<void> {
     this.keys.add(key);
-    await super.set(key, record);
+    await super.create(key, record);
   }
 
   override async delete(key: string): Promise<void> {

@@ -1,7 +1,8 @@
 import fastifyStatic from '@fastify/static';
-import { gatehouseMetrics, type Gatehouse } from '@gatehouse/server';
+import { ConfigError, gatehouseMetrics, type Gatehouse } from '@gatehouse/server';
 import { gatehouseFastify } from '@gatehouse/server/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 
 /** Options of {@link buildDemoApp}. */
@@ -17,8 +18,33 @@ export interface DemoAppOptions {
    * builds every URL from BACKEND_URL, so forwarded host and scheme never reach a redirect.
    */
   trustProxy?: boolean | string;
-  /** `METRICS`: serve Prometheus metrics at `/metrics`. Default true. */
+  /**
+   * `METRICS`: serve Prometheus metrics at `/metrics`. Default true here; `npm run serve` turns
+   * it off in production unless `METRICS=on` (see {@link metricsFromEnv}).
+   */
   metrics?: boolean;
+  /** `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+}
+
+/**
+ * `METRICS`: `on` or `off` (also `true`/`false`, `1`/`0`); unset, on in development and off
+ * with `NODE_ENV=production`, where `/metrics` would otherwise be public.
+ */
+export function metricsFromEnv(value: string | undefined, nodeEnv: string | undefined): boolean {
+  const text = (value ?? '').trim().toLowerCase();
+  if (['on', 'true', '1'].includes(text)) return true;
+  if (['off', 'false', '0'].includes(text)) return false;
+  if (text === '') return nodeEnv !== 'production';
+  throw new ConfigError(`METRICS must be on or off, got ${value}`);
+}
+
+/** Whether `authorization` is `Bearer <token>`, compared in constant time. */
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  // Hashes have one length: the comparison takes the same time whatever was sent.
+  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
 /**
@@ -31,6 +57,7 @@ export async function buildDemoApp({
   logRequests = false,
   trustProxy = false,
   metrics = true,
+  metricsToken,
 }: DemoAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logRequests && {
@@ -61,11 +88,24 @@ export async function buildDemoApp({
   });
 
   if (metrics) {
+    // The active sessions gauge counts the store at most once every 15 s, however often scraped.
     const registry = gatehouseMetrics({ store: gatehouse.store });
     app.addHook('onClose', async () => registry.close());
-    app.get('/metrics', async (_request, reply) =>
-      reply.type(registry.contentType).send(await registry.render()),
-    );
+    app.get('/metrics', async (request, reply) => {
+      if (metricsToken && !bearerMatches(request.headers.authorization, metricsToken)) {
+        return reply
+          .code(401)
+          .headers({ 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' })
+          .send({
+            error: 'unauthorized',
+            error_description: 'The metrics need METRICS_TOKEN as a Bearer token.',
+          });
+      }
+      return reply
+        .type(registry.contentType)
+        .header('cache-control', 'no-store')
+        .send(await registry.render());
+    });
   }
 
   // A session cookie (the React app) or `Authorization: Bearer` (curl, a CLI) alike.

@@ -7,7 +7,7 @@ import {
 } from '@gatehouse/server';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildDemoApp } from './app.js';
+import { buildDemoApp, metricsFromEnv } from './app.js';
 
 // npm runs workspace scripts inside the workspace: resolve `.env` and relative store paths
 // against the folder the user ran `npm run serve` in.
@@ -19,7 +19,10 @@ const options = optionsFromEnv();
 options.sessionStore ??= defaults.sessionStore;
 
 let gatehouse;
+let metrics;
 try {
+  // Off in production unless METRICS=on: /metrics is public unless METRICS_TOKEN is set.
+  metrics = metricsFromEnv(process.env.METRICS, process.env.NODE_ENV);
   gatehouse = createGatehouse(options, ENV_NAMES);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
@@ -32,7 +35,8 @@ const app = await buildDemoApp({
   webRoot: fileURLToPath(new URL('../web/dist', import.meta.url)),
   logRequests: true,
   trustProxy: trustProxyFromEnv(process.env.TRUST_PROXY),
-  metrics: !['off', 'false', '0'].includes(process.env.METRICS ?? ''),
+  metrics,
+  metricsToken: process.env.METRICS_TOKEN || undefined,
 });
 const port = Number(process.env.PORT || gatehouse.config.backendUrl.port || 7156);
 await app.listen({ port, host: process.env.HOST || 'localhost' });

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDemoApp } from '../server/app.js';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { buildDemoApp, metricsFromEnv } from '../server/app.js';
 import { freePort } from '@gatehouse/dev-idp/testing';
 import {
   CLIENT,
@@ -33,7 +33,14 @@ async function demo({
   store = new MemoryStore() as SessionStore,
   webRoot,
   metrics,
-}: { issuer?: string; store?: SessionStore; webRoot?: string; metrics?: boolean } = {}) {
+  metricsToken,
+}: {
+  issuer?: string;
+  store?: SessionStore;
+  webRoot?: string;
+  metrics?: boolean;
+  metricsToken?: string;
+} = {}) {
   const gatehouse = createGatehouse({
     issuer,
     clientId: CLIENT.id,
@@ -45,7 +52,7 @@ async function demo({
     httpTimeout: 1,
     logger: pino({ level: 'silent' }),
   });
-  const app = await buildDemoApp({ gatehouse, webRoot, metrics });
+  const app = await buildDemoApp({ gatehouse, webRoot, metrics, metricsToken });
   return {
     app,
     async close() {
@@ -110,6 +117,81 @@ describe('readiness and metrics', () => {
       expect((await off.app.inject('/metrics')).statusCode).toBe(404);
     } finally {
       await off.close();
+    }
+  });
+
+  test.each([
+    [undefined, 'production', false],
+    ['', 'production', false],
+    ['on', 'production', true],
+    ['ON', 'production', true],
+    ['true', 'production', true],
+    ['off', 'production', false],
+    [undefined, undefined, true],
+    [undefined, 'development', true],
+    ['off', undefined, false],
+    ['0', undefined, false],
+    ['1', undefined, true],
+  ])('METRICS=%s with NODE_ENV=%s: metrics %s', (value, nodeEnv, expected) => {
+    expect(metricsFromEnv(value, nodeEnv)).toBe(expected);
+  });
+
+  test('an unknown METRICS value is a configuration error, not a guess', () => {
+    expect(() => metricsFromEnv('yes please', 'production')).toThrow(
+      'METRICS must be on or off, got yes please',
+    );
+  });
+
+  test('with a metrics token, /metrics answers only its Bearer: 401 JSON otherwise', async () => {
+    const token = 's3cret-metrics-token';
+    const { app, close } = await demo({ metricsToken: token });
+    try {
+      for (const authorization of [
+        undefined,
+        '',
+        'Bearer',
+        'Bearer ',
+        'Bearer wrong',
+        `Bearer ${token.slice(0, -1)}`,
+        `Bearer ${token}x`,
+        `Basic ${Buffer.from(`x:${token}`).toString('base64')}`,
+        token,
+      ]) {
+        const refused = await app.inject({
+          url: '/metrics',
+          headers: authorization === undefined ? {} : { authorization },
+        });
+        expect(refused.statusCode, String(authorization)).toBe(401);
+        expect(refused.headers['content-type']).toMatch(/^application\/json/);
+        expect(refused.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+        expect(refused.json()).toEqual({
+          error: 'unauthorized',
+          error_description: 'The metrics need METRICS_TOKEN as a Bearer token.',
+        });
+        expect(refused.body).not.toContain('gatehouse_');
+      }
+      for (const authorization of [`Bearer ${token}`, `bearer ${token}`]) {
+        const scraped = await app.inject({ url: '/metrics', headers: { authorization } });
+        expect(scraped.statusCode).toBe(200);
+        expect(scraped.body).toContain('\ngatehouse_sign_ins_total 0\n');
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  test('scrapes do not each count the store: the gauge is counted once per 15 s at most', async () => {
+    const store = new MemoryStore();
+    const count = vi.spyOn(store, 'count');
+    const { app, close } = await demo({ store });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const scrape = await app.inject('/metrics');
+        expect(scrape.body).toContain('\ngatehouse_active_sessions 0\n');
+      }
+      expect(count).toHaveBeenCalledTimes(1);
+    } finally {
+      await close();
     }
   });
 });

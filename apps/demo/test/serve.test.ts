@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '@gatehouse/dev-idp/testing';
 
 const main = fileURLToPath(new URL('../server/main.ts', import.meta.url));
@@ -137,4 +137,64 @@ test('a missing variable stops npm run serve with a message that names it', asyn
   const [code] = await once(child, 'exit');
   expect(code).toBe(1);
   expect(output()).toContain('Configuration error: OKTA_CLIENT_ID is required');
+});
+
+describe('/metrics of npm run serve', () => {
+  /** `npm run serve` in production on its own port; stopped (and awaited) after `use`. */
+  async function inProduction(extra: Record<string, string>, use: (url: string) => Promise<void>) {
+    const port = await freePort();
+    const url = `http://localhost:${port}`;
+    const { child, output } = serve({
+      ...env(),
+      BACKEND_URL: url,
+      NODE_ENV: 'production',
+      SESSION_STORE: `sqlite:${join(dir, `metrics-${port}.db`)}`,
+      ...extra,
+    });
+    try {
+      await waitForHealth(url, output);
+      await use(url);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  test('is off by default with NODE_ENV=production', async () => {
+    await inProduction({}, async (url) => {
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    });
+  });
+
+  test('METRICS=on with METRICS_TOKEN: 401 JSON without the token, Prometheus text with it', async () => {
+    const token = 'metrics-token-'.repeat(3);
+    await inProduction({ METRICS: 'on', METRICS_TOKEN: token }, async (url) => {
+      for (const authorization of [
+        undefined,
+        'Bearer wrong',
+        `Basic ${token}`,
+        `Bearer ${token}x`,
+      ]) {
+        const refused = await fetch(`${url}/metrics`, {
+          headers: authorization ? { authorization } : {},
+        });
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+        expect(await refused.json()).toMatchObject({ error: 'unauthorized' });
+      }
+      const scraped = await fetch(`${url}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('\ngatehouse_sign_ins_total 0\n');
+    });
+  });
+
+  test('an unknown METRICS value stops npm run serve with a message that names it', async () => {
+    const { child, output } = serve({ ...env(), METRICS: 'maybe' });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output()).toContain('Configuration error: METRICS must be on or off, got maybe');
+  });
 });

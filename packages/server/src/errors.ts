@@ -19,6 +19,8 @@ export class GatehouseError extends Error {
   readonly error: string = 'server_error';
   /** Private detail for the log, never sent to the client. */
   readonly detail: string | undefined;
+  /** Seconds after which the client may try again, sent as `Retry-After` when set. */
+  readonly retryAfter: number | undefined = undefined;
 
   constructor(description: string, detail?: string, options?: ErrorOptions) {
     super(description, options);
@@ -69,6 +71,21 @@ export class ProviderUnavailableError extends failure(
   503,
   'temporarily_unavailable',
 ) {}
+/**
+ * Too many opaque Bearer tokens to introspect right now (`INTROSPECTION_RATE_LIMIT`,
+ * `INTROSPECTION_CONCURRENCY`): answered at once, `retryAfter` seconds in `Retry-After`.
+ */
+export class IntrospectionBusyError extends failure(
+  'ERR_INTROSPECTION_BUSY',
+  503,
+  'temporarily_unavailable',
+) {
+  override readonly retryAfter: number;
+  constructor(retryAfter: number, description: string, detail?: string) {
+    super(description, detail);
+    this.retryAfter = retryAfter;
+  }
+}
 /** The provider did not answer within the configured timeout. */
 export class ProviderTimeoutError extends failure(
   'ERR_PROVIDER_TIMEOUT',
@@ -129,3 +146,5 @@ export class InsufficientScopeError extends failure(
 }
 /** The caller is authenticated but a group or claims rule does not let it in. */
 export class AccessDeniedError extends failure('ERR_ACCESS_DENIED', 403, 'access_denied') {}
+/** A request body over the size Gatehouse reads (16 KiB): a back-channel logout token is far smaller. */
+export class BodyTooLargeError extends failure('ERR_BODY_TOO_LARGE', 413, 'invalid_request') {}

@@ -6,12 +6,14 @@ import { authenticator, type Principal } from './guard/authenticate.js';
 import { challengeHeaders } from './guard/rules.js';
 import { corsPolicy } from './guard/cors.js';
 import { errorResponse, json, toGatehouseError } from './http/respond.js';
+import { malformedTarget, requestTarget } from './http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
 import { Provider } from './oidc/provider.js';
 import { Refresher } from './oidc/refresh.js';
+import { refreshTokenRevoker } from './oidc/revoke.js';
 import { Transactions } from './oidc/transaction.js';
 import { Sessions } from './session/sessions.js';
 import { openStore } from './session/open-store.js';
@@ -80,7 +82,10 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const log = (options.logger ?? pino({ name: 'gatehouse' })).child({ component: 'gatehouse' });
   const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore', log);
   const provider = new Provider(config, log);
-  const sessions = new Sessions(store, config);
+  const sessions = new Sessions(store, config, {
+    log,
+    revoke: refreshTokenRevoker(provider, log),
+  });
   const transactions = new Transactions(config);
   // One instance holds the refresh lock for at most two provider timeouts.
   const refresher = new Refresher(provider, sessions, log, (config.httpTimeout * 2 + 5) * 1000);
@@ -96,24 +101,27 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   // provider that is down is retried with backoff from the start.
   provider.configuration().catch(() => {});
 
+  // Every route refuses a request target it cannot read (absolute form with a bad port, another
+  // scheme, ...) with a 400, and turns anything thrown into a response: no route rejects.
   const asJson = (handler: RouteHandler, context: string): RouteHandler =>
     async function route(request) {
       try {
+        const malformed = malformedTarget(request);
+        if (malformed) throw malformed;
         return await handler(request);
       } catch (error) {
         return errorResponse(toGatehouseError(error, log, context));
       }
     };
-
-  const login = loginHandler(config, provider, transactions);
-  const selfService = selfServiceHandlers(sessions, authenticate);
-  const routes = Object.freeze({
-    // /login is a top-level navigation: its failures are pages, not JSON.
-    login: async function loginRoute(request: GatehouseRequest) {
+  // Top-level navigations (/login, /signin-oidc): their failures are pages, not JSON.
+  const asPage = (handler: RouteHandler, context: string): RouteHandler =>
+    async function page(request) {
       try {
-        return await login(request);
+        const malformed = malformedTarget(request);
+        if (malformed) throw malformed;
+        return await handler(request);
       } catch (error) {
-        const failure = toGatehouseError(error, log, 'login');
+        const failure = toGatehouseError(error, log, context);
         return errorPage(
           failure.status,
           failure.error,
@@ -121,8 +129,16 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
           config.frontendUrl.href,
         );
       }
-    },
-    callback: callbackHandler(config, provider, transactions, sessions, log),
+    };
+
+  const login = loginHandler(config, provider, transactions);
+  const selfService = selfServiceHandlers(sessions, authenticate);
+  const routes = Object.freeze({
+    login: asPage(login, 'login'),
+    callback: asPage(
+      callbackHandler(config, provider, transactions, sessions, log),
+      'sign-in callback',
+    ),
     logout: asJson(logoutHandler(config, provider, sessions, log), 'logout'),
     me: asJson(async function me(request) {
       const principal = await authenticate(request);
@@ -133,7 +149,22 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       'back-channel logout',
     ),
     sessions: asJson(selfService.list, 'sessions'),
-    endSession: asJson(selfService.end, 'end session'),
+    // The session's id from the route parameter, else the path's last segment.
+    endSession: asJson(
+      (request) =>
+        selfService.end({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: request.body,
+          params: {
+            id:
+              (request.params as { id?: string } | undefined)?.id ??
+              requestTarget(request).path.split('/').pop(),
+          },
+        }),
+      'end session',
+    ),
   });
 
   return {

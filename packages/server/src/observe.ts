@@ -22,6 +22,8 @@ export const channels = Object.freeze({
   signOut: channel('gatehouse:sign-out'),
   /** `{ ok, code? }` after each access token refresh. */
   refresh: channel('gatehouse:refresh'),
+  /** `{ ok, code? }` after each refresh token revocation at the end of a session (RFC 7009). */
+  revocation: channel('gatehouse:revocation'),
   /** `{ step, durationMs, ok }` after each call to the provider (discovery, callback, refresh, ...). */
   providerCall: channel('gatehouse:provider-call'),
 });

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { pino } from 'pino';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { MemoryStore, parseConfig } from '@gatehouse/server';
 import { backchannelLogoutHandler } from '../src/oidc/backchannel-logout.js';
 import { Sessions } from '../src/session/sessions.js';
@@ -30,7 +30,7 @@ async function setup() {
   const sessions = new Sessions(new MemoryStore(), config);
   const keys = { load: async () => ({ issuer, getKey: createLocalJWKSet({ keys: [jwk] }) }) };
   const handler = backchannelLogoutHandler(config, keys, sessions, pino({ level: 'silent' }));
-  const session = await sessions.create({
+  const session = await sessions.start({
     user: { sub: '00u1ada' },
     tokens: { access_token: 'at' },
     accessTokenExpiresAt: 0,
@@ -124,13 +124,55 @@ describe('back-channel logout', () => {
     const { post, sessions } = await setup();
     const token = await logoutToken({ sub: '00u2sam', sid: undefined });
     expect((await post(token)).status).toBe(200);
-    await sessions.create({
+    await sessions.start({
       user: { sub: '00u2sam' },
       tokens: { access_token: 'at' },
       accessTokenExpiresAt: 0,
     });
     expect((await post(token)).status).toBe(400);
     expect(await sessions.store.listBySubject('00u2sam')).toHaveLength(1);
+  });
+
+  describe('the jti record outlives every moment the token is accepted', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    test.each([
+      // The token's own exp is the limit: just past it, still within the clock tolerance.
+      ['with exp 60 s after iat: replayed just past exp, within the tolerance', 60],
+      // No exp: max age (5 minutes) plus the tolerance is the limit, to the last second.
+      ['without exp: replayed in the last second of max age + tolerance', undefined],
+    ])('%s is refused', async (_name, lifetime) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const iat = 1_900_000_000;
+      const at = (seconds: number) => vi.setSystemTime(seconds * 1000);
+      at(iat);
+      const { post, sessions } = await setup();
+      const claims = {
+        iat,
+        ...(lifetime !== undefined && { exp: iat + lifetime }),
+        sid: undefined,
+      };
+      const token = await logoutToken({ ...claims, sub: '00u2sam' });
+      expect((await post(token)).status).toBe(200);
+      await sessions.start({
+        user: { sub: '00u2sam' },
+        tokens: { access_token: 'at' },
+        accessTokenExpiresAt: 0,
+      });
+
+      // The last instant the token itself is still accepted (jose counts whole seconds).
+      at(
+        lifetime !== undefined
+          ? iat + lifetime + config.clockTolerance - 0.001
+          : iat + 300 + config.clockTolerance + 0.999,
+      );
+      expect((await post(token)).status).toBe(400);
+      expect(await sessions.store.listBySubject('00u2sam')).toHaveLength(1);
+      // Refused for its jti alone: a token with the same times and a new jti still passes.
+      expect((await post(await logoutToken({ ...claims, sub: '00u3kim' }))).status).toBe(200);
+    });
   });
 });
 

@@ -49,6 +49,9 @@ describe('configuration', () => {
     expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(
       /SESSION_IDLE_TIMEOUT must be a number/,
     );
+    expect(() => fromEnv({ ACCESS_TOKEN_INTROSPECTION: 'maybe' })).toThrow(
+      /ACCESS_TOKEN_INTROSPECTION must be auto, on or off/,
+    );
     expect(() => fromEnv({ SESSION_STORE: undefined, OKTA_CLIENT_SECRET: '' })).toThrow(
       ConfigError,
     );
@@ -93,7 +96,27 @@ describe('configuration', () => {
   test('different secrets derive different keys', () => {
     const a = parseConfig(base);
     const b = parseConfig({ ...base, sessionSecret: 'y'.repeat(32) });
-    expect(a.keys.tokens.equals(b.keys.tokens)).toBe(false);
-    expect(a.keys.tokens.equals(a.keys.transaction)).toBe(false);
+    expect(a.keys.tokens[0]!.key.equals(b.keys.tokens[0]!.key)).toBe(false);
+    expect(a.keys.tokens[0]!.id).not.toBe(b.keys.tokens[0]!.id);
+    expect(a.keys.tokens[0]!.key.equals(a.keys.transaction[0]!)).toBe(false);
+  });
+
+  test('SESSION_SECRET lists the current secret first, then previous ones (rotation)', () => {
+    const rotated = fromEnv({ SESSION_SECRET: `${'y'.repeat(32)}, ${'x'.repeat(32)}` });
+    const old = parseConfig(base);
+    expect(rotated.keys.tokens.map((key) => key.id)).toEqual([
+      parseConfig({ ...base, sessionSecret: 'y'.repeat(32) }).keys.tokens[0]!.id,
+      old.keys.tokens[0]!.id,
+    ]);
+    expect(rotated.keys.transaction).toHaveLength(2);
+    expect(
+      parseConfig({ ...base, sessionSecret: ['y'.repeat(32), 'x'.repeat(32)] }).keys.tokens,
+    ).toEqual(rotated.keys.tokens);
+  });
+
+  test('a short previous secret is named by its place in the list', () => {
+    expect(() => fromEnv({ SESSION_SECRET: `${'y'.repeat(32)},short` })).toThrow(
+      'SESSION_SECRET must be at least 32 characters (secret 2 of 2), got 5',
+    );
   });
 });

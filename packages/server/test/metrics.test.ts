@@ -1,5 +1,5 @@
 import { channels, gatehouseMetrics, MemoryStore, type GatehouseMetrics } from '@gatehouse/server';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Counter, Gauge, Histogram, Registry } from '../src/metrics/registry.js';
 import { signInThroughBackend, startStack, type Stack } from './support/stack.js';
 
@@ -67,6 +67,10 @@ describe('gatehouseMetrics', () => {
     channels.signOut.publish({ sub: 'ada' });
     channels.refresh.publish({ ok: true });
     channels.refresh.publish({ ok: false, code: 'ERR_GRANT_REJECTED' });
+    channels.revocation.publish({ ok: true });
+    channels.revocation.publish({ ok: true });
+    channels.revocation.publish({ ok: false, code: 'ERR_PROVIDER_UNAVAILABLE' });
+    channels.revocation.publish({ ok: false });
     channels.providerCall.publish({ step: 'refresh', durationMs: 40, ok: true });
     channels.providerCall.publish({
       step: 'refresh',
@@ -83,6 +87,16 @@ describe('gatehouseMetrics', () => {
     expect(
       sample(text, 'gatehouse_refreshes_total{code="ERR_GRANT_REJECTED",outcome="failed"}'),
     ).toBe(1);
+    expect(sample(text, 'gatehouse_token_revocations_total{outcome="ok"}')).toBe(2);
+    expect(
+      sample(
+        text,
+        'gatehouse_token_revocations_total{code="ERR_PROVIDER_UNAVAILABLE",outcome="failed"}',
+      ),
+    ).toBe(1);
+    expect(sample(text, 'gatehouse_token_revocations_total{code="unknown",outcome="failed"}')).toBe(
+      1,
+    );
     expect(
       sample(
         text,
@@ -105,7 +119,7 @@ describe('gatehouseMetrics', () => {
 
   test('a real sign-in against the dev IdP: sign-ins, provider latency by step, active sessions', async () => {
     stack = await startStack();
-    metrics = gatehouseMetrics({ store: stack.store });
+    metrics = gatehouseMetrics({ store: stack.store, countInterval: 0 });
     const before = await metrics.render();
     expect(sample(before, 'gatehouse_active_sessions')).toBe(0);
 
@@ -142,9 +156,83 @@ describe('gatehouseMetrics', () => {
       refreshable: false,
       tokens: new Uint8Array(),
     });
-    await store.set('live', record(now + 60));
-    await store.set('gone', record(now - 1));
+    await store.create('live', record(now + 60));
+    await store.create('gone', record(now - 1));
     expect(sample(await metrics.render(), 'gatehouse_active_sessions')).toBe(1);
     await store.close();
+  });
+
+  test('revocations start at 0, so a rate of failures has a known start', async () => {
+    metrics = gatehouseMetrics();
+    const text = await metrics.render();
+    expect(text).toContain('# TYPE gatehouse_token_revocations_total counter\n');
+    expect(sample(text, 'gatehouse_token_revocations_total{outcome="ok"}')).toBe(0);
+  });
+
+  describe('the active sessions gauge counts the store at most once per interval', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** A store whose count() is watched and answers `value()`. */
+    function countingStore(value: () => Promise<number>) {
+      const store = new MemoryStore();
+      const count = vi.fn(value);
+      store.count = count;
+      return { store, count };
+    }
+
+    test('scrapes within the interval reuse the last count: count() is not called per scrape', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      let sessions = 3;
+      const { store, count } = countingStore(async () => sessions);
+      metrics = gatehouseMetrics({ store }); // the default interval, 15 s
+      for (let i = 0; i < 20; i++) {
+        expect(sample(await metrics.render(), 'gatehouse_active_sessions')).toBe(3);
+      }
+      expect(count).toHaveBeenCalledTimes(1);
+
+      sessions = 5;
+      vi.advanceTimersByTime(14_000);
+      expect(sample(await metrics.render(), 'gatehouse_active_sessions')).toBe(3);
+      expect(count).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(1_000);
+      expect(sample(await metrics.render(), 'gatehouse_active_sessions')).toBe(5);
+      expect(count).toHaveBeenCalledTimes(2);
+      await store.close();
+    });
+
+    test('concurrent scrapes share one count in flight', async () => {
+      let finish!: (value: number) => void;
+      const { store, count } = countingStore(
+        () => new Promise<number>((resolve) => (finish = resolve)),
+      );
+      metrics = gatehouseMetrics({ store, countInterval: 0 });
+      const scrapes = [metrics.render(), metrics.render(), metrics.render()];
+      finish(7);
+      for (const text of await Promise.all(scrapes)) {
+        expect(sample(text, 'gatehouse_active_sessions')).toBe(7);
+      }
+      // With interval 0 the next scrape counts again: the gauge is never older than asked.
+      expect(count).toHaveBeenCalledTimes(1);
+      const next = metrics.render();
+      finish(8);
+      expect(sample(await next, 'gatehouse_active_sessions')).toBe(8);
+      expect(count).toHaveBeenCalledTimes(2);
+      await store.close();
+    });
+
+    test('a count that fails renders no sample, and is not retried before the interval', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const { store, count } = countingStore(() => Promise.reject(new Error('store down')));
+      metrics = gatehouseMetrics({ store, countInterval: 10 });
+      expect(sample(await metrics.render(), 'gatehouse_active_sessions')).toBeUndefined();
+      expect(sample(await metrics.render(), 'gatehouse_active_sessions')).toBeUndefined();
+      expect(count).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(10_000);
+      await metrics.render();
+      expect(count).toHaveBeenCalledTimes(2);
+      await store.close();
+    });
   });
 });

@@ -126,7 +126,7 @@ describe('several instances on Redis', () => {
     await Promise.all(
       keys.map(async (key) => {
         const record = (await store.get(key))!;
-        await store.set(key, { ...record, accessTokenExpiresAt: expired });
+        await store.update(key, { ...record, accessTokenExpiresAt: expired });
       }),
     );
     await store.close();

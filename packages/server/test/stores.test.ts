@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MemoryStore, SqliteStore, type SessionRecord, type SessionStore } from '@gatehouse/server';
+import { EXPIRED_RETENTION } from '../src/session/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ describe.each([
 ])('%s store', (_name, open: () => SessionStore) => {
   test('keeps, touches and deletes a session', async () => {
     const store = open();
-    await store.set('k', record(now() + 60));
+    await store.create('k', record(now() + 60));
     const loaded = await store.get('k');
     expect(loaded?.user).toEqual({ sub: 'u1', name: 'Ada', groups: ['admins'] });
     expect(Buffer.from(loaded!.tokens)).toEqual(Buffer.from([1, 2, 3]));
@@ -35,10 +36,14 @@ describe.each([
     await store.close();
   });
 
-  test('an expired session is not returned', async () => {
+  test('an expired session is listed nowhere, but get still finds it so it can be ended properly', async () => {
     const store = open();
-    await store.set('old', record(now() - 1));
-    expect(await store.get('old')).toBeUndefined();
+    await store.create('old', record(now() - 1));
+    expect((await store.get('old'))?.expiresAt).toBe(now() - 1);
+    expect(await store.listBySubject('u1')).toEqual([]);
+    expect(await store.count?.()).toBe(0);
+    await store.create('long-gone', record(now() - EXPIRED_RETENTION - 1));
+    expect(await store.get('long-gone')).toBeUndefined();
     await store.close();
   });
 });
@@ -46,7 +51,7 @@ describe.each([
 test('the sqlite store survives a restart', async () => {
   const path = join(dir, 'restart.db');
   const first = new SqliteStore(path);
-  await first.set('k', record(now() + 60));
+  await first.create('k', record(now() + 60));
   await first.close();
   const second = new SqliteStore(path);
   expect((await second.get('k'))?.user.sub).toBe('u1');
@@ -68,7 +73,7 @@ test('a session file from 0.1.0 (no sub column) opens: its sessions sign in agai
     tokens BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`);
   old.close();
   const store = new SqliteStore(path);
-  await store.set('k', record(now() + 60));
+  await store.create('k', record(now() + 60));
   expect((await store.get('k'))?.user.sub).toBe('u1');
   await store.close();
 });

@@ -1,8 +1,10 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Router, urlencoded } from 'express';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
 import type { Rule } from '../guard/rules.js';
+import { GatehouseError } from '../errors.js';
+import { json } from '../http/respond.js';
 import type { GatehouseResponse } from '../http/types.js';
 
 declare module 'express-serve-static-core' {
@@ -37,10 +39,36 @@ export function gatehouseExpress(gatehouse: Gatehouse): Router {
     if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
     next();
   });
+  // Express's own error handler answers with a stack trace outside production: no error of a
+  // Gatehouse route ever reaches it, whatever throws (see `answerError` below for middleware).
   const route =
     (handler: (typeof gatehouse.routes)[keyof typeof gatehouse.routes]) =>
-    (req: Request, res: Response, next: NextFunction) =>
-      handler(req).then((response) => send(res, response), next);
+    (req: Request, res: Response) => {
+      handler(req)
+        .then((response) => send(res, response))
+        .catch((error: unknown) => answerError(error, req, res));
+    };
+  const answerError = (error: unknown, req: Request, res: Response) => {
+    if (res.headersSent) {
+      gatehouse.errorResponse(error, `${req.method} ${req.path}`); // logs it
+      res.destroy();
+      return;
+    }
+    const status = (error as { status?: unknown } | null)?.status;
+    if (!(error instanceof GatehouseError) && isClientError(status)) {
+      // Express's refusals of the request itself: a path parameter it cannot decode (400), the
+      // form parser's (413 too large, 415 charset, 400 unreadable). Their status, our words.
+      gatehouse.log.warn({ status }, `${req.method} ${req.path}: request refused`);
+      return send(
+        res,
+        json(status, {
+          error: 'invalid_request',
+          error_description: 'The request could not be read.',
+        }),
+      );
+    }
+    send(res, gatehouse.errorResponse(error, `${req.method} ${req.path}`));
+  };
   router.get(routes.login, route(gatehouse.routes.login));
   router.get(routes.callback, route(gatehouse.routes.callback));
   router.post(routes.logout, route(gatehouse.routes.logout));
@@ -52,7 +80,15 @@ export function gatehouseExpress(gatehouse: Gatehouse): Router {
   );
   router.get(routes.sessions, route(gatehouse.routes.sessions));
   router.delete(`${routes.sessions}/:id`, route(gatehouse.routes.endSession));
+  // Errors of this router's middleware (the form parser): JSON, never Express's HTML page.
+  router.use(function gatehouseErrors(error, req, res, _next) {
+    answerError(error, req, res);
+  } satisfies ErrorRequestHandler);
   return router;
+}
+
+function isClientError(status: unknown): status is number {
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500;
 }
 
 /**

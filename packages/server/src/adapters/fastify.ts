@@ -71,9 +71,25 @@ export async function gatehouseFastify(
     send(reply, gatehouse.cors.preflight(request.raw)),
   );
 
+  // Whatever a route throws is Gatehouse's JSON error (generic 500 for the unexpected), never
+  // Fastify's default error body, which repeats the error's message.
+  const answer = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    call: () => Promise<GatehouseResponse>,
+  ) => {
+    try {
+      return send(reply, await call());
+    } catch (error) {
+      return send(
+        reply,
+        gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`),
+      );
+    }
+  };
   const route = (handler: (typeof gatehouse.routes)[keyof typeof gatehouse.routes]) =>
     async function gatehouseRoute(request: FastifyRequest, reply: FastifyReply) {
-      return send(reply, await handler(request.raw));
+      return answer(request, reply, () => handler(request.raw));
     };
   fastify.get(routes.login, route(gatehouse.routes.login));
   fastify.get(routes.callback, route(gatehouse.routes.callback));
@@ -90,9 +106,8 @@ export async function gatehouseFastify(
       (_request, body, done) => done(null, body),
     );
     child.post(routes.backchannelLogout, async (request, reply) =>
-      send(
-        reply,
-        await gatehouse.routes.backchannelLogout({
+      answer(request, reply, () =>
+        gatehouse.routes.backchannelLogout({
           ...request.raw,
           headers: request.headers,
           body: request.body,
@@ -103,9 +118,8 @@ export async function gatehouseFastify(
   fastify.get(routes.me, route(gatehouse.routes.me));
   fastify.get(routes.sessions, route(gatehouse.routes.sessions));
   fastify.delete(`${routes.sessions}/:id`, async (request, reply) =>
-    send(
-      reply,
-      await gatehouse.routes.endSession({
+    answer(request, reply, () =>
+      gatehouse.routes.endSession({
         ...request.raw,
         headers: request.headers,
         params: request.params,

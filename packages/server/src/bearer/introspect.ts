@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { AccessTokenExpiredError, AccessTokenInvalidError } from '../errors.js';
-import { providerError } from '../oidc/provider-errors.js';
+import { callProvider } from '../observe.js';
 import { INVALID_TOKEN } from './keys.js';
 
 /** What an introspected token is checked against. */
@@ -13,7 +13,9 @@ export interface IntrospectionChecks {
 /**
  * Asks the provider about an opaque access token (RFC 7662, authenticated as our client), then
  * checks the answer as a JWT would be: active, an access token (a refresh token is active too),
- * our issuer, our audience, within `exp`/`nbf` and the clock tolerance.
+ * our issuer, our audience, within `exp`/`nbf` and the clock tolerance. Unbounded by itself:
+ * the verifier calls it through its `IntrospectionLimiter`, and only when
+ * `accessTokenIntrospection` allows.
  */
 export async function introspectAccessToken(
   configuration: client.Configuration,
@@ -24,11 +26,10 @@ export async function introspectAccessToken(
   if (!metadata.introspection_endpoint) {
     throw new AccessTokenInvalidError(INVALID_TOKEN, 'opaque token, no introspection_endpoint');
   }
-  const result = await client
-    .tokenIntrospection(configuration, token, { token_type_hint: 'access_token' })
-    .catch((error: unknown) => {
-      throw providerError(error, 'introspection');
-    });
+  // Measured on `gatehouse:provider-call` (step `introspection`); failures become 503/504/502.
+  const result = await callProvider('introspection', () =>
+    client.tokenIntrospection(configuration, token, { token_type_hint: 'access_token' }),
+  );
   const refuse = (why: string) =>
     new AccessTokenInvalidError(INVALID_TOKEN, `introspection: ${why}`);
   if (result.active !== true) throw refuse('inactive');

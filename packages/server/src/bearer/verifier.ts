@@ -1,10 +1,12 @@
 import { hash } from 'node:crypto';
+import { defaults } from '../config/defaults.js';
 import type { Config } from '../config/parse.js';
-import { AccessTokenInvalidError } from '../errors.js';
+import { AccessTokenInvalidError, GatehouseError, ProviderResponseError } from '../errors.js';
 import type { BearerPrincipal } from '../guard/authenticate.js';
 import type { Provider } from '../oidc/provider.js';
 import { TokenCache } from './cache.js';
 import { introspectAccessToken } from './introspect.js';
+import { IntrospectionLimiter } from './introspection-limit.js';
 import { verifyJwtAccessToken, type JwtChecks } from './jwt.js';
 import { INVALID_TOKEN, ProviderKeys, type KeySource } from './keys.js';
 import { bearerPrincipal } from './principal.js';
@@ -16,14 +18,17 @@ const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /**
  * Turns an `Authorization: Bearer` header into a caller. A JWT is verified locally against the
- * issuer's JWKS; a token without a dot is opaque and introspected at the provider. Both results
- * are cached by SHA-256 of the header until the token's `exp`, so a repeated token costs a hash
- * and a map lookup; concurrent requests with one new token share one verification.
+ * issuer's JWKS; a token without a dot is opaque: refused, or introspected at the provider as
+ * `accessTokenIntrospection` says, within the {@link IntrospectionLimiter}'s rate and
+ * concurrency, a refusal remembered briefly. Accepted callers are cached by SHA-256 of the
+ * header until the token's `exp`, so a repeated token costs a hash and a map lookup;
+ * concurrent requests with one new token share one verification.
  */
 export class BearerVerifier {
   readonly #cache: TokenCache<BearerPrincipal>;
   readonly #pending = new Map<string, Promise<BearerPrincipal>>();
   readonly #checks: JwtChecks;
+  readonly #introspection: IntrospectionLimiter;
 
   constructor(
     private readonly config: Config,
@@ -36,16 +41,25 @@ export class BearerVerifier {
       algorithms: config.accessTokenAlgorithms,
       clockTolerance: config.clockTolerance,
     });
+    this.#introspection = new IntrospectionLimiter({
+      rate: config.introspectionRateLimit,
+      concurrency: config.introspectionConcurrency,
+      negativeTtl: defaults.introspectionNegativeTtl,
+      negativeCacheSize: defaults.introspectionNegativeCacheSize,
+    });
   }
 
-  /** The caller, or a 401 (bad token), 503/504 (provider down or slow) {@link GatehouseError}. */
+  /**
+   * The caller, or a 401 (bad token), 503/504 (provider down or slow, or too many opaque tokens
+   * to introspect) {@link GatehouseError}.
+   */
   verify(authorization: string): Promise<BearerPrincipal> {
     const key = hash('sha256', authorization, 'base64url');
     const cached = this.#cache.get(key);
     if (cached) return Promise.resolve(cached);
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = this.#verify(authorization)
+      pending = this.#verify(authorization, key)
         .then((principal) => {
           this.#cache.set(key, principal);
           return principal;
@@ -56,25 +70,50 @@ export class BearerVerifier {
     return pending;
   }
 
-  async #verify(authorization: string): Promise<BearerPrincipal> {
+  async #verify(authorization: string, key: string): Promise<BearerPrincipal> {
     const token = BEARER_TOKEN.exec(authorization)?.[1];
     if (token === undefined)
       throw new AccessTokenInvalidError(INVALID_TOKEN, 'malformed Authorization header');
-    let claims;
     if (JWS_COMPACT.test(token)) {
-      claims = await verifyJwtAccessToken(token, await this.keys.load(), this.#checks);
-    } else if (!token.includes('.')) {
-      claims = await introspectAccessToken(
-        await this.provider.configuration(),
-        token,
-        this.#checks,
-      );
-    } else {
+      const claims = await verifyJwtAccessToken(token, await this.keys.load(), this.#checks);
+      return bearerPrincipal(token, claims, this.config.allowedClientIds);
+    }
+    if (!token.includes('.')) return this.#introspect(token, key);
+    throw new AccessTokenInvalidError(INVALID_TOKEN, `not a JWS: ${token.split('.').length} parts`);
+  }
+
+  /** An opaque token: refused at once unless introspection is allowed, then bounded. */
+  async #introspect(token: string, key: string): Promise<BearerPrincipal> {
+    const mode = this.config.accessTokenIntrospection;
+    if (mode === 'off') {
       throw new AccessTokenInvalidError(
         INVALID_TOKEN,
-        `not a JWS: ${token.split('.').length} parts`,
+        'opaque token, ACCESS_TOKEN_INTROSPECTION is off',
       );
     }
-    return bearerPrincipal(token, claims, this.config.allowedClientIds);
+    const refused = this.#introspection.refused(key);
+    if (refused) throw refused;
+    const configuration = await this.provider.configuration();
+    if (!configuration.serverMetadata().introspection_endpoint) {
+      if (mode === 'auto') {
+        throw new AccessTokenInvalidError(INVALID_TOKEN, 'opaque token, no introspection_endpoint');
+      }
+      throw new ProviderResponseError(
+        'The identity provider cannot check this access token.',
+        'ACCESS_TOKEN_INTROSPECTION is on, but discovery advertises no introspection_endpoint',
+      );
+    }
+    try {
+      const claims = await this.#introspection.run(() =>
+        introspectAccessToken(configuration, token, this.#checks),
+      );
+      return bearerPrincipal(token, claims, this.config.allowedClientIds);
+    } catch (error) {
+      // Refused by the provider's answer (not an outage, not busy): answer it from memory.
+      if (error instanceof GatehouseError && error.status === 401) {
+        this.#introspection.remember(key, error);
+      }
+      throw error;
+    }
   }
 }

@@ -38,6 +38,19 @@ export const defaults = Object.freeze({
   accessTokenCacheSize: 10_000,
   /** Shortest time between two JWKS fetches caused by an unknown `kid`, in seconds. */
   jwksCooldown: 30,
+  /**
+   * Opaque Bearer tokens are refused without a provider call: Okta's custom authorization
+   * servers issue JWTs, verified locally, so an opaque token is most likely a guess.
+   */
+  accessTokenIntrospection: 'off' as 'auto' | 'on' | 'off',
+  /** Introspection calls/s at most, per instance. */
+  introspectionRateLimit: 10,
+  /** Introspection calls in flight at once at most, per instance. */
+  introspectionConcurrency: 4,
+  /** How long a token the provider refused is answered 401 without asking again, in seconds. */
+  introspectionNegativeTtl: 30,
+  /** Refused opaque tokens remembered; when full the oldest goes. */
+  introspectionNegativeCacheSize: 10_000,
   /** How long an unfinished sign-in may take, in seconds. */
   transactionTtl: 10 * 60,
   /** Unfinished sign-ins remembered per browser (several tabs signing in at once). */

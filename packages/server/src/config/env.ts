@@ -20,6 +20,9 @@ export const ENV_NAMES = Object.freeze({
   accessTokenAlgorithms: 'ACCESS_TOKEN_ALGORITHMS',
   accessTokenCacheSize: 'ACCESS_TOKEN_CACHE_SIZE',
   jwksCooldown: 'JWKS_COOLDOWN',
+  accessTokenIntrospection: 'ACCESS_TOKEN_INTROSPECTION',
+  introspectionRateLimit: 'INTROSPECTION_RATE_LIMIT',
+  introspectionConcurrency: 'INTROSPECTION_CONCURRENCY',
 } satisfies OptionNames);
 
 /**
@@ -56,6 +59,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatehouseO
     accessTokenAlgorithms: list('ACCESS_TOKEN_ALGORITHMS'),
     accessTokenCacheSize: number('ACCESS_TOKEN_CACHE_SIZE'),
     jwksCooldown: number('JWKS_COOLDOWN'),
+    // Checked by parseConfig, which names the variable when the value is none of the three.
+    accessTokenIntrospection: (env.ACCESS_TOKEN_INTROSPECTION?.trim().toLowerCase() ||
+      undefined) as GatehouseOptions['accessTokenIntrospection'],
+    introspectionRateLimit: number('INTROSPECTION_RATE_LIMIT'),
+    introspectionConcurrency: number('INTROSPECTION_CONCURRENCY'),
     production: env.NODE_ENV === 'production',
   };
 }

@@ -38,8 +38,12 @@ export interface GatehouseOptions {
   backendUrl: string;
   /** `FRONTEND_URL`: the React app's URL; the only CORS origin, and where sign-in returns. */
   frontendUrl: string;
-  /** `SESSION_SECRET`: at least 32 characters; keys for tokens at rest derive from it. */
-  sessionSecret?: string;
+  /**
+   * `SESSION_SECRET`: at least 32 characters; keys for tokens at rest derive from it. To rotate,
+   * list the new secret first and the previous ones after it (`SESSION_SECRET=new,old`, or an
+   * array): sessions sealed under a previous secret are read and re-sealed under the first.
+   */
+  sessionSecret?: string | readonly string[];
   /** `SESSION_STORE`: `memory`, `sqlite:<path>`, or a store instance. */
   sessionStore?: string | SessionStore;
   /** `OKTA_AUDIENCE`: expected `aud` of access tokens. */
@@ -62,6 +66,26 @@ export interface GatehouseOptions {
   accessTokenCacheSize?: number;
   /** `JWKS_COOLDOWN`, seconds: shortest time between JWKS fetches caused by an unknown `kid`. */
   jwksCooldown?: number;
+  /**
+   * `ACCESS_TOKEN_INTROSPECTION`: what to do with an opaque Bearer token (one without dots).
+   * `off` refuses it with 401 without calling the provider: an Okta custom authorization server
+   * issues JWT access tokens, which are verified locally, so an opaque token there is a guess
+   * that must not cost a client-authenticated provider call. `on` introspects it (RFC 7662),
+   * rate-limited; a provider without an `introspection_endpoint` is then a setup error (502).
+   * `auto` introspects when discovery advertises an `introspection_endpoint`, else refuses
+   * (Okta advertises one, so `auto` introspects there).
+   */
+  accessTokenIntrospection?: 'auto' | 'on' | 'off';
+  /**
+   * `INTROSPECTION_RATE_LIMIT`: introspection calls per second at most, per instance (bursts
+   * up to one second's worth); beyond it an opaque token is answered 503 with `Retry-After`.
+   */
+  introspectionRateLimit?: number;
+  /**
+   * `INTROSPECTION_CONCURRENCY`: introspection calls in flight at once at most, per instance;
+   * beyond it an opaque token is answered 503 with `Retry-After`, never kept waiting.
+   */
+  introspectionConcurrency?: number;
   /** Paths of the routes Gatehouse serves. */
   routes?: Partial<RoutePaths>;
   /** A pino logger; Gatehouse never logs tokens, codes or cookies. */

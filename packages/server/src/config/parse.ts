@@ -1,8 +1,8 @@
-import { hkdfSync } from 'node:crypto';
 import { defaults } from './defaults.js';
 import type { GatehouseOptions, RoutePaths } from './options.js';
 import type { SessionStore } from '../session/store.js';
 import { devSessionSecret } from './dev-secret.js';
+import { deriveKey, tokenKey, type TokenKey } from './keys.js';
 
 /** A mistake in the configuration, thrown at startup and naming the option or variable. */
 export class ConfigError extends Error {
@@ -34,6 +34,12 @@ export interface Config {
   readonly accessTokenCacheSize: number;
   /** Seconds between JWKS fetches caused by an unknown `kid`. */
   readonly jwksCooldown: number;
+  /** Opaque Bearer tokens: `off` refuses them, `on` introspects, `auto` when advertised. */
+  readonly accessTokenIntrospection: 'auto' | 'on' | 'off';
+  /** Introspection calls per second at most (bursts of one second's worth). */
+  readonly introspectionRateLimit: number;
+  /** Introspection calls in flight at once at most. */
+  readonly introspectionConcurrency: number;
   readonly routes: Readonly<RoutePaths>;
   readonly sessionStore: string | SessionStore;
   /** Cookies get `Secure` and the `__Host-` prefix when the backend is served over https. */
@@ -42,8 +48,11 @@ export interface Config {
   readonly transactionCookie: string;
   /** Loopback issuer and not production: dev conveniences (http issuer, generated secret). */
   readonly dev: boolean;
-  /** 32-byte keys derived from SESSION_SECRET, one per purpose. */
-  readonly keys: Readonly<{ tokens: Buffer; transaction: Buffer }>;
+  /**
+   * 32-byte keys derived from SESSION_SECRET, one list per purpose: the current secret's first,
+   * then those of previous secrets (read, never written).
+   */
+  readonly keys: Readonly<{ tokens: readonly TokenKey[]; transaction: readonly Buffer[] }>;
 }
 
 /** Names the option in messages: the environment variable when the value came from one. */
@@ -79,19 +88,23 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     );
   }
 
-  let secret = options.sessionSecret;
-  if (!secret) {
+  let secrets = sessionSecrets(options.sessionSecret);
+  if (secrets.length === 0) {
     if (!dev) {
       throw new ConfigError(
         `${name('sessionSecret')} is required outside local development: set it to a random string of at least 32 characters (openssl rand -base64 32)`,
       );
     }
-    secret = devSessionSecret();
-  } else if (secret.length < 32) {
-    throw new ConfigError(
-      `${name('sessionSecret')} must be at least 32 characters, got ${secret.length}`,
-    );
+    secrets = [devSessionSecret()];
   }
+  secrets.forEach((secret, index) => {
+    if (secret.length < 32) {
+      const which = secrets.length > 1 ? ` (secret ${index + 1} of ${secrets.length})` : '';
+      throw new ConfigError(
+        `${name('sessionSecret')} must be at least 32 characters${which}, got ${secret.length}`,
+      );
+    }
+  });
 
   const routes = Object.freeze({ ...defaults.routes, ...options.routes });
   for (const [route, path] of Object.entries(routes)) {
@@ -136,6 +149,18 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     accessTokenAlgorithms: algorithms(options.accessTokenAlgorithms, name('accessTokenAlgorithms')),
     accessTokenCacheSize: cacheSize(options.accessTokenCacheSize, name('accessTokenCacheSize')),
     jwksCooldown: seconds(options.jwksCooldown ?? defaults.jwksCooldown, name('jwksCooldown'), 0),
+    accessTokenIntrospection: introspection(
+      options.accessTokenIntrospection,
+      name('accessTokenIntrospection'),
+    ),
+    introspectionRateLimit: rateLimit(
+      options.introspectionRateLimit,
+      name('introspectionRateLimit'),
+    ),
+    introspectionConcurrency: concurrency(
+      options.introspectionConcurrency,
+      name('introspectionConcurrency'),
+    ),
     routes,
     sessionStore: options.sessionStore ?? 'memory',
     secureCookies,
@@ -144,14 +169,16 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     transactionCookie: (secureCookies ? '__Host-' : '') + defaults.cookieName + '-tx',
     dev,
     keys: Object.freeze({
-      tokens: derive(secret, 'tokens'),
-      transaction: derive(secret, 'transaction'),
+      tokens: Object.freeze(secrets.map(tokenKey)),
+      transaction: Object.freeze(secrets.map((secret) => deriveKey(secret, 'transaction'))),
     }),
   });
 }
 
-function derive(secret: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'gatehouse', `gatehouse ${purpose} v1`, 32));
+/** The secrets, current first: a list, or one string with previous secrets after commas. */
+export function sessionSecrets(value: string | readonly string[] | undefined): string[] {
+  const list = typeof value === 'string' ? value.split(',') : (value ?? []);
+  return list.map((secret) => secret.trim()).filter(Boolean);
 }
 
 function required(value: string | undefined, label: string): string {
@@ -196,6 +223,35 @@ function cacheSize(value: number | undefined, label: string): number {
     throw new ConfigError(`${label} must be a whole number >= 0, got ${value}`);
   }
   return size;
+}
+
+const INTROSPECTION_MODES = ['auto', 'on', 'off'] as const;
+
+function introspection(value: string | undefined, label: string): 'auto' | 'on' | 'off' {
+  if (value === undefined) return defaults.accessTokenIntrospection;
+  const mode = INTROSPECTION_MODES.find((candidate) => candidate === value);
+  if (!mode) {
+    throw new ConfigError(`${label} must be auto, on or off, got ${value}`);
+  }
+  return mode;
+}
+
+function rateLimit(value: number | undefined, label: string): number {
+  const rate = value ?? defaults.introspectionRateLimit;
+  if (!Number.isFinite(rate) || rate <= 0) {
+    throw new ConfigError(
+      `${label} must be a number of calls per second > 0 (turn introspection off instead), got ${value}`,
+    );
+  }
+  return rate;
+}
+
+function concurrency(value: number | undefined, label: string): number {
+  const limit = value ?? defaults.introspectionConcurrency;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new ConfigError(`${label} must be a whole number >= 1, got ${value}`);
+  }
+  return limit;
 }
 
 function seconds(value: number, label: string, min = 1): number {

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { defaults } from '../config/defaults.js';
 import { ENV_NAMES, optionsFromEnv } from '../config/env.js';
-import { ConfigError, parseConfig, type Config } from '../config/parse.js';
+import { tokenKey } from '../config/keys.js';
+import { ConfigError, parseConfig, sessionSecrets, type Config } from '../config/parse.js';
 import {
   clientCheck,
   clientConfiguration,
@@ -136,8 +137,11 @@ export async function doctor({
     }
   }
 
-  checks.push(sessionSecretCheck(options.sessionSecret, dev));
-  checks.push(await sessionStoreCheck(storeSpec, production, requests.timeout));
+  const secrets = sessionSecrets(options.sessionSecret);
+  checks.push(sessionSecretCheck(secrets, dev));
+  checks.push(
+    await sessionStoreCheck(storeSpec, production, requests.timeout, secrets.map(tokenKey)),
+  );
   const backendUrl = URL.parse(options.backendUrl);
   const frontendUrl = URL.parse(options.frontendUrl);
   if (backendUrl) checks.push(cookiesCheck(backendUrl));

@@ -188,12 +188,15 @@ export function weakness(secret: string): string | undefined {
   return undefined;
 }
 
-/** SESSION_SECRET: required and random outside local development (a weak one only warns in dev). */
-export function sessionSecretCheck(secret: string | undefined, dev: boolean): DoctorCheck {
+/**
+ * SESSION_SECRET: required and random outside local development (a weak one only warns in dev).
+ * With previous secrets listed after the current one (rotation), each is checked.
+ */
+export function sessionSecretCheck(secrets: readonly string[], dev: boolean): DoctorCheck {
   const name = ENV_NAMES.sessionSecret;
   const title = name;
   const generate = `set ${name} to a random value: openssl rand -base64 32`;
-  if (!secret) {
+  if (secrets.length === 0) {
     return dev
       ? check(
           'session-secret',
@@ -209,26 +212,36 @@ export function sessionSecretCheck(secret: string | undefined, dev: boolean): Do
           generate,
         );
   }
-  if (secret.length < 32) {
-    return check(
-      'session-secret',
-      title,
-      'error',
-      `${secret.length} characters: at least 32 are required (the server refuses to start)`,
-      generate,
-    );
+  const which = (index: number) =>
+    secrets.length === 1 ? '' : index === 0 ? 'the current secret: ' : `previous secret ${index}: `;
+  for (const [index, secret] of secrets.entries()) {
+    if (secret.length < 32) {
+      return check(
+        'session-secret',
+        title,
+        'error',
+        `${which(index)}${secret.length} characters: at least 32 are required (the server refuses to start)`,
+        generate,
+      );
+    }
+    const weak = weakness(secret);
+    if (weak) {
+      return check(
+        'session-secret',
+        title,
+        dev ? 'warn' : 'error',
+        `${which(index)}${secret.length} characters but easy to guess: ${weak}${dev ? ' (acceptable for local development only)' : ''}`,
+        generate,
+      );
+    }
   }
-  const weak = weakness(secret);
-  if (weak) {
-    return check(
-      'session-secret',
-      title,
-      dev ? 'warn' : 'error',
-      `${secret.length} characters but easy to guess: ${weak}${dev ? ' (acceptable for local development only)' : ''}`,
-      generate,
-    );
-  }
-  return check('session-secret', title, 'ok', `${secret.length} characters, random-looking`);
+  const previous = secrets.length - 1;
+  return check(
+    'session-secret',
+    title,
+    'ok',
+    `${secrets[0]!.length} characters, random-looking${previous ? ` (and ${previous} previous secret${previous === 1 ? '' : 's'}, read only to re-seal older sessions)` : ''}`,
+  );
 }
 
 /** Whether the session cookie can be `Secure` for BACKEND_URL. */

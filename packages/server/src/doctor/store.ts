@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { ENV_NAMES } from '../config/env.js';
 import { openStore } from '../session/open-store.js';
+import type { TokenKey } from '../config/keys.js';
+import { openWithAny } from '../session/crypto.js';
 import type { SessionStore } from '../session/store.js';
 import { check, type DoctorCheck } from './report.js';
 
@@ -9,6 +11,7 @@ export async function sessionStoreCheck(
   spec: string,
   production: boolean,
   timeout: number,
+  keys: readonly TokenKey[] = [],
 ): Promise<DoctorCheck> {
   const title = 'session store';
   const name = ENV_NAMES.sessionStore;
@@ -35,6 +38,8 @@ export async function sessionStoreCheck(
       });
       await Promise.race([store.ping(), late]).finally(() => clearTimeout(timer));
     }
+    const sealed = await sealedUnderOtherSecrets(store, keys);
+    if (sealed) return sealed;
   } catch (error) {
     const failure = error as { message: string; detail?: string };
     return check(
@@ -72,6 +77,33 @@ export async function sessionStoreCheck(
     );
   }
   return check('session-store', title, 'ok', `${name}=${redact(spec)} answers`);
+}
+
+const SAMPLE = 1000;
+
+/**
+ * Sessions that no configured SESSION_SECRET opens (a secret changed without listing the old
+ * one): they end at their next request. A warning, so the operator can restore the old secret
+ * as a previous one (`SESSION_SECRET=new,old`) before users are signed out.
+ */
+async function sealedUnderOtherSecrets(
+  store: SessionStore,
+  keys: readonly TokenKey[],
+): Promise<DoctorCheck | undefined> {
+  if (keys.length === 0 || !store.sample) return undefined;
+  const sessions = await store.sample(SAMPLE);
+  const unopened = sessions.filter(
+    ({ key, record }) => !openWithAny(record.tokens, keys, key, record.tokenKey),
+  ).length;
+  if (unopened === 0) return undefined;
+  const name = ENV_NAMES.sessionSecret;
+  return check(
+    'session-store',
+    'session store',
+    'warn',
+    `${unopened} of ${sessions.length} sessions${sessions.length === SAMPLE ? ' sampled' : ''} are sealed under no configured ${name}: they end at their next request and their users sign in again`,
+    `if ${name} was changed, list the previous secret after the new one (${name}=new,previous) until those sessions have been re-sealed`,
+  );
 }
 
 /** A store URL without its password. */

@@ -16,7 +16,10 @@ interface Caller {
   readonly user: SessionUser;
   /** When the session or the token ends (epoch seconds; 0 when the provider did not say). */
   readonly expiresAt: number;
-  /** Granted scopes: the token's `scp`/`scope`; for a session, the configured scopes. */
+  /**
+   * Granted scopes: the token's `scp`/`scope`; for a session, the scope the provider granted
+   * (the requested scopes when its token response did not say, RFC 6749 5.1).
+   */
   readonly scopes: readonly string[];
   /** The `groups` claim (Okta's groups claim), empty when there is none. */
   readonly groups: readonly string[];
@@ -26,8 +29,7 @@ interface Caller {
 }
 
 /**
- * A browser user with a session cookie. Its `scopes` are the configured `OKTA_SCOPES`: the
- * session does not keep the scope the provider granted.
+ * A browser user with a session cookie.
  *
  * @example
  * ```ts
@@ -121,7 +123,7 @@ function principalOf(
     via: 'session',
     user,
     expiresAt: session.record.expiresAt,
-    scopes,
+    scopes: session.record.scopes ?? scopes,
     groups: user.groups ?? NO_GROUPS,
     claims: user as unknown as Claims,
     sessionKey: session.key,

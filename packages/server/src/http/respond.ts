@@ -36,8 +36,9 @@ export function errorBody(error: GatehouseError): { error: string; error_descrip
 export function toGatehouseError(error: unknown, log: Logger, context: string): GatehouseError {
   if (error instanceof GatehouseError) {
     // A caller without credentials is routine (every signed-out page asks /me): debug only.
+    // Shedding an introspection flood is the defence working, not a fault: warn, not error.
     const level =
-      error.status >= 500
+      error.status >= 500 && error.code !== 'ERR_INTROSPECTION_BUSY'
         ? 'error'
         : error.code === 'ERR_AUTHENTICATION_REQUIRED'
           ? 'debug'
@@ -52,7 +53,10 @@ export function toGatehouseError(error: unknown, log: Logger, context: string): 
   return new GatehouseError('Something went wrong on our side. Try again in a moment.');
 }
 
-/** A JSON error response, with the RFC 6750 challenge on 401 and 403. */
+/**
+ * A JSON error response, with the RFC 6750 challenge on 401 and 403, and `Retry-After`
+ * (RFC 9110 10.2.3) when the error says when to come back.
+ */
 export function errorResponse(
   error: GatehouseError,
   headers: Record<string, string | string[]> = {},
@@ -63,9 +67,10 @@ export function errorResponse(
         ? 'Bearer realm="gatehouse"'
         : `Bearer realm="gatehouse", error="${error.error}"`
       : undefined;
-  return json(
-    error.status,
-    errorBody(error),
-    challenge ? { 'www-authenticate': challenge, ...headers } : headers,
-  );
+  const extra: Record<string, string> = {};
+  if (challenge) extra['www-authenticate'] = challenge;
+  if (error.retryAfter !== undefined) {
+    extra['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfter)));
+  }
+  return json(error.status, errorBody(error), { ...extra, ...headers });
 }

@@ -8,6 +8,8 @@ export interface GatehouseRequest {
   readonly headers: IncomingHttpHeaders;
   /** The parsed or raw body, for the one route that reads one (back-channel logout). */
   readonly body?: unknown;
+  /** Reads the raw body, when the host has not parsed it into `body` (at most 16 KiB). */
+  readonly readBody?: () => Promise<string>;
   /** Route parameters, as frameworks parse them. */
   readonly params?: unknown;
 }

@@ -1,22 +1,17 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/parse.js';
-import {
-  CallbackInvalidError,
-  StateMismatchError,
-  TransactionMissingError,
-  type GatehouseError,
-} from '../errors.js';
+import { CallbackInvalidError, StateMismatchError, TransactionMissingError } from '../errors.js';
 import { redirect, toGatehouseError } from '../http/respond.js';
+import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { readCookie, serializeCookie } from '../session/cookie.js';
-import { sessionKeyOf } from '../session/crypto.js';
 import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { errorPage, popupPages } from './pages.js';
 import { callProvider, channels } from '../observe.js';
 import type { Provider } from './provider.js';
 import type { Transactions } from './transaction.js';
-import { userFromClaims } from './user.js';
+import { grantedScopes, userOfTokens } from './user.js';
 
 /**
  * `GET /signin-oidc`: checks the authorization response against this browser's transaction
@@ -34,7 +29,7 @@ export function callbackHandler(
 
   return async function callback(request: GatehouseRequest): Promise<GatehouseResponse> {
     const currentUrl = new URL(config.redirectUri);
-    currentUrl.search = new URL(request.url ?? '/', 'http://x').search;
+    currentUrl.search = requestTarget(request).search;
     const params = currentUrl.searchParams;
     const pending = await transactions.read(request);
     const transaction = pending.find((tx) => tx.state === params.get('state'));
@@ -68,22 +63,14 @@ export function callbackHandler(
         }),
       );
       const claims = tokens.claims()!;
-      let user = userFromClaims(claims);
-      if ((!user.name || !user.email) && configuration.serverMetadata().userinfo_endpoint) {
-        const info = await callProvider('userinfo', () =>
-          client.fetchUserInfo(configuration, tokens.access_token, claims.sub),
-        ).catch((failure: GatehouseError) => {
-          log.warn({ detail: failure.detail }, 'userinfo failed; using ID token claims');
-        });
-        if (info) user = { ...userFromClaims(info), ...user };
-      }
+      const user = await userOfTokens(configuration, claims, tokens.access_token, log);
 
       // Session fixation (OWASP): a sign-in always gets a new id; any previous session ends.
-      const previous = sessionKeyOf(readCookie(request.headers.cookie, config.sessionCookie) ?? '');
-      if (previous) await sessions.destroy(previous);
+      await sessions.endById(readCookie(request.headers.cookie, config.sessionCookie) ?? '');
       const expiresIn = tokens.expiresIn();
-      const session = await sessions.create({
+      const session = await sessions.start({
         user,
+        scopes: grantedScopes(tokens),
         tokens: {
           access_token: tokens.access_token,
           ...(tokens.refresh_token && { refresh_token: tokens.refresh_token }),

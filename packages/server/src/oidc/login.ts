@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { Config } from '../config/parse.js';
 import { redirect } from '../http/respond.js';
+import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { Provider } from './provider.js';
 import { localReturnTo } from './return-to.js';
@@ -14,7 +15,7 @@ import { defaults } from '../config/defaults.js';
  */
 export function loginHandler(config: Config, provider: Provider, transactions: Transactions) {
   return async function login(request: GatehouseRequest): Promise<GatehouseResponse> {
-    const query = new URL(request.url ?? '/', 'http://x').searchParams;
+    const { query } = requestTarget(request);
     const returnTo = localReturnTo(query.get('returnTo'));
     const configuration = await provider.configuration();
 

@@ -44,8 +44,8 @@ export function logoutHandler(config: Config, provider: Provider, sessions: Sess
       readCookie(request.headers.cookie, config.sessionCookie) ?? '',
     );
     if (session) {
-      idToken = sessions.tokens(session).id_token;
-      await sessions.destroy(session.key);
+      // Ended whatever happens to decryption; without tokens, no id_token_hint.
+      idToken = (await sessions.end(session))?.id_token;
       log.info({ sub: session.record.user.sub }, 'signed out');
       channels.signOut.publish({ sub: session.record.user.sub });
     }

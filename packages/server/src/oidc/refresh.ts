@@ -7,9 +7,12 @@ import {
   TokenValidationError,
 } from '../errors.js';
 import type { LoadedSession, Sessions } from '../session/sessions.js';
-import { epochSeconds } from '../session/sessions.js';
+import { epochSeconds, SESSION_ENDED } from '../session/sessions.js';
+import { grantedScopes, userOfTokens } from './user.js';
 import { callProvider, channels } from '../observe.js';
 import type { Provider } from './provider.js';
+
+const ENDED_CODE = new SessionExpiredError('').code;
 
 /**
  * Refreshes a session's access token once it has expired. Concurrent requests of one session
@@ -56,7 +59,7 @@ export class Refresher {
     if (!release) return this.#awaitOtherInstance(session);
     try {
       const current = await store.get(session.key);
-      if (!current) throw new SessionExpiredError(ENDED, 'session gone before refresh');
+      if (!current) throw new SessionExpiredError(SESSION_ENDED, 'session gone before refresh');
       if (current.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
       await this.#redeem({ key: session.key, record: current });
     } finally {
@@ -69,7 +72,8 @@ export class Refresher {
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const record = await this.sessions.store.get(session.key);
-      if (!record) throw new SessionExpiredError(ENDED, 'session ended during refresh elsewhere');
+      if (!record)
+        throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh elsewhere');
       if (record.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
     }
     throw new ProviderTimeoutError('Refreshing the session took too long. Try again in a moment.');
@@ -91,29 +95,32 @@ export class Refresher {
         );
       }
       const expiresIn = tokens.expiresIn();
-      await this.sessions.updateTokens(
-        session,
-        {
+      // Written only while the session lives: a sign-out during the refresh wins (401).
+      await this.sessions.update(session, {
+        tokens: {
           access_token: tokens.access_token,
           refresh_token: tokens.refresh_token ?? current.refresh_token!,
           ...((tokens.id_token ?? current.id_token) && {
             id_token: tokens.id_token ?? current.id_token!,
           }),
         },
-        expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
-      );
+        accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
+        // A new ID token says who the user is now: removed from a group, they lose it here.
+        user: claims && (await userOfTokens(configuration, claims, tokens.access_token, this.log)),
+        scopes: grantedScopes(tokens),
+      });
       this.log.debug({ sub: session.record.user.sub }, 'access token refreshed');
       channels.refresh.publish({ ok: true });
     } catch (error) {
       channels.refresh.publish({ ok: false, code: (error as GatehouseError).code });
-      if (error instanceof GatehouseError && error.status >= 500) throw error;
-      await this.sessions.destroy(session.key);
+      // An outage keeps the session for the next try; an ended one is already gone.
+      if (error instanceof GatehouseError && (error.status >= 500 || error.code === ENDED_CODE))
+        throw error;
+      await this.sessions.end(session);
       throw new SessionExpiredError(
-        ENDED,
+        SESSION_ENDED,
         error instanceof GatehouseError ? error.detail : String(error),
       );
     }
   }
 }
-
-const ENDED = 'Your session has ended. Please sign in again.';

@@ -26,17 +26,21 @@ export class Transactions {
   async read(request: GatehouseRequest): Promise<Transaction[]> {
     const value = readCookie(request.headers.cookie, this.config.transactionCookie);
     if (!value || value.length > 8192) return [];
-    try {
-      const { payload } = await jwtDecrypt(value, this.config.keys.transaction, {
-        keyManagementAlgorithms: ['dir'],
-        contentEncryptionAlgorithms: ['A256GCM'],
-      });
-      const now = Date.now() / 1000;
-      const list = Array.isArray(payload.tx) ? (payload.tx as Transaction[]) : [];
-      return list.filter((tx) => typeof tx?.state === 'string' && tx.exp > now);
-    } catch {
-      return [];
+    // A sign-in started before a SESSION_SECRET rotation still completes.
+    for (const key of this.config.keys.transaction) {
+      try {
+        const { payload } = await jwtDecrypt(value, key, {
+          keyManagementAlgorithms: ['dir'],
+          contentEncryptionAlgorithms: ['A256GCM'],
+        });
+        const now = Date.now() / 1000;
+        const list = Array.isArray(payload.tx) ? (payload.tx as Transaction[]) : [];
+        return list.filter((tx) => typeof tx?.state === 'string' && tx.exp > now);
+      } catch {
+        // sealed under another secret, altered or malformed: try the next key
+      }
     }
+    return [];
   }
 
   /** The Set-Cookie header that stores `list` (or deletes the cookie when it is empty). */
@@ -47,7 +51,7 @@ export class Transactions {
     const kept = list.slice(0, defaults.maxTransactions);
     const value = await new EncryptJWT({ tx: kept })
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-      .encrypt(this.config.keys.transaction);
+      .encrypt(this.config.keys.transaction[0]!);
     return serializeCookie(name, value, { maxAge: defaults.transactionTtl, secure });
   }
 }

@@ -1,10 +1,33 @@
 import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto';
+import type { TokenKey } from '../config/keys.js';
 
 /** The tokens a session keeps, never sent to the browser. */
 export interface SessionTokens {
   access_token: string;
   refresh_token?: string;
   id_token?: string;
+}
+
+/**
+ * Opens tokens sealed under any of `keys` (the current SESSION_SECRET's first, then previous
+ * ones): the tokens and the key that opened them, or undefined when none does.
+ */
+export function openWithAny(
+  sealed: Uint8Array,
+  keys: readonly TokenKey[],
+  sessionKey: string,
+  hint?: string,
+): { tokens: SessionTokens; key: TokenKey } | undefined {
+  // The key the record names first: a single decryption on every ordinary load.
+  const named = keys.find((key) => key.id === hint);
+  for (const key of named ? [named, ...keys.filter((other) => other !== named)] : keys) {
+    try {
+      return { tokens: openTokens(sealed, key.key, sessionKey), key };
+    } catch {
+      // sealed under another secret (or altered): try the next key
+    }
+  }
+  return undefined;
 }
 
 const IV = 12;

@@ -41,7 +41,7 @@ export function selfServiceHandlers(
   return {
     async list(request: GatehouseRequest): Promise<GatehouseResponse> {
       const principal = await caller(request);
-      const mine = await sessions.store.listBySubject(principal.user.sub);
+      const mine = await sessions.listBySubject(principal.user.sub);
       return json(200, {
         sessions: mine
           .sort((a, b) => b.record.lastSeenAt - a.record.lastSeenAt)
@@ -58,13 +58,11 @@ export function selfServiceHandlers(
 
     async end(request: GatehouseRequest): Promise<GatehouseResponse> {
       const principal = await caller(request);
-      const id =
-        (request.params as { id?: string } | undefined)?.id ??
-        new URL(request.url ?? '/', 'http://x').pathname.split('/').pop();
-      const mine = await sessions.store.listBySubject(principal.user.sub);
+      const id = (request.params as { id?: string } | undefined)?.id;
+      const mine = await sessions.listBySubject(principal.user.sub);
       const target = mine.find(({ key }) => handleOf(key) === id);
       if (!target) throw new SessionNotFoundError('No such session of yours.');
-      await sessions.destroy(target.key);
+      await sessions.end(target);
       return { status: 204, headers: { 'cache-control': 'no-store' } };
     },
   };

@@ -1,7 +1,9 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/parse.js';
+import { SessionExpiredError } from '../errors.js';
 import {
   newSessionId,
-  openTokens,
+  openWithAny,
   sealTokens,
   sessionKeyOf,
   type SessionTokens,
@@ -19,30 +21,57 @@ export interface NewSession {
   user: SessionUser;
   tokens: SessionTokens;
   accessTokenExpiresAt: number;
+  /** The scopes the provider granted, when its token response said. */
+  scopes?: string[] | undefined;
   sid?: string;
   userAgent?: string;
 }
 
+/** What a refresh brings: new tokens, and the user and scopes when the provider sent them. */
+export interface Refreshed {
+  tokens: SessionTokens;
+  accessTokenExpiresAt: number;
+  user?: SessionUser | undefined;
+  scopes?: string[] | undefined;
+}
+
+/** Options of {@link Sessions}. */
+export interface SessionsOptions {
+  log?: Logger;
+  /** Revokes a refresh token at the provider, in the background (RFC 7009); never throws. */
+  revoke?: (refreshToken: string) => void;
+}
+
+export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+
 /**
- * Session lifecycle over a store: creation with a fresh id, idle and absolute timeouts,
- * throttled activity writes, token sealing.
+ * Session lifecycle over a store: start with a fresh id, load (idle and absolute timeouts,
+ * throttled activity writes, re-sealing under a rotated SESSION_SECRET), store a refresh, end.
+ * Ending always wins: every write after a load is conditional on the session still existing,
+ * and an ended session's refresh token is revoked.
  */
 export class Sessions {
   readonly #touchInterval: number;
+  readonly #log: Logger | undefined;
+  readonly #revoke: (refreshToken: string) => void;
 
   constructor(
     readonly store: SessionStore,
     private readonly config: Config,
+    { log, revoke = () => {} }: SessionsOptions = {},
   ) {
     // Write "last seen" at most this often: the idle timeout is kept to within this margin.
     this.#touchInterval = Math.min(60, Math.floor(config.idleTimeout / 10));
+    this.#log = log;
+    this.#revoke = revoke;
   }
 
   /** Stores a new session and returns the id for the cookie (never stored itself). */
-  async create(session: NewSession): Promise<{ id: string; key: string; record: SessionRecord }> {
+  async start(session: NewSession): Promise<{ id: string; key: string; record: SessionRecord }> {
     const id = newSessionId();
     const key = sessionKeyOf(id)!;
     const now = epochSeconds();
+    const current = this.config.keys.tokens[0]!;
     const record: SessionRecord = {
       user: session.user,
       createdAt: now,
@@ -50,24 +79,31 @@ export class Sessions {
       expiresAt: this.#expiry(now, now),
       accessTokenExpiresAt: session.accessTokenExpiresAt,
       refreshable: Boolean(session.tokens.refresh_token),
-      tokens: sealTokens(session.tokens, this.config.keys.tokens, key),
+      tokens: sealTokens(session.tokens, current.key, key),
+      tokenKey: current.id,
+      ...(session.scopes && { scopes: session.scopes }),
       ...(session.sid && { sid: session.sid }),
       ...(session.userAgent && { userAgent: session.userAgent.slice(0, 256) }),
     };
-    await this.store.set(key, record);
+    await this.store.create(key, record);
     return { id, key, record };
   }
 
-  /** The live session for a cookie value, or undefined (unknown, malformed or expired). */
+  /** The live session for a cookie value, or undefined (unknown, malformed, expired or ended). */
   async load(sessionId: string): Promise<LoadedSession | undefined> {
     const key = sessionKeyOf(sessionId);
     if (!key) return undefined;
-    const record = await this.store.get(key);
+    let record = await this.store.get(key);
     if (!record) return undefined;
     const now = epochSeconds();
     if (record.expiresAt <= now) {
-      await this.store.delete(key);
+      await this.end({ key, record });
       return undefined;
+    }
+    // A string comparison on the hot path; only a record sealed under another secret pays more.
+    if (record.tokenKey !== this.config.keys.tokens[0]!.id) {
+      record = await this.#reseal({ key, record });
+      if (!record) return undefined;
     }
     if (now - record.lastSeenAt >= this.#touchInterval) {
       record.lastSeenAt = now;
@@ -77,31 +113,60 @@ export class Sessions {
     return { key, record };
   }
 
+  /** The session's tokens; a 401 when no configured secret opens them (the session is ended). */
   tokens(session: LoadedSession): SessionTokens {
-    return openTokens(session.record.tokens, this.config.keys.tokens, session.key);
+    const opened = this.#open(session);
+    if (!opened) {
+      this.store.delete(session.key).catch(() => {});
+      throw new SessionExpiredError(SESSION_ENDED, 'tokens sealed under no configured secret');
+    }
+    return opened;
   }
 
-  /** Replaces the tokens after a refresh. */
-  async updateTokens(
-    session: LoadedSession,
-    tokens: SessionTokens,
-    accessTokenExpiresAt: number,
-  ): Promise<void> {
-    session.record = {
+  /**
+   * Stores a refresh's result, only while the session lives. When it ended meanwhile (signed
+   * out, ended from another device, back-channel logout), nothing is written, the refresh token
+   * the provider just issued is revoked, and the caller gets a 401.
+   */
+  async update(session: LoadedSession, refreshed: Refreshed): Promise<void> {
+    const current = this.config.keys.tokens[0]!;
+    const record: SessionRecord = {
       ...session.record,
-      tokens: sealTokens(tokens, this.config.keys.tokens, session.key),
-      accessTokenExpiresAt,
-      refreshable: Boolean(tokens.refresh_token),
+      tokens: sealTokens(refreshed.tokens, current.key, session.key),
+      tokenKey: current.id,
+      accessTokenExpiresAt: refreshed.accessTokenExpiresAt,
+      refreshable: Boolean(refreshed.tokens.refresh_token),
+      ...(refreshed.user && { user: refreshed.user }),
+      ...(refreshed.scopes && { scopes: refreshed.scopes }),
     };
-    await this.store.set(session.key, session.record);
+    if (!(await this.store.update(session.key, record))) {
+      if (refreshed.tokens.refresh_token) this.#revoke(refreshed.tokens.refresh_token);
+      throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh');
+    }
+    session.record = record;
   }
 
-  async destroy(key: string): Promise<void> {
-    await this.store.delete(key);
+  /**
+   * Ends a session: deletes it, then revokes its refresh token in the background. Resolves to
+   * its tokens when a configured secret opens them (sign-out needs the ID token), else
+   * undefined: a session is ended whatever happens to decryption.
+   */
+  async end(session: LoadedSession): Promise<SessionTokens | undefined> {
+    const tokens = this.#open(session);
+    await this.store.delete(session.key);
+    if (tokens?.refresh_token) this.#revoke(tokens.refresh_token);
+    return tokens;
+  }
+
+  /** Ends the session of a cookie value, if there is one (a sign-in replaces it). */
+  async endById(sessionId: string): Promise<void> {
+    const key = sessionKeyOf(sessionId);
+    const record = key && (await this.store.get(key));
+    if (key && record) await this.end({ key, record });
   }
 
   /** Ends the sessions of a provider session (`sid`) or, without one, of a user (`sub`). */
-  async destroyMatching({
+  async endMatching({
     sid,
     sub,
   }: {
@@ -110,8 +175,44 @@ export class Sessions {
   }): Promise<number> {
     const matching = sid ? await this.store.listBySid(sid) : await this.store.listBySubject(sub!);
     const ended = matching.filter(({ record }) => !sub || record.user.sub === sub);
-    await Promise.all(ended.map(({ key }) => this.store.delete(key)));
+    await Promise.all(ended.map((session) => this.end(session)));
     return ended.length;
+  }
+
+  /** The live sessions of one user ("your devices"). */
+  listBySubject(sub: string): Promise<StoredSession[]> {
+    return this.store.listBySubject(sub);
+  }
+
+  #open({ key, record }: LoadedSession): SessionTokens | undefined {
+    return openWithAny(record.tokens, this.config.keys.tokens, key, record.tokenKey)?.tokens;
+  }
+
+  /**
+   * A record sealed under a previous secret (or before records named their key) is sealed again
+   * under the current one, unless its tokens changed meanwhile; one that no configured secret
+   * opens can never be used or refreshed again: it is ended.
+   */
+  async #reseal({ key, record }: LoadedSession): Promise<SessionRecord | undefined> {
+    const tokens = this.#open({ key, record });
+    if (!tokens) {
+      this.#log?.warn(
+        { sub: record.user.sub },
+        'session sealed under no configured SESSION_SECRET: ended, the user signs in again',
+      );
+      await this.store.delete(key);
+      return undefined;
+    }
+    const current = this.config.keys.tokens[0]!;
+    const resealed: SessionRecord = {
+      ...record,
+      tokens: sealTokens(tokens, current.key, key),
+      tokenKey: current.id,
+    };
+    if (await this.store.update(key, resealed, record.tokens)) return resealed;
+    // A refresh stored newer tokens meanwhile, or the session ended: read what is there now.
+    const now = await this.store.get(key);
+    return now?.tokenKey === current.id ? now : undefined;
   }
 
   #expiry(createdAt: number, lastSeenAt: number): number {

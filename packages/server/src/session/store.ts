@@ -24,12 +24,24 @@ export interface SessionRecord {
   refreshable: boolean;
   /** AES-256-GCM ciphertext of the tokens, bound to the session key. */
   tokens: Uint8Array;
+  /** Id of the key that sealed `tokens` (absent on records written before key ids). */
+  tokenKey?: string;
+  /** The scopes the provider granted (token response `scope`); absent: the requested ones. */
+  scopes?: string[];
   userAgent?: string;
 }
 
 /**
+ * How long a store keeps a record past its `expiresAt`, in seconds: a browser that comes back
+ * after its session expired (idle) finds it, so the session is ended properly and its refresh
+ * token revoked, not just forgotten. Only {@link SessionStore.get} returns such a record.
+ */
+export const EXPIRED_RETENTION = 60 * 60;
+
+/**
  * Where sessions live. Keys are SHA-256 hashes of the cookie's session id, so a leaked store
- * holds no usable cookie. A store expires records at `expiresAt` on its own.
+ * holds no usable cookie. A store deletes records {@link EXPIRED_RETENTION} seconds after their
+ * `expiresAt` on its own; `get` returns them until then, every other read live sessions only.
  *
  * @example
  * ```ts
@@ -38,8 +50,20 @@ export interface SessionRecord {
  */
 export interface SessionStore {
   get(key: string): Promise<SessionRecord | undefined>;
-  set(key: string, record: SessionRecord): Promise<void>;
-  /** Records activity without rewriting the tokens. */
+  /** Stores a new session (a sign-in). The only write that may create a record. */
+  create(key: string, record: SessionRecord): Promise<void>;
+  /**
+   * Rewrites a live session after a refresh (or a re-seal under a new SESSION_SECRET), in one
+   * atomic step: everything but the activity fields (`lastSeenAt`, `expiresAt`), which stay as
+   * {@link touch} left them. Applied only while the session is live and, with `ifTokens`, while
+   * its sealed tokens are still those bytes; false otherwise, with nothing written: a refresh
+   * that overlaps a sign-out can never bring the session back.
+   */
+  update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean>;
+  /**
+   * Records activity on a live session: only `lastSeenAt` and `expiresAt`, never the tokens, and
+   * never a record that is gone.
+   */
   touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** The live sessions of one user: "your devices", and back-channel logout by `sub`. */
@@ -53,8 +77,10 @@ export interface SessionStore {
    * release, or undefined when another holder has it. Stores that serve one process omit it.
    */
   lock?(name: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
-  /** How many live sessions there are (for metrics). */
+  /** How many live sessions there are (for metrics): cheap, never a scan of every record. */
   count?(): Promise<number>;
+  /** Up to `limit` live sessions, any order: for `gatehouse doctor`'s secret check. */
+  sample?(limit: number): Promise<StoredSession[]>;
   /** Resolves when the store answers, throws a 503 error otherwise (for readiness). */
   ping?(): Promise<void>;
   close(): Promise<void>;

@@ -35,6 +35,38 @@ describe('Bearer token settings', () => {
     expect(config.clockTolerance).toBe(30);
   });
 
+  test('refuse opaque tokens without introspecting by default; at most 10 calls/s, 4 at once when on', () => {
+    const config = fromEnv();
+    expect(config.accessTokenIntrospection).toBe('off');
+    expect(config.introspectionRateLimit).toBe(10);
+    expect(config.introspectionConcurrency).toBe(4);
+    const on = fromEnv({
+      ACCESS_TOKEN_INTROSPECTION: 'On',
+      INTROSPECTION_RATE_LIMIT: '2.5',
+      INTROSPECTION_CONCURRENCY: '1',
+    });
+    expect(on.accessTokenIntrospection).toBe('on');
+    expect(on.introspectionRateLimit).toBe(2.5);
+    expect(on.introspectionConcurrency).toBe(1);
+    expect(fromEnv({ ACCESS_TOKEN_INTROSPECTION: 'auto' }).accessTokenIntrospection).toBe('auto');
+    expect(fromEnv({ ACCESS_TOKEN_INTROSPECTION: '' }).accessTokenIntrospection).toBe('off');
+  });
+
+  test('refuse a bad introspection mode, rate or concurrency, naming the variable', () => {
+    expect(() => fromEnv({ ACCESS_TOKEN_INTROSPECTION: 'yes' })).toThrow(
+      /ACCESS_TOKEN_INTROSPECTION must be auto, on or off, got yes/,
+    );
+    for (const rate of ['0', '-1', 'fast']) {
+      expect(() => fromEnv({ INTROSPECTION_RATE_LIMIT: rate })).toThrow(/INTROSPECTION_RATE_LIMIT/);
+    }
+    for (const limit of ['0', '1.5', 'many']) {
+      expect(() => fromEnv({ INTROSPECTION_CONCURRENCY: limit })).toThrow(
+        /INTROSPECTION_CONCURRENCY/,
+      );
+    }
+    expect(() => fromEnv({ INTROSPECTION_CONCURRENCY: '0' })).toThrow(ConfigError);
+  });
+
   test('read OKTA_ALLOWED_CLIENT_IDS and ACCESS_TOKEN_ALGORITHMS as comma-separated lists', () => {
     const config = fromEnv({
       OKTA_ALLOWED_CLIENT_IDS: ' 0oa1cli , 0oa2svc,',

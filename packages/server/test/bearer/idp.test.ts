@@ -93,7 +93,9 @@ describe('opaque access tokens, by introspection (RFC 7662)', () => {
       clients: testClients(),
       accessTokenFormat: 'opaque',
     });
-    backend = await fastifyBackend(testOptions({ issuer: idp.issuer }));
+    backend = await fastifyBackend(
+      testOptions({ issuer: idp.issuer, accessTokenIntrospection: 'on' }),
+    );
   });
   afterAll(async () => {
     await backend.close();
@@ -125,7 +127,9 @@ describe('opaque access tokens, by introspection (RFC 7662)', () => {
     );
     await client.tokenRevocation(cli, token);
     expect((await backend.call('/secure-data', bearer(token))).status).toBe(200);
-    const fresh = await fastifyBackend(testOptions({ issuer: idp.issuer }));
+    const fresh = await fastifyBackend(
+      testOptions({ issuer: idp.issuer, accessTokenIntrospection: 'on' }),
+    );
     try {
       expectInvalidToken(await fresh.call('/secure-data', bearer(token)));
     } finally {

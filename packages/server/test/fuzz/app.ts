@@ -1,10 +1,16 @@
 /**
  * Gatehouse on Fastify, called in-process with `app.inject` (no socket on the backend side),
- * signing in at the hostile provider: the harness of the property-based tests.
+ * signing in at the hostile provider: the harness of the property-based tests. For what only a
+ * socket can send (a request target in absolute form, `*`), both adapters listen and take raw
+ * request lines (`listeningAdapters`, `rawRequest`).
  */
 import { createGatehouse, MemoryStore, type GatehouseOptions } from '@gatehouse/server';
+import { gatehouseExpress, requireAuth } from '@gatehouse/server/express';
 import { gatehouseFastify } from '@gatehouse/server/fastify';
+import express from 'express';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { captureLog } from '../support/stack.js';
 import { CLIENT, type HostileProvider } from '../hostile/provider.js';
@@ -93,4 +99,102 @@ export async function signInSession(app: FastifyInstance): Promise<string> {
   )?.[1];
   expect(session).toBeDefined();
   return session!;
+}
+
+/** Gatehouse on one adapter, listening on a loopback port. */
+export interface ListeningAdapter {
+  name: 'fastify' | 'express';
+  port: number;
+}
+
+/** Gatehouse on Fastify and on Express, each listening, sharing one captured log. */
+export interface ListeningAdapters {
+  adapters: ListeningAdapter[];
+  log: string[];
+  close(): Promise<void>;
+}
+
+export async function listeningAdapters(hostile: HostileProvider): Promise<ListeningAdapters> {
+  const { logger, lines } = captureLog();
+  const make = () =>
+    createGatehouse({
+      issuer: hostile.issuer,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      backendUrl: BACKEND_URL,
+      frontendUrl: FRONTEND_URL,
+      sessionSecret: 'fuzz-test-secret-'.repeat(2),
+      sessionStore: new MemoryStore(),
+      logger,
+    });
+  const data = { message: 'You are authenticated!' };
+
+  const onFastify = make();
+  const fastify = Fastify();
+  await fastify.register(gatehouseFastify, { gatehouse: onFastify });
+  fastify.get('/secure-data', { preHandler: fastify.requireAuth }, async () => data);
+  await fastify.listen({ port: 0, host: '127.0.0.1' });
+
+  const onExpress = make();
+  const app = express();
+  app.use(gatehouseExpress(onExpress));
+  app.get('/secure-data', requireAuth(onExpress), (_req, res) => {
+    res.json(data);
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+
+  return {
+    adapters: [
+      { name: 'fastify', port: (fastify.server.address() as AddressInfo).port },
+      { name: 'express', port: (server.address() as AddressInfo).port },
+    ],
+    log: lines,
+    async close() {
+      await fastify.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([onFastify.close(), onExpress.close()]);
+    },
+  };
+}
+
+/** A response read off the socket: status, raw head, and the body as sent (chunked or not). */
+export interface RawResponse {
+  status: number;
+  head: string;
+  body: string;
+}
+
+/**
+ * Sends one request exactly as given (`fetch` would normalize the target) and reads the answer
+ * until the server closes the connection.
+ */
+export function rawRequest(
+  port: number,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body = '',
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${method} ${target}`)));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const head = end < 0 ? text : text.slice(0, end);
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body: end < 0 ? '' : text.slice(end + 4),
+      });
+    });
+    const lines = [`${method} ${target} HTTP/1.1`, 'Host: localhost', 'Connection: close'];
+    for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  });
 }

@@ -3,19 +3,25 @@
  * arbitrary queries, cookies, headers and bodies: never a 5xx, never an unexpected error in the
  * log, never a session the request did not earn.
  */
+import { createGatehouse, MemoryStore, type Gatehouse } from '@gatehouse/server';
 import fc from 'fast-check';
+import { pino } from 'pino';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { HostileProvider } from '../hostile/provider.js';
+import { readTarget } from '../../src/http/target.js';
+import { CLIENT, HostileProvider } from '../hostile/provider.js';
 import {
   BACKEND_URL,
   cookieHeader,
   expectNoSessionStarted,
   FRONTEND_URL,
   injectableApp,
+  listeningAdapters,
+  rawRequest,
   setCookies,
   signInSession,
   type InjectableApp,
+  type ListeningAdapters,
 } from './app.js';
 
 const RUNS = { numRuns: 200 };
@@ -532,5 +538,290 @@ describe('CORS preflights from arbitrary origins', () => {
       ),
       { ...RUNS, examples: [[FRONTEND_URL, '/secure-data']] },
     );
+  });
+});
+
+/**
+ * A body that tells how the server is built: a stack trace (Express's default error page prints
+ * one outside production), a file path, a JavaScript error's name or message. Patterns that the
+ * request itself holds (`sent`) are skipped: a 404 may echo the path it did not find.
+ */
+function expectNoInternals(body: string, sent = '') {
+  const leaks = [
+    /\n\s*at \S/, // a stack frame
+    /&nbsp;at /, // a stack frame in Express's HTML error page
+    /\bat (?:new )?[\w$.<>]+ \(/, // "at fn (" anywhere
+    /\.[cm]?[jt]sx?:\d+/, // file:line
+    /node_modules|node:internal/,
+    /\b(?:Type|Range|Reference|Syntax)Error\b/,
+    /Invalid URL|ERR_INVALID_URL/,
+  ];
+  for (const leak of leaks) {
+    if (!leak.test(sent)) expect(body, body.slice(0, 500)).not.toMatch(leak);
+  }
+  expect(body).not.toContain(process.cwd());
+}
+
+describe('readTarget, the one reader of request targets', () => {
+  const absolute = fc
+    .tuple(
+      fc.constantFrom('http', 'https', 'HTTP', 'ftp', 'javascript', 'file', 'ws', 'x-y+z'),
+      fc.oneof(
+        fc.constantFrom(
+          'a:99999',
+          'a:-1',
+          'a:1x',
+          '[::1',
+          '[zz]',
+          'u:p@host',
+          '',
+          'localhost:7999',
+        ),
+        fc.string({ maxLength: 20 }),
+      ),
+      fc.oneof(fc.constantFrom('/login', '/signin-oidc?code=a&state=b', '', '?x', '#f'), anyText),
+    )
+    .map(([scheme, authority, rest]) => `${scheme}://${authority}${rest}`);
+
+  test('never throws, whatever the target, and keeps only what a route may read', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyText,
+          absolute,
+          anyText.map((text) => `/${text}`),
+          anyText.map((t) => `//${t}`),
+        ),
+        (url) => {
+          const target = readTarget(url);
+          if (target === undefined) return;
+          expect(target.path.startsWith('/')).toBe(true);
+          expect(target.search === '' || target.search.startsWith('?')).toBe(true);
+          expect(target.path + target.search).not.toMatch(/#/);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  test.each([
+    ['/signin-oidc?code=a&state=b', '/signin-oidc', 'a'],
+    ['http://localhost:7999/signin-oidc?code=a&state=b', '/signin-oidc', 'a'],
+    ['https://LOCALHOST/signin-oidc?code=a', '/signin-oidc', 'a'],
+    ['http://a:99/signin-oidc?code=%zz', '/signin-oidc', '%zz'],
+    ['//double/signin-oidc?code=a', '//double/signin-oidc', 'a'],
+    ['http://host?code=a', '/', 'a'],
+    ['/login#code=a', '/login', null],
+  ])('reads %s as path %s, code %s', (url, path, code) => {
+    const target = readTarget(url);
+    expect(target?.path).toBe(path);
+    expect(target?.query.get('code')).toBe(code);
+  });
+
+  test.each([
+    'http://a:99999/signin-oidc?code=a&state=b',
+    'https://a:-1/login',
+    'http://[::1/login',
+    'http://user:pass@localhost/login',
+    'http:///login',
+    'ftp://x/login',
+    'javascript://x/%0aalert(1)',
+    'file:///etc/passwd',
+    '*',
+    'login',
+    'localhost:7999',
+  ])('%s is malformed', (url) => {
+    expect(readTarget(url)).toBeUndefined();
+  });
+});
+
+describe('a malformed request target on every route of the core', () => {
+  let gatehouse: Gatehouse;
+  beforeAll(() => {
+    gatehouse = createGatehouse({
+      issuer: hostile.issuer,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      backendUrl: BACKEND_URL,
+      frontendUrl: FRONTEND_URL,
+      sessionSecret: 'fuzz-test-secret-'.repeat(2),
+      sessionStore: new MemoryStore(),
+      logger: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(() => gatehouse?.close());
+
+  test.each(['login', 'callback', 'logout', 'me', 'backchannelLogout', 'sessions', 'endSession'])(
+    '%s answers 400 invalid_request, not a 500',
+    async (name) => {
+      const route = gatehouse.routes[name as keyof Gatehouse['routes']];
+      for (const url of ['http://a:99999/x?code=a&state=b', '*', 'ftp://x/y', '//a:99999/x']) {
+        const response = await route({ method: 'GET', url, headers: {} });
+        if (url === '//a:99999/x') {
+          // A valid origin form (an empty first segment): read, never thrown on.
+          expect(response.status).toBeLessThan(500);
+          continue;
+        }
+        expect(response.status).toBe(400);
+        expect(response.body).toContain('invalid_request');
+        expectNoInternals(response.body ?? '');
+      }
+    },
+  );
+});
+
+describe('request targets only a socket can send, on Fastify and Express', () => {
+  let listening: ListeningAdapters;
+  beforeAll(async () => {
+    listening = await listeningAdapters(hostile);
+  });
+  afterAll(() => listening?.close());
+
+  const PATHS = [
+    '/login',
+    '/signin-oidc',
+    '/logout',
+    '/me',
+    '/backchannel-logout',
+    '/sessions',
+    '/sessions/abc',
+    '/secure-data',
+  ];
+  /** Each way a request line can carry its target, legal or not. */
+  const FORMS: Record<string, (path: string, query: string) => string> = {
+    origin: (path, query) => `${path}?${query}`,
+    absolute: (path, query) => `http://localhost:7999${path}?${query}`,
+    'absolute, bad port': (path, query) => `http://a:99999${path}?${query}`,
+    'absolute, negative port': (path, query) => `https://a:-1${path}?${query}`,
+    'absolute, bad host': (path, query) => `http://[::1${path}?${query}`,
+    'absolute, userinfo': (path, query) => `http://user:pass@localhost${path}?${query}`,
+    'absolute, no host': (path, query) => `http://${path}?${query}`,
+    'double slash': (path, query) => `/${path}?${query}`,
+    'double slash, bad authority': (path, query) => `//a:99999${path}?${query}`,
+    'bad escape in the path': (path, query) => `${path}%zz?${query}`,
+    'bad escapes in the query': (path, query) => `${path}?%zz=%&code=%E0%A4%A&${query}`,
+    'non-http scheme': (path, query) => `ftp://x${path}?${query}`,
+    'javascript scheme': (path) => `javascript://x${path}?%0aalert(1)`,
+    'file scheme': () => 'file:///etc/passwd',
+    asterisk: () => '*',
+    'no leading slash': (path, query) => `${path.slice(1)}?${query}`,
+    'very long query': (path, query) => `${path}?${query}&x=${'a'.repeat(20_000)}`,
+    'long, under the header limit': (path, query) => `${path}?${query}&x=${'%zz'.repeat(3000)}`,
+    'very long path': (path) => `${path}/${'a/'.repeat(10_000)}`,
+  };
+
+  test('never a 5xx, a stack trace or a file path, whatever the target', async () => {
+    const seen = new Set<number>();
+    let gatehouseRefusals = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          form: fc.constantFrom(...Object.keys(FORMS)),
+          method: fc.constantFrom('GET', 'POST', 'DELETE', 'OPTIONS', 'HEAD'),
+          path: fc.constantFrom(...PATHS),
+          pairs: queryPairs,
+          origin: fc.option(fc.constantFrom(FRONTEND_URL, 'https://evil.example'), {
+            nil: undefined,
+          }),
+        }),
+        async ({ form, method, path, pairs, origin }) => {
+          const from = listening.log.length;
+          const requestTarget = FORMS[form]!(path, query(pairs));
+          for (const { name, port } of listening.adapters) {
+            const response = await rawRequest(port, method, requestTarget, {
+              ...(origin && { origin }),
+              ...(method === 'POST' && { 'content-length': '0' }),
+            });
+            const context = `${name}: ${method} ${requestTarget.slice(0, 200)} -> ${response.status}\n${response.body.slice(0, 300)}`;
+            expect(response.status, context).toBeGreaterThanOrEqual(200);
+            expect(response.status, context).toBeLessThan(500);
+            expectNoInternals(response.head, requestTarget);
+            expectNoInternals(response.body, requestTarget);
+            seen.add(response.status);
+            if (response.status === 400 && response.body.includes('invalid_request')) {
+              gatehouseRefusals++;
+            }
+          }
+          const bugs = listening.log
+            .slice(from)
+            .filter((line) => line.includes('unexpected error'));
+          expect(bugs).toEqual([]);
+        },
+      ),
+      {
+        ...RUNS,
+        examples: [
+          [
+            {
+              form: 'absolute, bad port',
+              method: 'GET',
+              path: '/signin-oidc',
+              pairs: [
+                ['code', 'a'],
+                ['state', 'b'],
+              ],
+              origin: undefined,
+            },
+          ],
+          [{ form: 'absolute', method: 'GET', path: '/login', pairs: [], origin: undefined }],
+          // Found by this property: Express could not decode the :id parameter and answered 500.
+          [
+            {
+              form: 'bad escape in the path',
+              method: 'DELETE',
+              path: '/sessions/abc',
+              pairs: [],
+              origin: undefined,
+            },
+          ],
+        ],
+      },
+    );
+    // Gatehouse itself refused malformed targets (not only the HTTP parser or the router), and
+    // well-formed absolute ones went through (302 to the provider).
+    expect(gatehouseRefusals).toBeGreaterThan(0);
+    expect([...seen]).toEqual(expect.arrayContaining([302, 400, 401, 404]));
+  });
+
+  test.each(['fastify', 'express'])(
+    '%s: GET http://a:99999/signin-oidc?code=a&state=b is a 400, not a stack trace (issue 11)',
+    async (name) => {
+      const { port } = listening.adapters.find((adapter) => adapter.name === name)!;
+      const response = await rawRequest(port, 'GET', 'http://a:99999/signin-oidc?code=a&state=b');
+      expect(response.status).toBe(400);
+      expectNoInternals(response.body);
+      if (name === 'express') {
+        // Express routes it by its path: Gatehouse answers, with its own page.
+        expect(response.head).toMatch(/content-type: text\/html; charset=utf-8/i);
+        expect(response.body).toContain('<code>invalid_request</code>');
+      }
+    },
+  );
+
+  test('Express: a form the parser refuses is Gatehouse JSON, not Express’s error page', async () => {
+    const { port } = listening.adapters.find((adapter) => adapter.name === 'express')!;
+    const body = `logout_token=${'a'.repeat(20_000)}`;
+    const tooLarge = await rawRequest(
+      port,
+      'POST',
+      '/backchannel-logout',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(body.length),
+      },
+      body,
+    );
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.head).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(tooLarge.body).error).toBe('invalid_request');
+    expectNoInternals(tooLarge.body);
+    const badCharset = await rawRequest(port, 'POST', '/backchannel-logout', {
+      'content-type': 'application/x-www-form-urlencoded; charset=klingon',
+      'content-length': '0',
+    });
+    expect(badCharset.status).toBe(415);
+    expect(badCharset.head).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(badCharset.body).error).toBe('invalid_request');
+    expectNoInternals(badCharset.body);
   });
 });

@@ -2,9 +2,10 @@
  * A small OpenID provider for tests that misbehaves on demand. Honest, it is enough for a real
  * sign-in: discovery, an authorization endpoint that approves at once (no login page), a token
  * endpoint (authorization code with PKCE, refresh with rotation, client_secret_basic), JWKS and
- * userinfo. Set `mode` before a sign-in to make one answer hostile; every call is recorded, so a
- * test can prove that an endpoint was never reached. Built on node:http and jose only: a
- * certified provider (oidc-provider) refuses to misbehave.
+ * userinfo; token revocation (RFC 7009) and back-channel logout tokens on demand. Set `mode`
+ * before a sign-in to make one answer hostile, or `hold` an endpoint to keep a request in flight;
+ * every call is recorded, so a test can prove that an endpoint was never reached. Built on
+ * node:http and jose only: a certified provider (oidc-provider) refuses to misbehave.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -65,10 +66,27 @@ export const MODES = [
   'jwks-500',
   'token-500-html',
   'token-body-stalls',
+  'revocation-500',
 ] as const;
 export type Mode = (typeof MODES)[number];
 
-export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'userinfo';
+export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'userinfo' | 'revocation';
+
+/** A held endpoint: its next request waits until `release()` (see `HostileProvider.hold`). */
+export interface Hold {
+  /** Resolves with the held request once it has arrived. */
+  reached: Promise<Call>;
+  release(): void;
+}
+
+/** One token response the provider gave (authorization code or refresh). */
+export interface Issued {
+  grantType: 'authorization_code' | 'refresh_token';
+  access_token: string;
+  refresh_token: string;
+  /** The provider session (`sid` claim of the ID token): one per sign-in. */
+  sid: string;
+}
 
 /** One request the provider received. */
 export interface Call {
@@ -78,6 +96,12 @@ export interface Call {
   headers: IncomingMessage['headers'];
   /** The form body, for the token endpoint. */
   form?: URLSearchParams;
+}
+
+interface HeldEndpoint {
+  arrive(call: Call): void;
+  released: Promise<void>;
+  release(): void;
 }
 
 interface SigningKey {
@@ -92,6 +116,7 @@ interface Grant {
   codeChallenge: string;
   redirectUri: string;
   scope: string;
+  sid: string;
 }
 
 const PATHS = {
@@ -100,6 +125,7 @@ const PATHS = {
   token: '/token',
   jwks: '/jwks',
   userinfo: '/userinfo',
+  revocation: '/revoke',
 } as const;
 
 async function signingKey(kid: string, alg: 'RS256' | 'ES256'): Promise<SigningKey> {
@@ -121,10 +147,20 @@ export class HostileProvider {
   readonly delays = new Map<Endpoint, number>();
   /** Every request received, oldest first. */
   readonly calls: Call[] = [];
+  /** Whether discovery advertises `revocation_endpoint` (RFC 7009); the endpoint answers anyway. */
+  revocationEndpoint = false;
+  /** Claims added to every ID token from now on (sign-in and refresh), e.g. `{ groups }`. */
+  userClaims: Record<string, unknown> = {};
+  /** The `scope` the token endpoint grants from now on; undefined: the scope requested. */
+  grantedScope: string | undefined;
+  /** Every token response given, oldest first. */
+  readonly issued: Issued[] = [];
 
   readonly #codes = new Map<string, Grant>();
-  readonly #refreshTokens = new Map<string, string>();
+  readonly #refreshTokens = new Map<string, { scope: string; sid: string }>();
+  readonly #holds = new Map<Endpoint, HeldEndpoint>();
   readonly #accessTokens = new Map<string, string>();
+  readonly #waiting = new Set<HeldEndpoint>();
   readonly #sleeping = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   #server: Server | undefined;
   #port = 0;
@@ -163,12 +199,90 @@ export class HostileProvider {
     return this.calls.filter((call) => call.endpoint === endpoint);
   }
 
-  /** Back to honest, with no recorded calls and no delays; keys and grants are kept. */
+  /** Back to honest, with no recorded calls, delays or holds; keys and grants are kept. */
   reset(): void {
     this.mode = 'honest';
     this.accessTokenTtl = 300;
     this.delays.clear();
     this.calls.length = 0;
+    this.revocationEndpoint = false;
+    this.userClaims = {};
+    this.grantedScope = undefined;
+    this.issued.length = 0;
+    this.#releaseHolds();
+  }
+
+  /**
+   * Holds the next request to `endpoint` until `release()`: a deterministic slow provider (a
+   * refresh in flight for as long as the test needs). `pause()` and `reset()` release it too.
+   */
+  hold(endpoint: Endpoint): Hold {
+    this.#holds.get(endpoint)?.release(); // an earlier hold, not reached yet, goes
+    let arrive!: (call: Call) => void;
+    let wake!: () => void;
+    const reached = new Promise<Call>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (wake = resolve));
+    const held: HeldEndpoint = {
+      arrive,
+      released,
+      release: () => {
+        if (this.#holds.get(endpoint) === held) this.#holds.delete(endpoint);
+        this.#waiting.delete(held);
+        wake();
+      },
+    };
+    this.#holds.set(endpoint, held);
+    this.#waiting.add(held);
+    return { reached, release: held.release };
+  }
+
+  #releaseHolds(): void {
+    for (const held of [...this.#waiting]) held.release();
+  }
+
+  /** Whether the token endpoint would still redeem `refreshToken` (not rotated out nor revoked). */
+  accepts(refreshToken: string): boolean {
+    return this.#refreshTokens.has(refreshToken);
+  }
+
+  /** Forgets every refresh token issued so far (grants revoked by an administrator). */
+  forgetRefreshTokens(): void {
+    this.#refreshTokens.clear();
+  }
+
+  /** The refresh tokens sent to the revocation endpoint by an authenticated client. */
+  revokedTokens(): string[] {
+    return this.callsTo('revocation')
+      .filter((call) => authenticatesClient(call.headers.authorization))
+      .map((call) => call.form?.get('token') ?? '');
+  }
+
+  /**
+   * A logout token (Back-Channel Logout 1.0 2.4) for a provider session (`sid`) or a user
+   * (`sub`), signed with the current key; `claims` overrides any claim.
+   */
+  async logoutToken(claims: Record<string, unknown>): Promise<string> {
+    const key = this.#current;
+    return new SignJWT({
+      iss: this.issuer,
+      aud: CLIENT.id,
+      sub: USER.sub,
+      iat: epoch(),
+      jti: random(),
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      ...claims,
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
+      .sign(key.privateKey);
+  }
+
+  /** POSTs a logout token to a relying party's back-channel logout URL, as the provider would. */
+  async backchannelLogout(url: string, claims: Record<string, unknown>): Promise<Response> {
+    return fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: await this.logoutToken(claims) }),
+    });
   }
 
   /** Signs with a new key from now on and publishes only that one (an unannounced rotation). */
@@ -184,6 +298,7 @@ export class HostileProvider {
       clearTimeout(sleeper.timer);
       sleeper.wake();
     }
+    this.#releaseHolds();
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -218,6 +333,12 @@ export class HostileProvider {
     if (request.method === 'POST') call.form = new URLSearchParams(await readBody(request));
     this.calls.push(call);
 
+    const held = this.#holds.get(endpoint);
+    if (held) {
+      this.#holds.delete(endpoint); // one request only
+      held.arrive(call);
+      await held.released;
+    }
     const delay = this.delays.get(endpoint);
     if (delay) await this.#sleep(delay);
     if (gone(response)) return; // the client gave up, or the provider was paused
@@ -235,6 +356,8 @@ export class HostileProvider {
         return send(response, 200, { keys: this.#publishedKeys() });
       case 'userinfo':
         return this.#userinfo(call, response);
+      case 'revocation':
+        return this.#revoke(call, response);
     }
   }
 
@@ -260,6 +383,10 @@ export class HostileProvider {
       token_endpoint: `${this.issuer}${PATHS.token}`,
       jwks_uri: `${this.issuer}${PATHS.jwks}`,
       userinfo_endpoint: `${this.issuer}${PATHS.userinfo}`,
+      ...(this.revocationEndpoint && {
+        revocation_endpoint: `${this.issuer}${PATHS.revocation}`,
+        revocation_endpoint_auth_methods_supported: ['client_secret_basic'],
+      }),
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
@@ -305,6 +432,7 @@ export class HostileProvider {
       codeChallenge: params.get('code_challenge')!,
       redirectUri,
       scope: params.get('scope') ?? 'openid',
+      sid: random(),
     });
     const back = new URL(redirectUri);
     back.searchParams.set('code', code);
@@ -344,23 +472,34 @@ export class HostileProvider {
       ) {
         return send(response, 400, { error: 'invalid_grant' });
       }
-      return send(response, 200, await this.#tokens(grant.nonce, grant.scope, false));
+      return send(response, 200, await this.#tokens(grant.nonce, grant, false));
     }
     if (form.get('grant_type') === 'refresh_token') {
       const refreshToken = form.get('refresh_token') ?? '';
-      const scope = this.#refreshTokens.get(refreshToken);
+      const grant = this.#refreshTokens.get(refreshToken);
       this.#refreshTokens.delete(refreshToken); // rotation: a refresh token is redeemable once
-      if (scope === undefined) return send(response, 400, { error: 'invalid_grant' });
-      return send(response, 200, await this.#tokens(undefined, scope, true));
+      if (grant === undefined) return send(response, 400, { error: 'invalid_grant' });
+      return send(response, 200, await this.#tokens(undefined, grant, true));
     }
     return send(response, 400, { error: 'unsupported_grant_type' });
   }
 
-  async #tokens(nonce: string | undefined, scope: string, refresh: boolean) {
+  async #tokens(
+    nonce: string | undefined,
+    grant: { scope: string; sid: string },
+    refresh: boolean,
+  ) {
     const access_token = random();
     const refresh_token = random();
+    const { scope, sid } = grant;
     this.#accessTokens.set(access_token, USER.sub);
-    this.#refreshTokens.set(refresh_token, scope);
+    this.#refreshTokens.set(refresh_token, { scope, sid });
+    this.issued.push({
+      grantType: refresh ? 'refresh_token' : 'authorization_code',
+      access_token,
+      refresh_token,
+      sid,
+    });
     const halfHash = sha256(access_token).subarray(0, 16);
     const now = epoch();
     const claims: JWTPayload & Record<string, unknown> = {
@@ -374,6 +513,8 @@ export class HostileProvider {
       at_hash: base64url(halfHash),
       name: USER.name,
       email: USER.email,
+      sid,
+      ...this.userClaims,
     };
     if (refresh) this.#refreshedClaims(claims);
     else this.#idTokenClaims(claims);
@@ -382,7 +523,7 @@ export class HostileProvider {
       token_type: 'Bearer',
       expires_in: this.accessTokenTtl,
       refresh_token,
-      scope,
+      scope: this.grantedScope ?? scope,
       id_token: await this.#sign(claims),
     };
   }
@@ -476,6 +617,19 @@ export class HostileProvider {
           .setProtectedHeader({ alg: 'RS256', kid: key.kid })
           .sign(key.privateKey);
     }
+  }
+
+  /** RFC 7009: the client authenticates; any token, known or not, is answered 200. */
+  #revoke(call: Call, response: ServerResponse): void {
+    if (this.mode === 'revocation-500') return sendHtml(response, 500, '<h1>Unavailable</h1>');
+    if (!authenticatesClient(call.headers.authorization)) {
+      return send(response, 401, { error: 'invalid_client' });
+    }
+    const token = call.form?.get('token');
+    if (!token) return send(response, 400, { error: 'invalid_request' });
+    this.#refreshTokens.delete(token);
+    this.#accessTokens.delete(token);
+    response.writeHead(200, { 'cache-control': 'no-store' }).end();
   }
 
   #userinfo(call: Call, response: ServerResponse): void {

@@ -1,12 +1,19 @@
 import { CookieJar } from '@gatehouse/dev-idp/testing';
 import { MemoryStore, type GatehouseOptions } from '@gatehouse/server';
 import { expect } from 'vitest';
-import { captureLog, freePort, setCookie, startBackend, type Backend } from '../support/stack.js';
+import {
+  captureLog,
+  freePort,
+  setCookie,
+  startBackend,
+  type Backend,
+  type Framework,
+} from '../support/stack.js';
 import { CLIENT, type HostileProvider } from './provider.js';
 
 export const FRONTEND_URL = 'http://localhost:5999';
 
-/** A Gatehouse backend (Fastify) signing in at the hostile provider. */
+/** A Gatehouse backend (Fastify unless told) signing in at the hostile provider. */
 export interface RelyingParty {
   backend: Backend;
   url: string;
@@ -16,18 +23,23 @@ export interface RelyingParty {
   close(): Promise<void>;
 }
 
+/**
+ * `options` override Gatehouse's (a `sessionStore` there replaces `store`, then unused).
+ * `backendUrl` puts a second instance behind the first one's BACKEND_URL (scale-out).
+ */
 export async function startRelyingParty(
   hostile: HostileProvider,
   options: Partial<GatehouseOptions> = {},
+  { framework = 'fastify', backendUrl }: { framework?: Framework; backendUrl?: string } = {},
 ): Promise<RelyingParty> {
   const port = await freePort();
   const store = new MemoryStore();
   const { logger, lines } = captureLog();
-  const backend = await startBackend('fastify', port, {
+  const backend = await startBackend(framework, port, {
     issuer: hostile.issuer,
     clientId: CLIENT.id,
     clientSecret: CLIENT.secret,
-    backendUrl: `http://localhost:${port}`,
+    backendUrl: backendUrl ?? `http://localhost:${port}`,
     frontendUrl: FRONTEND_URL,
     sessionSecret: 'hostile-test-secret-'.repeat(2),
     sessionStore: store,

@@ -6,7 +6,12 @@ import {
   type Gatehouse,
   type GatehouseOptions,
 } from '@gatehouse/server';
-import { gatehouseExpress, requireAuth } from '@gatehouse/server/express';
+import {
+  gatehouseExpress,
+  requireAuth,
+  requireGroup,
+  requireScope,
+} from '@gatehouse/server/express';
 import { gatehouseFastify } from '@gatehouse/server/fastify';
 import express from 'express';
 import Fastify from 'fastify';
@@ -20,6 +25,9 @@ export type Framework = 'fastify' | 'express';
 
 export { freePort };
 
+/** The scope `/reports` of a test backend needs. */
+export const REPORTS_SCOPE = 'reports:read';
+
 /** The dev IdP's client for a backend at `backendUrl`. */
 export function webClient(backendUrl: string, frontendUrl: string) {
   return {
@@ -31,7 +39,10 @@ export function webClient(backendUrl: string, frontendUrl: string) {
   };
 }
 
-/** A backend with Gatehouse on one framework, listening on `port`. */
+/**
+ * A backend with Gatehouse on one framework, listening on `port`. Besides Gatehouse's routes:
+ * `/secure-data` (signed in), `/admin-data` (group `admins`), `/reports` (scope `reports:read`).
+ */
 export interface Backend {
   url: string;
   gatehouse: Gatehouse;
@@ -54,6 +65,12 @@ export async function startBackend(
       accessTokenHash: hash(request.auth!.accessToken()),
     }));
     app.post('/secure-data', { preHandler: app.requireAuth }, async () => ({ changed: true }));
+    app.get('/admin-data', { preHandler: app.requireGroup('admins') }, async (request) => ({
+      groups: request.auth!.groups,
+    }));
+    app.get('/reports', { preHandler: app.requireScope(REPORTS_SCOPE) }, async (request) => ({
+      scopes: request.auth!.scopes,
+    }));
     await app.listen({ port, host: '127.0.0.1' });
     close = () => app.close();
   } else {
@@ -67,6 +84,12 @@ export async function startBackend(
     });
     app.post('/secure-data', requireAuth(gatehouse), (_req, res) => {
       res.json({ changed: true });
+    });
+    app.get('/admin-data', requireAuth(gatehouse, requireGroup('admins')), (req, res) => {
+      res.json({ groups: req.auth!.groups });
+    });
+    app.get('/reports', requireAuth(gatehouse, requireScope(REPORTS_SCOPE)), (req, res) => {
+      res.json({ scopes: req.auth!.scopes });
     });
     const server = await new Promise<HttpServer>((resolve) => {
       const listening = app.listen(port, '127.0.0.1', () => resolve(listening));

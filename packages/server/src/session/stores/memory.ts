@@ -1,4 +1,9 @@
-import type { SessionRecord, SessionStore, StoredSession } from '../store.js';
+import {
+  EXPIRED_RETENTION,
+  type SessionRecord,
+  type SessionStore,
+  type StoredSession,
+} from '../store.js';
 
 /**
  * Sessions in this process's memory: for tests and single-process development. Lost on
@@ -20,19 +25,27 @@ export class MemoryStore implements SessionStore {
 
   async get(key: string): Promise<SessionRecord | undefined> {
     const record = this.#records.get(key);
-    if (record && record.expiresAt <= Date.now() / 1000) {
+    if (record && record.expiresAt + EXPIRED_RETENTION <= Date.now() / 1000) {
       this.#records.delete(key);
       return undefined;
     }
     return record;
   }
 
-  async set(key: string, record: SessionRecord): Promise<void> {
+  async create(key: string, record: SessionRecord): Promise<void> {
     this.#records.set(key, record);
   }
 
+  async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
+    const current = this.#live(key);
+    if (!current || (ifTokens && !Buffer.from(current.tokens).equals(ifTokens))) return false;
+    const { lastSeenAt, expiresAt } = current;
+    this.#records.set(key, { ...record, lastSeenAt, expiresAt });
+    return true;
+  }
+
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    const record = this.#records.get(key);
+    const record = this.#live(key);
     if (record) this.#records.set(key, { ...record, lastSeenAt, expiresAt });
   }
 
@@ -64,11 +77,20 @@ export class MemoryStore implements SessionStore {
     return this.#list(() => true).length;
   }
 
+  async sample(limit: number): Promise<StoredSession[]> {
+    return this.#list(() => true).slice(0, limit);
+  }
+
   async ping(): Promise<void> {}
 
   /** How many sessions are held (expired ones included until the next sweep). */
   get size(): number {
     return this.#records.size;
+  }
+
+  #live(key: string): SessionRecord | undefined {
+    const record = this.#records.get(key);
+    return record && record.expiresAt > Date.now() / 1000 ? record : undefined;
   }
 
   #list(match: (record: SessionRecord) => boolean): StoredSession[] {
@@ -83,7 +105,7 @@ export class MemoryStore implements SessionStore {
   #sweep(): void {
     const now = Date.now() / 1000;
     for (const [key, record] of this.#records) {
-      if (record.expiresAt <= now) this.#records.delete(key);
+      if (record.expiresAt + EXPIRED_RETENTION <= now) this.#records.delete(key);
     }
     for (const [id, expiresAt] of this.#claimed) if (expiresAt <= now) this.#claimed.delete(id);
   }

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors.js';
-import type { SessionRecord, SessionStore, StoredSession } from '../store.js';
+import {
+  EXPIRED_RETENTION,
+  type SessionRecord,
+  type SessionStore,
+  type StoredSession,
+} from '../store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -16,6 +21,18 @@ export interface RedisStoreOptions {
 }
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+// A session is a hash: `d` the record's JSON, `t` the sealed tokens, and the activity fields
+// `a` (lastSeenAt) and `e` (expiresAt), which win over `d`'s. Refresh and touch each write their own fields, in one script,
+// and only while the hash exists: neither can bring back a deleted session or undo the other.
+const UPDATE = `if redis.call('exists', KEYS[1]) == 0 then return 0 end
+if ARGV[3] ~= '' and redis.call('hget', KEYS[1], 't') ~= ARGV[3] then return 0 end
+redis.call('hset', KEYS[1], 'd', ARGV[1], 't', ARGV[2])
+return 1`;
+const TOUCH = `if redis.call('exists', KEYS[1]) == 0 then return 0 end
+redis.call('hset', KEYS[1], 'a', ARGV[1], 'e', ARGV[2])
+redis.call('pexpireat', KEYS[1], ARGV[3])
+redis.call('zadd', KEYS[2], 'XX', ARGV[2], ARGV[4])
+return 1`;
 
 /**
  * Sessions in Redis, shared by every instance behind a load balancer. Redis expires each
@@ -54,24 +71,35 @@ export class RedisStore implements SessionStore {
       healthy = true;
     });
     this.#redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE });
+    this.#redis.defineCommand('updateSession', { numberOfKeys: 1, lua: UPDATE });
+    this.#redis.defineCommand('touchSession', { numberOfKeys: 2, lua: TOUCH });
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const [data, tokens] = await this.#run(() =>
-      this.#redis.hmgetBuffer(this.#session(key), 'd', 't'),
+    const [data, tokens, lastSeenAt, expiresAt] = await this.#run(() =>
+      this.#redis.hmgetBuffer(this.#session(key), 'd', 't', 'a', 'e'),
     );
-    return data && tokens
-      ? { ...(JSON.parse(data.toString()) as SessionRecord), tokens }
-      : undefined;
+    if (!data || !tokens) return undefined;
+    const record = JSON.parse(data.toString()) as SessionRecord;
+    // Records written before the activity fields had their own hash fields keep them in `d`.
+    if (lastSeenAt) record.lastSeenAt = Number(lastSeenAt);
+    if (expiresAt) record.expiresAt = Number(expiresAt);
+    record.tokens = tokens;
+    return record;
   }
 
-  async set(key: string, record: SessionRecord): Promise<void> {
-    const { tokens, ...data } = record;
+  async create(key: string, record: SessionRecord): Promise<void> {
     const expiresAtMs = record.expiresAt * 1000;
     const multi = this.#redis
       .multi()
-      .hset(this.#session(key), 'd', JSON.stringify(data), 't', Buffer.from(tokens))
-      .pexpireat(this.#session(key), expiresAtMs);
+      .hset(this.#session(key), {
+        d: dataOf(record),
+        t: Buffer.from(record.tokens),
+        a: record.lastSeenAt,
+        e: record.expiresAt,
+      })
+      .pexpireat(this.#session(key), (record.expiresAt + EXPIRED_RETENTION) * 1000)
+      .zadd(this.#expiry, record.expiresAt, key);
     for (const index of this.#indexes(record)) {
       multi
         .sadd(index, key)
@@ -81,14 +109,35 @@ export class RedisStore implements SessionStore {
     await this.#run(() => multi.exec());
   }
 
+  async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
+    const applied = await this.#run(() =>
+      (this.#redis as unknown as SessionCommands).updateSession(
+        this.#session(key),
+        dataOf(record),
+        Buffer.from(record.tokens),
+        ifTokens ? Buffer.from(ifTokens) : '',
+      ),
+    );
+    return applied === 1;
+  }
+
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    const record = await this.get(key);
-    if (!record) return;
-    await this.set(key, { ...record, lastSeenAt, expiresAt });
+    await this.#run(() =>
+      (this.#redis as unknown as SessionCommands).touchSession(
+        this.#session(key),
+        this.#expiry,
+        lastSeenAt,
+        expiresAt,
+        (expiresAt + EXPIRED_RETENTION) * 1000,
+        key,
+      ),
+    );
   }
 
   async delete(key: string): Promise<void> {
-    await this.#run(() => this.#redis.del(this.#session(key)));
+    await this.#run(() =>
+      this.#redis.multi().del(this.#session(key)).zrem(this.#expiry, key).exec(),
+    );
   }
 
   async listBySubject(sub: string): Promise<StoredSession[]> {
@@ -116,17 +165,36 @@ export class RedisStore implements SessionStore {
     };
   }
 
+  /** Live sessions, from the expiry index: no scan of the keyspace. */
   async count(): Promise<number> {
-    let count = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#run(() =>
-        this.#redis.scan(cursor, 'MATCH', `${this.#prefix}s:*`, 'COUNT', 1000),
-      );
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
+    const [, [, count]] = (await this.#run(() =>
+      this.#redis
+        .multi()
+        .zremrangebyscore(this.#expiry, '-inf', Math.floor(Date.now() / 1000))
+        .zcard(this.#expiry)
+        .exec(),
+    )) as [unknown, [unknown, number]];
     return count;
+  }
+
+  async sample(limit: number): Promise<StoredSession[]> {
+    const keys = await this.#run(() =>
+      this.#redis.zrangebyscore(
+        this.#expiry,
+        Math.floor(Date.now() / 1000) + 1,
+        '+inf',
+        'LIMIT',
+        0,
+        limit,
+      ),
+    );
+    const found = await Promise.all(
+      keys.map(async (key) => ({ key, record: await this.get(key) })),
+    );
+    const now = Date.now() / 1000;
+    return found.filter(
+      (entry): entry is StoredSession => entry.record !== undefined && entry.record.expiresAt > now,
+    );
   }
 
   async ping(): Promise<void> {
@@ -135,6 +203,10 @@ export class RedisStore implements SessionStore {
 
   async close(): Promise<void> {
     this.#redis.disconnect();
+  }
+
+  get #expiry(): string {
+    return `${this.#prefix}expiry`;
   }
 
   #session(key: string): string {
@@ -151,10 +223,11 @@ export class RedisStore implements SessionStore {
     const keys = await this.#run(() => this.#redis.smembers(index));
     const found: StoredSession[] = [];
     const gone: string[] = [];
+    const now = Date.now() / 1000;
     for (const key of keys) {
       const record = await this.get(key);
-      if (record) found.push({ key, record });
-      else gone.push(key);
+      if (!record) gone.push(key);
+      else if (record.expiresAt > now) found.push({ key, record });
     }
     if (gone.length) await this.#run(() => this.#redis.srem(index, ...gone));
     return found;
@@ -174,4 +247,21 @@ export class RedisStore implements SessionStore {
 
 interface LockCommands {
   releaseLock(key: string, token: string): Promise<number>;
+}
+
+interface SessionCommands {
+  updateSession(key: string, data: string, tokens: Buffer, ifTokens: Buffer | ''): Promise<number>;
+  touchSession(
+    key: string,
+    expiryIndex: string,
+    lastSeenAt: number,
+    expiresAt: number,
+    expiresAtMs: number,
+    member: string,
+  ): Promise<number>;
+}
+
+/** The record's JSON for the `d` field; its activity fields are overridden by `a` and `e`. */
+function dataOf({ tokens: _, ...data }: SessionRecord): string {
+  return JSON.stringify(data);
 }

@@ -2,7 +2,12 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreUnavailableError } from '../../errors.js';
-import type { SessionRecord, SessionStore, StoredSession } from '../store.js';
+import {
+  EXPIRED_RETENTION,
+  type SessionRecord,
+  type SessionStore,
+  type StoredSession,
+} from '../store.js';
 
 type Row = { key: string; data: string; tokens: Buffer };
 
@@ -64,14 +69,22 @@ export class SqliteStore implements SessionStore {
       ),
       bySub: db.prepare<{ sub: string; now: number }, Row>(`${live} AND sub = @sub`),
       bySid: db.prepare<{ sid: string; now: number }, Row>(`${live} AND sid = @sid`),
-      set: db.prepare(
+      create: db.prepare(
         `INSERT OR REPLACE INTO gatehouse_sessions_v2 (key, sub, sid, data, tokens, expires_at)
          VALUES (@key, @sub, @sid, @data, @tokens, @expiresAt)`,
+      ),
+      // One statement each, so atomic: a refresh writes only its fields, and only while the
+      // session is live; a touch writes only the activity fields.
+      update: db.prepare(
+        `UPDATE gatehouse_sessions_v2 SET tokens = @tokens,
+           data = json_set(@data, '$.lastSeenAt', data -> '$.lastSeenAt',
+             '$.expiresAt', data -> '$.expiresAt')
+         WHERE key = @key AND expires_at > @now AND (@ifTokens IS NULL OR tokens = @ifTokens)`,
       ),
       touch: db.prepare(
         `UPDATE gatehouse_sessions_v2 SET expires_at = @expiresAt,
            data = json_set(data, '$.lastSeenAt', @lastSeenAt, '$.expiresAt', @expiresAt)
-         WHERE key = @key`,
+         WHERE key = @key AND expires_at > @now`,
       ),
       delete: db.prepare<[string]>('DELETE FROM gatehouse_sessions_v2 WHERE key = ?'),
       claim: db.prepare(
@@ -79,11 +92,16 @@ export class SqliteStore implements SessionStore {
          ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
          WHERE gatehouse_claims.expires_at <= @now`,
       ),
+      sample: db.prepare<[number, number], Row>(
+        'SELECT key, data, tokens FROM gatehouse_sessions_v2 WHERE expires_at > ? LIMIT ?',
+      ),
       count: db.prepare<[number], { n: number }>(
         'SELECT count(*) AS n FROM gatehouse_sessions_v2 WHERE expires_at > ?',
       ),
       sweep: db.transaction((time: number) => {
-        db.prepare('DELETE FROM gatehouse_sessions_v2 WHERE expires_at <= ?').run(time);
+        db.prepare('DELETE FROM gatehouse_sessions_v2 WHERE expires_at <= ?').run(
+          time - EXPIRED_RETENTION,
+        );
         db.prepare('DELETE FROM gatehouse_claims WHERE expires_at <= ?').run(time);
       }),
     };
@@ -94,14 +112,14 @@ export class SqliteStore implements SessionStore {
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const row = this.#run(() => this.#sql.get.get(key, now()));
+    const row = this.#run(() => this.#sql.get.get(key, now() - EXPIRED_RETENTION));
     return row && toRecord(row);
   }
 
-  async set(key: string, record: SessionRecord): Promise<void> {
+  async create(key: string, record: SessionRecord): Promise<void> {
     const { tokens, ...data } = record;
     this.#run(() =>
-      this.#sql.set.run({
+      this.#sql.create.run({
         key,
         sub: record.user.sub,
         sid: record.sid ?? null,
@@ -112,8 +130,24 @@ export class SqliteStore implements SessionStore {
     );
   }
 
+  async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
+    const { tokens, ...data } = record;
+    const result = this.#run(() =>
+      this.#sql.update.run({
+        key,
+        now: now(),
+        data: JSON.stringify(data),
+        tokens: Buffer.from(tokens),
+        ifTokens: ifTokens ? Buffer.from(ifTokens) : null,
+      }),
+    );
+    return result.changes === 1;
+  }
+
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    this.#run(() => this.#sql.touch.run({ key, lastSeenAt, expiresAt: Math.ceil(expiresAt) }));
+    this.#run(() =>
+      this.#sql.touch.run({ key, lastSeenAt, expiresAt: Math.ceil(expiresAt), now: now() }),
+    );
   }
 
   async delete(key: string): Promise<void> {
@@ -133,6 +167,10 @@ export class SqliteStore implements SessionStore {
       this.#sql.claim.run({ id, expiresAt: Math.ceil(expiresAt), now: now() }),
     );
     return result.changes === 1;
+  }
+
+  async sample(limit: number): Promise<StoredSession[]> {
+    return this.#run(() => this.#sql.sample.all(now(), limit)).map(toStored);
   }
 
   /** How many live sessions the file holds. */

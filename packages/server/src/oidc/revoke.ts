@@ -1,0 +1,31 @@
+import * as client from 'openid-client';
+import type { Logger } from 'pino';
+import type { GatehouseError } from '../errors.js';
+import { callProvider, channels } from '../observe.js';
+import type { Provider } from './provider.js';
+
+/**
+ * Revokes refresh tokens of ended sessions at the provider's `revocation_endpoint` (RFC 7009),
+ * in the background: a sign-out never waits for it or fails because of it. Failures are logged
+ * and counted (`gatehouse:revocation`); a provider without the endpoint is not called.
+ */
+export function refreshTokenRevoker(provider: Provider, log: Logger) {
+  async function revoke(refreshToken: string): Promise<void> {
+    const configuration = await provider.configuration();
+    if (!configuration.serverMetadata().revocation_endpoint) return;
+    await callProvider('revocation', () =>
+      client.tokenRevocation(configuration, refreshToken, { token_type_hint: 'refresh_token' }),
+    );
+    channels.revocation.publish({ ok: true });
+  }
+
+  return function revokeRefreshToken(refreshToken: string): void {
+    revoke(refreshToken).catch((error: GatehouseError) => {
+      log.warn(
+        { code: error.code, detail: error.detail },
+        `refresh token revocation failed: ${error.description}`,
+      );
+      channels.revocation.publish({ ok: false, code: error.code });
+    });
+  };
+}
