@@ -19,6 +19,7 @@ export default defineConfig({
             'packages/{server,dev-idp}/test/**/*.test.ts',
             'apps/demo/test/**/*.test.ts',
             'bench/**/*.test.ts',
+            'packaging/**/*.test.ts',
           ],
         },
       },

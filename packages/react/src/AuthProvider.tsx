@@ -6,17 +6,21 @@ import {
   useMemo,
   useRef,
   useState,
+  type Dispatch,
   type ReactNode,
+  type RefObject,
+  type SetStateAction,
 } from 'react';
 import { openChannel, type TabChannel } from './channel.js';
 import { authError, toAuthError } from './errors.js';
 import { AuthFetchError, createAuthFetch, type AuthFetch } from './fetch.js';
-import { openPopup } from './popup.js';
-import type { AuthContextValue, AuthState, AuthUser, SignInOptions } from './types.js';
+import { openPopup, type PopupResult } from './popup.js';
+import type { AuthContextValue, AuthError, AuthState, AuthUser, SignInOptions } from './types.js';
 
 /**
  * Props of {@link AuthProvider}. `baseUrl` is the backend's URL (`VITE_BASE_REST_URL` when the
- * app is built by Vite, else `''`: the page's own origin).
+ * app is built by Vite, else `''`: the page's own origin). `initialUser` is the user the server
+ * rendered the page for (`null`: it found no session), so the first render needs no `GET /me`.
  *
  * @example
  * ```tsx
@@ -25,6 +29,13 @@ import type { AuthContextValue, AuthState, AuthUser, SignInOptions } from './typ
  */
 export interface AuthProviderProps {
   baseUrl?: string;
+  /**
+   * The signed-in user as the server saw it when rendering (the `user` of the backend's
+   * `GET /me`, or the server package's session user), or `null` when the server found no
+   * session. Read on the first render only; `GET /me` is still asked on mount. Omitted: the
+   * state is `loading` until `/me` answers.
+   */
+  initialUser?: AuthUser | Pick<AuthUser, 'sub' | 'name' | 'email' | 'groups'> | null;
   children?: ReactNode;
 }
 
@@ -33,12 +44,24 @@ interface Context {
   expire: () => void;
 }
 
-const AuthContext = createContext<Context | null>(null);
-const SIGNED_OUT = { status: 'signed-out', user: null, expiresAt: null, error: null } as const;
-const REDIRECT_FLAG = 'gatehouse:redirect';
+/** What the provider keeps across renders: the `/me` in flight, the tab channel, the popup watch. */
+interface Live {
+  me?: AbortController;
+  channel?: TabChannel;
+  stop?: () => void;
+}
+
+type SetState = Dispatch<SetStateAction<AuthState>>;
 
 /** Why `/me` is asked again: it decides what a 401 means to the user. */
 type Reason = 'check' | 'popup-closed' | 'signed-out-elsewhere';
+
+/** Asks `GET /me` and sets the state from the answer; resolves to whether a user is signed in. */
+type Check = (reason?: Reason) => Promise<boolean>;
+
+const AuthContext = createContext<Context | null>(null);
+const SIGNED_OUT = { status: 'signed-out', user: null, expiresAt: null, error: null } as const;
+const REDIRECT_FLAG = 'gatehouse:redirect';
 
 function envBaseUrl(): string {
   // Guarded: `import.meta.env` exists only when Vite (or Vitest) builds the app. Written out in
@@ -63,28 +86,27 @@ function useContextOrThrow(hook: string): Context {
   return context;
 }
 
-/**
- * Holds the session state for its children: asks the backend's `GET /me` on mount, follows
- * sign-in and sign-out in other tabs, and asks again when the session's `expiresAt` passes.
- * Renders nothing browser-specific, so it is safe under server-side rendering.
- *
- * @example
- * ```tsx
- * createRoot(document.getElementById('root')!).render(
- *   <AuthProvider baseUrl={import.meta.env.VITE_BASE_REST_URL}>
- *     <App />
- *   </AuthProvider>,
- * );
- * ```
- */
-export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderProps) {
-  const [state, setState] = useState<AuthState>({ ...SIGNED_OUT, status: 'loading' });
-  const live = useRef<{ me?: AbortController; channel?: TabChannel; stop?: () => void }>({});
-  const api = useMemo(() => createAuthFetch({ baseUrl }), [baseUrl]);
+/** The first state: the server's user if it rendered one, else `loading` until `/me` answers. */
+function initialState(user: AuthProviderProps['initialUser']): AuthState {
+  if (user === undefined) return { ...SIGNED_OUT, status: 'loading' };
+  if (!user) return SIGNED_OUT;
+  return { status: 'signed-in', user: user as AuthUser, expiresAt: null, error: null };
+}
 
-  const check = useCallback(
+/** The error to show once `/me` answered 401, by what the state was and why `/me` was asked. */
+function errorAfter401(s: AuthState, reason: Reason): AuthError | null {
+  if (reason === 'popup-closed') return authError('popup_closed');
+  // A session lost without the user asking has expired, unless another tab signed out.
+  if (s.status === 'signed-in') return reason === 'check' ? authError('session_expired') : null;
+  // An error shown while signed out (a failed popup sign-in) stays.
+  return s.status === 'signed-out' ? s.error : null;
+}
+
+/** `check()`: asks `GET /me` (aborting the previous ask) and sets the state from its answer. */
+function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState): Check {
+  return useCallback(
     async (reason: Reason = 'check'): Promise<boolean> => {
-      const l = live.current;
+      const l = liveRef.current;
       l.me?.abort();
       const ctl = (l.me = new AbortController());
       try {
@@ -104,19 +126,7 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
         if (ctl.signal.aborted) return false;
         if (e instanceof AuthFetchError && e.status === 401) {
           takeRedirectFlag();
-          setState((s) => ({
-            ...SIGNED_OUT,
-            error:
-              reason === 'popup-closed'
-                ? authError('popup_closed')
-                : s.status === 'signed-in'
-                  ? reason === 'check'
-                    ? authError('session_expired')
-                    : null
-                  : s.status === 'signed-out'
-                    ? s.error
-                    : null,
-          }));
+          setState((s) => ({ ...SIGNED_OUT, error: errorAfter401(s, reason) }));
         } else {
           // A signed-in user stays signed in through a network blip, with the error shown.
           const error = toAuthError(e);
@@ -127,55 +137,51 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
         return false;
       }
     },
-    [api],
+    [api, liveRef, setState],
   );
+}
 
-  const expire = useCallback(
-    () =>
-      setState((s) => ({
-        ...SIGNED_OUT,
-        error: s.status === 'signed-in' ? authError('session_expired') : s.error,
-      })),
-    [],
-  );
+/** Sets the state from how the popup ended, and tells the other tabs of a sign-in. */
+function onPopupEnd(r: PopupResult, l: Live, check: Check, setState: SetState): void {
+  l.stop = undefined;
+  if (r.type === 'signed-in') {
+    void check().then(() => l.channel?.post('signed-in'));
+  } else if (r.type === 'error') {
+    const error = authError(r.error, r.description);
+    setState((s) => (s.status === 'signed-in' ? { ...s, error } : { ...SIGNED_OUT, error }));
+  } else {
+    // A provider page with COOP severs our link to the popup, which then looks closed while
+    // the user is still signing in: look again when the user comes back.
+    const onFocus = () => {
+      l.stop?.();
+      void check();
+    };
+    const unlisten = () => window.removeEventListener('focus', onFocus);
+    window.addEventListener('focus', onFocus);
+    l.stop = unlisten;
+    // The callback page posts and closes at once, and `closed` can turn true before its
+    // message arrives: a session found now is a finished sign-in, for other tabs too.
+    void check('popup-closed').then((signedIn) => {
+      if (!signedIn) return;
+      unlisten();
+      if (l.stop === unlisten) l.stop = undefined;
+      l.channel?.post('signed-in');
+    });
+  }
+}
 
-  const signIn = useCallback(
+/** `signIn()`: a popup when asked and not blocked, else a redirect to the backend's `/login`. */
+function useSignIn(baseUrl: string, liveRef: RefObject<Live>, check: Check, setState: SetState) {
+  return useCallback(
     ({ popup = false, returnTo }: SignInOptions = {}) => {
-      const l = live.current;
+      const l = liveRef.current;
       const { pathname, search, hash, href } = window.location;
       const url = `${baseUrl}/login?returnTo=${encodeURIComponent(returnTo ?? pathname + search + hash)}`;
       l.stop?.();
       l.stop = undefined;
       if (popup) {
-        const stop = openPopup(`${url}&popup=1`, new URL(baseUrl || '/', href).origin, (r) => {
-          l.stop = undefined;
-          if (r.type === 'signed-in') {
-            void check().then(() => l.channel?.post('signed-in'));
-          } else if (r.type === 'error') {
-            const error = authError(r.error, r.description);
-            setState((s) =>
-              s.status === 'signed-in' ? { ...s, error } : { ...SIGNED_OUT, error },
-            );
-          } else {
-            // A provider page with COOP severs our link to the popup, which then looks closed
-            // while the user is still signing in: look again when the user comes back.
-            const onFocus = () => {
-              l.stop?.();
-              void check();
-            };
-            const unlisten = () => window.removeEventListener('focus', onFocus);
-            window.addEventListener('focus', onFocus);
-            l.stop = unlisten;
-            // The callback page posts and closes at once, and `closed` can turn true before its
-            // message arrives: a session found now is a finished sign-in, for other tabs too.
-            void check('popup-closed').then((signedIn) => {
-              if (!signedIn) return;
-              unlisten();
-              if (l.stop === unlisten) l.stop = undefined;
-              l.channel?.post('signed-in');
-            });
-          }
-        });
+        const origin = new URL(baseUrl || '/', href).origin;
+        const stop = openPopup(`${url}&popup=1`, origin, (r) => onPopupEnd(r, l, check, setState));
         if (stop) {
           l.stop = stop;
           setState((s) => (s.error ? { ...s, error: null } : s));
@@ -190,10 +196,13 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
       }
       window.location.assign(url);
     },
-    [baseUrl, check],
+    [baseUrl, liveRef, check, setState],
   );
+}
 
-  const signOut = useCallback(async () => {
+/** `signOut()`: ends the session on the backend, then at the provider if it has a URL for it. */
+function useSignOut(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState) {
+  return useCallback(async () => {
     let end: string | null | undefined;
     try {
       const body = await api<{ endSessionUrl?: string | null }>('/logout', { method: 'POST' });
@@ -205,17 +214,19 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
         return;
       }
     }
-    live.current.channel?.post('signed-out');
+    liveRef.current.channel?.post('signed-out');
     if (end && /^https?:\/\//i.test(end)) window.location.assign(end);
     else setState(SIGNED_OUT);
-  }, [api]);
+  }, [api, liveRef, setState]);
+}
 
-  const refresh = useCallback(async () => {
-    await check();
-  }, [check]);
-
+/**
+ * Asks `/me` on mount and whenever another tab signs in or out; asks again when the session's
+ * `expiresAt` passes. Everything is undone on unmount.
+ */
+function useSessionWatch(state: AuthState, liveRef: RefObject<Live>, check: Check): void {
   useEffect(() => {
-    const l = live.current;
+    const l = liveRef.current;
     l.channel = openChannel(
       (m) => void check(m === 'signed-out' ? 'signed-out-elsewhere' : 'check'),
     );
@@ -226,7 +237,7 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
       l.stop?.();
       l.stop = undefined;
     };
-  }, [check]);
+  }, [liveRef, check]);
 
   useEffect(() => {
     if (state.status !== 'signed-in' || !state.expiresAt) return;
@@ -235,6 +246,42 @@ export function AuthProvider({ baseUrl = envBaseUrl(), children }: AuthProviderP
     const timer = setTimeout(() => void check(), ms > 0 ? Math.min(ms, 2 ** 31 - 1) : 30_000);
     return () => clearTimeout(timer);
   }, [state, check]);
+}
+
+/**
+ * Holds the session state for its children: asks the backend's `GET /me` on mount, follows
+ * sign-in and sign-out in other tabs, and asks again when the session's `expiresAt` passes.
+ * Renders nothing browser-specific, so it is safe under server-side rendering; given the
+ * `initialUser` the server rendered, the first render is already signed in.
+ *
+ * @example
+ * ```tsx
+ * createRoot(document.getElementById('root')!).render(
+ *   <AuthProvider baseUrl={import.meta.env.VITE_BASE_REST_URL}>
+ *     <App />
+ *   </AuthProvider>,
+ * );
+ * ```
+ */
+export function AuthProvider({ baseUrl = envBaseUrl(), initialUser, children }: AuthProviderProps) {
+  const [state, setState] = useState(() => initialState(initialUser));
+  const liveRef = useRef<Live>({});
+  const api = useMemo(() => createAuthFetch({ baseUrl }), [baseUrl]);
+  const check = useCheck(api, liveRef, setState);
+  const signIn = useSignIn(baseUrl, liveRef, check, setState);
+  const signOut = useSignOut(api, liveRef, setState);
+  const refresh = useCallback(async () => {
+    await check();
+  }, [check]);
+  const expire = useCallback(
+    () =>
+      setState((s) => ({
+        ...SIGNED_OUT,
+        error: s.status === 'signed-in' ? authError('session_expired') : s.error,
+      })),
+    [],
+  );
+  useSessionWatch(state, liveRef, check);
 
   const context = useMemo(
     () => ({ value: { ...state, signIn, signOut, refresh, baseUrl }, expire }),

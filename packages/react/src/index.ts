@@ -1,3 +1,5 @@
+'use client';
+
 export { AuthProvider, useAuth, useAuthFetch } from './AuthProvider.js';
 export type { AuthProviderProps } from './AuthProvider.js';
 export { createAuthFetch, AuthFetchError } from './fetch.js';

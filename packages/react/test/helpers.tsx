@@ -1,7 +1,12 @@
 import { cleanup, render } from '@testing-library/react';
 import { useEffect, type ReactNode } from 'react';
 import { afterEach, vi } from 'vitest';
-import { AuthProvider, useAuth, type AuthContextValue } from '../src/index.js';
+import {
+  AuthProvider,
+  useAuth,
+  type AuthContextValue,
+  type AuthProviderProps,
+} from '../src/index.js';
 
 // Vitest runs without globals, so Testing Library cannot register its own cleanup.
 afterEach(() => {
@@ -58,19 +63,28 @@ export const signedIn = (expiresAt = Math.floor(Date.now() / 1000) + 3600): Repl
   { user: USER, expiresAt },
 ];
 
-/** Renders the provider with a probe that shows the state and exposes the latest value. */
-export function renderAuth(children?: ReactNode, wrap: (node: ReactNode) => ReactNode = (n) => n) {
+/**
+ * Renders the provider (with `props`, `baseUrl` {@link BASE} by default) and a probe that shows
+ * the state and exposes the latest value.
+ */
+export function renderAuth(
+  children?: ReactNode,
+  wrap: (node: ReactNode) => ReactNode = (n) => n,
+  props: Omit<AuthProviderProps, 'children'> = {},
+) {
   const sink: { auth?: AuthContextValue } = {};
-  const view = render(
+  const tree = (p: Omit<AuthProviderProps, 'children'>) =>
     wrap(
-      <AuthProvider baseUrl={BASE}>
+      <AuthProvider baseUrl={BASE} {...p}>
         <Probe onValue={(auth) => (sink.auth = auth)} />
         {children}
       </AuthProvider>,
-    ),
-  );
+    );
+  const view = render(tree(props));
   return {
     ...view,
+    /** Renders again with other provider props. */
+    rerenderWith: (p: Omit<AuthProviderProps, 'children'>) => view.rerender(tree(p)),
     get auth(): AuthContextValue {
       if (!sink.auth) throw new Error('not rendered');
       return sink.auth;

@@ -9,6 +9,10 @@ function Screen() {
   return <p>{status === 'loading' ? 'Authenticating...' : status}</p>;
 }
 
+function Name() {
+  return <p>{useAuth().user?.name}</p>;
+}
+
 describe('server-side rendering', () => {
   it('renders the loading state without window, document, fetch or BroadcastChannel', () => {
     expect(typeof window).toBe('undefined');
@@ -23,6 +27,31 @@ describe('server-side rendering', () => {
         </AuthProvider>,
       );
       expect(html).toBe('<p>Authenticating...</p>');
+      expect(fetch).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('renders the initialUser signed in, and null signed out, still without fetch', () => {
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    vi.stubGlobal('BroadcastChannel', undefined);
+    try {
+      const html = renderToString(
+        <AuthProvider baseUrl="http://api.test" initialUser={{ sub: 'u1', name: 'Ada' }}>
+          <Screen />
+          <Name />
+        </AuthProvider>,
+      );
+      expect(html).toBe('<p>signed-in</p><p>Ada</p>');
+      expect(
+        renderToString(
+          <AuthProvider baseUrl="http://api.test" initialUser={null}>
+            <Screen />
+          </AuthProvider>,
+        ),
+      ).toBe('<p>signed-out</p>');
       expect(fetch).not.toHaveBeenCalled();
     } finally {
       vi.unstubAllGlobals();
