@@ -8,6 +8,7 @@ import { corsPolicy } from './guard/cors.js';
 import { errorResponse, json, toGatehouseError } from './http/respond.js';
 import { malformedTarget, requestTarget } from './http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
+import { handler, routeTable, type BodyReader, type Route, type RouteHandler } from './core.js';
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
@@ -24,28 +25,30 @@ import { errorPage } from './oidc/pages.js';
 import { ProviderTimeoutError, type GatehouseError } from './errors.js';
 import type { SessionStore } from './session/store.js';
 
-/** A route handler: request in, response out, errors already turned into responses. */
-export type RouteHandler = (request: GatehouseRequest) => Promise<GatehouseResponse>;
+export type { BodyReader, Route, RouteHandler, RouteName } from './core.js';
 
 /**
- * The framework-free core. Adapters (`@gatehouse/server/fastify`, `/express`) mount its
- * routes and guard; anything else can call them with a Node request.
+ * The framework-free core. `handle` serves Gatehouse's routes and `authenticate` guards the
+ * app's own; an adapter maps its host's request and response onto them and nothing else.
  */
 export interface Gatehouse {
   readonly config: Config;
   readonly log: Logger;
-  /** The auth routes, keyed by name; paths are in `config.routes`. */
-  readonly routes: Readonly<{
-    login: RouteHandler;
-    callback: RouteHandler;
-    logout: RouteHandler;
-    me: RouteHandler;
-    /** Needs the form body: `request.body` as a string or a parsed object. */
-    backchannelLogout: RouteHandler;
-    sessions: RouteHandler;
-    /** Reads the session's id from `request.params.id` or the path's last segment. */
-    endSession: RouteHandler;
-  }>;
+  /** The auth routes, declared once as data (method, path, body kind, handler). */
+  readonly routes: readonly Route[];
+  /**
+   * The response for a request to one of {@link routes} (or its CORS preflight), with CORS
+   * headers for FRONTEND_URL; undefined for any other request, which the host serves. Never
+   * rejects: every failure is already a response. `readBody` reads the raw body for the one
+   * route that needs it when the host has not parsed it into `request.body`.
+   *
+   * @example
+   * ```ts
+   * const response = await gatehouse.handle(req, readNodeBody)
+   * if (response) send(res, response); else next()
+   * ```
+   */
+  handle(request: GatehouseRequest, readBody?: BodyReader): Promise<GatehouseResponse | undefined>;
   /**
    * Resolves to the caller (a Bearer token when the request has one, else the session cookie),
    * or rejects with a 401/403/503 {@link GatehouseError}.
@@ -133,7 +136,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
 
   const login = loginHandler(config, provider, transactions);
   const selfService = selfServiceHandlers(sessions, authenticate);
-  const routes = Object.freeze({
+  const routes = routeTable(config, {
     login: asPage(login, 'login'),
     callback: asPage(
       callbackHandler(config, provider, transactions, sessions, log),
@@ -166,13 +169,23 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       'end session',
     ),
   });
+  const cors = corsPolicy(config);
+  const serve = handler(routes, cors);
 
   return {
     config,
     log,
     routes,
+    async handle(request, readBody) {
+      try {
+        return await serve(request, readBody);
+      } catch (error) {
+        // Only reading the body can fail here (too large, cut off): routes answer their own.
+        return errorResponse(toGatehouseError(error, log, `${request.method} ${request.url}`));
+      }
+    },
     authenticate,
-    cors: corsPolicy(config),
+    cors,
     errorResponse(error, context) {
       const failure = toGatehouseError(error, log, context);
       return errorResponse(failure, challengeHeaders(failure));

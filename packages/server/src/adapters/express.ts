@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { Router, urlencoded } from 'express';
+import { Router } from 'express';
+import { readNodeBody } from '../http/node.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
 import type { Rule } from '../guard/rules.js';
@@ -21,9 +22,9 @@ function send(res: Response, response: GatehouseResponse): void {
 }
 
 /**
- * Express router: `/login`, `/signin-oidc`, `/logout`, `/me`, `/backchannel-logout`,
- * `/sessions`, and CORS for FRONTEND_URL.
- * Mount it before your routes.
+ * Express (4.18+ and 5) middleware: serves Gatehouse's routes (`/login`, `/signin-oidc`,
+ * `/logout`, `/me`, `/backchannel-logout`, `/sessions`) through `gatehouse.handle`, and CORS for
+ * FRONTEND_URL on every response. Mount it before your routes.
  *
  * @example
  * ```ts
@@ -33,21 +34,8 @@ function send(res: Response, response: GatehouseResponse): void {
  */
 export function gatehouseExpress(gatehouse: Gatehouse): Router {
   const router = Router();
-  const { routes } = gatehouse.config;
-  router.use(function cors(req: Request, res: Response, next: NextFunction) {
-    if (req.headers.origin !== undefined) res.set(gatehouse.cors.headers(req));
-    if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
-    next();
-  });
   // Express's own error handler answers with a stack trace outside production: no error of a
-  // Gatehouse route ever reaches it, whatever throws (see `answerError` below for middleware).
-  const route =
-    (handler: (typeof gatehouse.routes)[keyof typeof gatehouse.routes]) =>
-    (req: Request, res: Response) => {
-      handler(req)
-        .then((response) => send(res, response))
-        .catch((error: unknown) => answerError(error, req, res));
-    };
+  // Gatehouse route ever reaches it, whatever throws.
   const answerError = (error: unknown, req: Request, res: Response) => {
     if (res.headersSent) {
       gatehouse.errorResponse(error, `${req.method} ${req.path}`); // logs it
@@ -56,8 +44,8 @@ export function gatehouseExpress(gatehouse: Gatehouse): Router {
     }
     const status = (error as { status?: unknown } | null)?.status;
     if (!(error instanceof GatehouseError) && isClientError(status)) {
-      // Express's refusals of the request itself: a path parameter it cannot decode (400), the
-      // form parser's (413 too large, 415 charset, 400 unreadable). Their status, our words.
+      // Express's refusals of the request itself (a body parser's 413, 415, 400): their
+      // status, our words.
       gatehouse.log.warn({ status }, `${req.method} ${req.path}: request refused`);
       return send(
         res,
@@ -69,18 +57,17 @@ export function gatehouseExpress(gatehouse: Gatehouse): Router {
     }
     send(res, gatehouse.errorResponse(error, `${req.method} ${req.path}`));
   };
-  router.get(routes.login, route(gatehouse.routes.login));
-  router.get(routes.callback, route(gatehouse.routes.callback));
-  router.post(routes.logout, route(gatehouse.routes.logout));
-  router.get(routes.me, route(gatehouse.routes.me));
-  router.post(
-    routes.backchannelLogout,
-    urlencoded({ extended: false, limit: '16kb' }),
-    route(gatehouse.routes.backchannelLogout),
-  );
-  router.get(routes.sessions, route(gatehouse.routes.sessions));
-  router.delete(`${routes.sessions}/:id`, route(gatehouse.routes.endSession));
-  // Errors of this router's middleware (the form parser): JSON, never Express's HTML page.
+  router.use(function gatehouseRoutes(req: Request, res: Response, next: NextFunction) {
+    if (req.headers.origin !== undefined) res.set(gatehouse.cors.headers(req));
+    if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
+    // Route paths are absolute: inside a router mounted at a path, `req.url` is cut short.
+    const request =
+      req.url === req.originalUrl ? req : { ...req, url: req.originalUrl, headers: req.headers };
+    gatehouse.handle(request, readNodeBody).then(
+      (response) => (response ? send(res, response) : next()),
+      (error: unknown) => answerError(error, req, res),
+    );
+  });
   router.use(function gatehouseErrors(error, req, res, _next) {
     answerError(error, req, res);
   } satisfies ErrorRequestHandler);

@@ -14,6 +14,7 @@ import {
   type Rule,
 } from '../guard/rules.js';
 import type { GatehouseResponse } from '../http/types.js';
+import type { RouteHandler, RouteName } from '../core.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -87,17 +88,21 @@ export async function gatehouseFastify(
       );
     }
   };
-  const route = (handler: (typeof gatehouse.routes)[keyof typeof gatehouse.routes]) =>
+  const handlers = Object.fromEntries(gatehouse.routes.map((r) => [r.name, r.handler])) as Record<
+    RouteName,
+    RouteHandler
+  >;
+  const route = (handler: RouteHandler) =>
     async function gatehouseRoute(request: FastifyRequest, reply: FastifyReply) {
       return answer(request, reply, () => handler(request.raw));
     };
-  fastify.get(routes.login, route(gatehouse.routes.login));
-  fastify.get(routes.callback, route(gatehouse.routes.callback));
+  fastify.get(routes.login, route(handlers.login));
+  fastify.get(routes.callback, route(handlers.callback));
   await fastify.register(async function logoutRoute(child) {
     // Sign-out may come as an HTML form post (or a forged text/plain one, which the core
     // refuses with 403): accept any small body here and ignore it.
     child.addContentTypeParser('*', { bodyLimit: 4096 }, (_request, _payload, done) => done(null));
-    child.post(routes.logout, route(gatehouse.routes.logout));
+    child.post(routes.logout, route(handlers.logout));
   });
   await fastify.register(async function backchannelLogoutRoute(child) {
     child.addContentTypeParser(
@@ -107,7 +112,7 @@ export async function gatehouseFastify(
     );
     child.post(routes.backchannelLogout, async (request, reply) =>
       answer(request, reply, () =>
-        gatehouse.routes.backchannelLogout({
+        handlers.backchannelLogout({
           ...request.raw,
           headers: request.headers,
           body: request.body,
@@ -115,11 +120,11 @@ export async function gatehouseFastify(
       ),
     );
   });
-  fastify.get(routes.me, route(gatehouse.routes.me));
-  fastify.get(routes.sessions, route(gatehouse.routes.sessions));
+  fastify.get(routes.me, route(handlers.me));
+  fastify.get(routes.sessions, route(handlers.sessions));
   fastify.delete(`${routes.sessions}/:id`, async (request, reply) =>
     answer(request, reply, () =>
-      gatehouse.routes.endSession({
+      handlers.endSession({
         ...request.raw,
         headers: request.headers,
         params: request.params,

@@ -1,0 +1,61 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { BodyTooLargeError } from '../errors.js';
+import type { GatehouseRequest, GatehouseResponse } from './types.js';
+
+/** Longest body Gatehouse reads (a back-channel logout token): larger is refused with 413. */
+export const MAX_BODY = 16 * 1024;
+
+/**
+ * A standard `Request` (Next.js, Hono, Bun, Deno, workers) as Gatehouse's request. The headers
+ * are read through the `Headers` object on demand, not copied.
+ *
+ * @example
+ * ```ts
+ * const response = await gatehouse.handle(fromWebRequest(request))
+ * ```
+ */
+export function fromWebRequest(request: Request): GatehouseRequest {
+  const url = request.url;
+  // `request.url` is absolute: keep the path and query, as a request line has them.
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return {
+    method: request.method,
+    url: start < 0 ? '/' : url.slice(start),
+    headers: headerRecord(request.headers),
+    readBody: () => readWebBody(request),
+  };
+}
+
+/**
+ * Gatehouse's response as a standard `Response` (each `Set-Cookie` its own header line).
+ *
+ * @example
+ * ```ts
+ * return toWebResponse(await gatehouse.handle(fromWebRequest(request)))
+ * ```
+ */
+export function toWebResponse(response: GatehouseResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return new Response(response.body ?? null, { status: response.status, headers });
+}
+
+/** `Headers` seen as Node's lower-case header record, looked up on access. */
+function headerRecord(headers: Headers): IncomingHttpHeaders {
+  return new Proxy({} as IncomingHttpHeaders, {
+    get: (_target, name) =>
+      typeof name === 'string' ? (headers.get(name) ?? undefined) : undefined,
+    has: (_target, name) => typeof name === 'string' && headers.has(name),
+  });
+}
+
+async function readWebBody(request: Request): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY) throw new BodyTooLargeError('The request body is too large.');
+  const text = await request.text();
+  if (text.length > MAX_BODY) throw new BodyTooLargeError('The request body is too large.');
+  return text;
+}
