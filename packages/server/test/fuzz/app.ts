@@ -32,12 +32,7 @@ export async function injectableApp(
   const store = new MemoryStore();
   const { logger, lines } = captureLog();
   const gatehouse = createGatehouse({
-    issuer: hostile.issuer,
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-    backendUrl: BACKEND_URL,
-    frontendUrl: FRONTEND_URL,
-    sessionSecret: 'fuzz-test-secret-'.repeat(2),
+    ...fuzzOptions(hostile),
     sessionStore: store,
     logger,
     ...options,
@@ -114,19 +109,22 @@ export interface ListeningAdapters {
   close(): Promise<void>;
 }
 
+/** A Gatehouse on the hostile provider with a memory store, as every fuzz target has. */
+export function fuzzOptions(hostile: HostileProvider): GatehouseOptions {
+  return {
+    issuer: hostile.issuer,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    backendUrl: BACKEND_URL,
+    frontendUrl: FRONTEND_URL,
+    sessionSecret: 'fuzz-test-secret-'.repeat(2),
+    sessionStore: new MemoryStore(),
+  };
+}
+
 export async function listeningAdapters(hostile: HostileProvider): Promise<ListeningAdapters> {
   const { logger, lines } = captureLog();
-  const make = () =>
-    createGatehouse({
-      issuer: hostile.issuer,
-      clientId: CLIENT.id,
-      clientSecret: CLIENT.secret,
-      backendUrl: BACKEND_URL,
-      frontendUrl: FRONTEND_URL,
-      sessionSecret: 'fuzz-test-secret-'.repeat(2),
-      sessionStore: new MemoryStore(),
-      logger,
-    });
+  const make = () => createGatehouse({ ...fuzzOptions(hostile), logger });
   const data = { message: 'You are authenticated!' };
 
   const onFastify = make();

@@ -3,18 +3,19 @@
  * arbitrary queries, cookies, headers and bodies: never a 5xx, never an unexpected error in the
  * log, never a session the request did not earn.
  */
-import { createGatehouse, MemoryStore, type Gatehouse } from '@gatehouse/server';
+import { createGatehouse, type Gatehouse } from '@gatehouse/server';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readTarget } from '../../src/http/target.js';
-import { CLIENT, HostileProvider } from '../hostile/provider.js';
+import { HostileProvider } from '../hostile/provider.js';
 import {
   BACKEND_URL,
   cookieHeader,
   expectNoSessionStarted,
   FRONTEND_URL,
+  fuzzOptions,
   injectableApp,
   listeningAdapters,
   rawRequest,
@@ -638,16 +639,7 @@ describe('readTarget, the one reader of request targets', () => {
 describe('a malformed request target on every route of the core', () => {
   let gatehouse: Gatehouse;
   beforeAll(() => {
-    gatehouse = createGatehouse({
-      issuer: hostile.issuer,
-      clientId: CLIENT.id,
-      clientSecret: CLIENT.secret,
-      backendUrl: BACKEND_URL,
-      frontendUrl: FRONTEND_URL,
-      sessionSecret: 'fuzz-test-secret-'.repeat(2),
-      sessionStore: new MemoryStore(),
-      logger: pino({ level: 'silent' }),
-    });
+    gatehouse = createGatehouse({ ...fuzzOptions(hostile), logger: pino({ level: 'silent' }) });
   });
   afterAll(() => gatehouse?.close());
 
