@@ -20,6 +20,11 @@ const USER_ADDS = ['typescript', '@types/node'];
 /** What a user of a package adds next to its peers (a React app renders with react-dom). */
 const USER_ADDS_WITH: Record<string, string[]> = { react: ['react-dom'] };
 const MINUTE = 60_000;
+/** Optional peers an entry point needs though not named after them: a store's driver. */
+const ENTRY_PEERS: Record<string, string[]> = {
+  './stores/sqlite': ['better-sqlite3'],
+  './stores/redis': ['ioredis'],
+};
 
 interface Manifest {
   name: string;
@@ -56,7 +61,8 @@ function rangeOf(name: string): string {
 
 /**
  * What a user installs next to the tarballs: the packages' required peers; an optional peer
- * when an entry point is named after it (`./fastify` needs fastify); for each of those the
+ * when an entry point is named after it (`./fastify` needs fastify) or needs it
+ * ({@link ENTRY_PEERS}); for each of those the
  * `@types/` package the workspace uses for it; and TypeScript with the Node types.
  */
 function userDependencies(): string[] {
@@ -64,7 +70,10 @@ function userDependencies(): string[] {
   for (const m of manifests) {
     for (const peer of Object.keys(m.peerDependencies ?? {})) {
       const optional = m.peerDependenciesMeta?.[peer]?.optional;
-      if (!optional || Object.keys(m.exports).includes(`./${peer}`)) peers.add(peer);
+      const needed = Object.keys(m.exports).some(
+        (key) => key === `./${peer}` || ENTRY_PEERS[key]?.includes(peer),
+      );
+      if (!optional || needed) peers.add(peer);
     }
   }
   const names = new Set([...peers].flatMap((p) => [p, ...(USER_ADDS_WITH[p] ?? [])]));

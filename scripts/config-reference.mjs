@@ -1,8 +1,8 @@
-// `npm run docs:config`: writes docs/configuration.md from the files that define the settings:
-//   packages/server/src/config/options.ts   every option and its doc comment,
-//   packages/server/src/config/env.ts       the environment variable of each option,
-//   packages/server/src/config/defaults.ts  every default and its doc comment (values imported),
+// `npm run docs:config`: writes docs/configuration.md from the settings table and the demo:
+//   packages/server/src/config/settings.ts  every setting: option, variable, default, doc comment,
+//   packages/server/src/config/defaults.ts  the fixed defaults and their doc comments,
 //   apps/demo/server/main.ts                the variables only `npm run serve` reads.
+// Values are imported (tsx); doc comments are read from the source (TypeScript's parser).
 // `--check` writes nothing and exits 1 when the committed file differs (a test runs it).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,12 +47,6 @@ const SERVE_VARIABLES = {
   ],
 };
 
-/** Words for options whose doc comment names only the variable. */
-const UNDOCUMENTED = {
-  clientId: "the application's client id at the provider",
-  clientSecret: 'its client secret, sent with HTTP Basic authentication (client_secret_basic)',
-};
-
 function parse(file) {
   return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
 }
@@ -77,62 +71,48 @@ function find(source, predicate) {
 
 const propertyName = (member) => member.name.getText().replace(/^['"]|['"]$/g, '');
 
-/** options.ts: `interface GatehouseOptions` members in order, with type, optionality and doc. */
-function readOptions() {
-  const source = parse(join(config, 'options.ts'));
-  const options = find(
+const load = (file) => tsImport(pathToFileURL(join(config, file)).href, import.meta.url);
+
+/** settings.ts: the table's entries in order, each with its doc comment and option type. */
+async function readSettings() {
+  const source = parse(join(config, 'settings.ts'));
+  let literal = find(
     source,
-    (node) => ts.isInterfaceDeclaration(node) && node.name.text === 'GatehouseOptions',
-  );
-  return options.members.filter(ts.isPropertySignature).map((member) => ({
-    name: propertyName(member),
-    required: !member.questionToken,
-    type: member.type?.getText() ?? '',
-    doc: docOf(member),
-  }));
+    (node) => ts.isVariableDeclaration(node) && node.name.getText() === 'SETTINGS',
+  ).initializer;
+  while (!ts.isObjectLiteralExpression(literal)) literal = literal.expression;
+  const { SETTINGS } = await load('settings.ts');
+  return literal.properties.map((property) => {
+    const name = propertyName(property);
+    // The option type is what the parser takes (only options without a variable show it).
+    let parser;
+    const visit = (node) => {
+      if (parser) return;
+      if (ts.isMethodDeclaration(node) && propertyName(node) === 'parse') parser = node;
+      else if (ts.isPropertyAssignment(node) && propertyName(node) === 'parse')
+        parser = ts.isFunctionLike(node.initializer) ? node.initializer : undefined;
+      else ts.forEachChild(node, visit);
+    };
+    visit(property);
+    const parameter = parser?.parameters?.[0];
+    const type = (parameter?.type?.getText() ?? '').replace(/\s*\|\s*undefined$/, '');
+    return { name, doc: docOf(property), type, ...SETTINGS[name] };
+  });
 }
 
-/** env.ts: which variable feeds each option, from `optionsFromEnv`'s object literal. */
-function readVariables() {
-  const source = parse(join(config, 'env.ts'));
-  const fn = find(
-    source,
-    (node) => ts.isFunctionDeclaration(node) && node.name?.text === 'optionsFromEnv',
-  );
-  const literal = find(fn, (node) => ts.isReturnStatement(node)).expression;
-  const variables = new Map();
-  for (const property of literal.properties.filter(ts.isPropertyAssignment)) {
-    const text = property.initializer.getText();
-    const variable =
-      /env\.([A-Z0-9_]+)/.exec(text)?.[1] ?? /\(\s*'([A-Z0-9_]+)'\s*\)/.exec(text)?.[1];
-    if (!variable) continue;
-    const kind = /^number\(/.test(text)
-      ? 'number'
-      : /^list\(/.test(text)
-        ? 'list'
-        : /===/.test(text)
-          ? 'flag'
-          : 'string';
-    variables.set(propertyName(property), { variable, kind, text });
-  }
-  return variables;
-}
-
-/** defaults.ts: each default's doc comment; the values come from importing the module. */
+/** defaults.ts: the fixed defaults' doc comments; the values come from importing the module. */
 async function readDefaults() {
   const source = parse(join(config, 'defaults.ts'));
   const call = find(
     source,
     (node) => ts.isVariableDeclaration(node) && node.name.getText() === 'defaults',
   ).initializer;
-  const literal = call.arguments[0];
   const docs = new Map(
-    literal.properties.map((property) => [propertyName(property), docOf(property)]),
+    call.arguments[0].properties
+      .filter(ts.isPropertyAssignment)
+      .map((property) => [propertyName(property), docOf(property)]),
   );
-  const { defaults } = await tsImport(
-    pathToFileURL(join(config, 'defaults.ts')).href,
-    import.meta.url,
-  );
+  const { defaults } = await load('defaults.ts');
   return { docs, values: defaults };
 }
 
@@ -157,11 +137,11 @@ function duration(seconds) {
   return undefined;
 }
 
-function formatValue(value, doc) {
+function formatValue(value, unit) {
   if (Array.isArray(value))
     return value.length ? value.map((item) => `\`${item}\``).join(', ') : 'none';
   if (typeof value === 'number') {
-    if (!/second/i.test(doc)) return `\`${value}\``;
+    if (unit !== 'seconds') return `\`${value}\``;
     const human = duration(value);
     return `\`${value}\` s${human ? ` (${human})` : ''}`;
   }
@@ -170,18 +150,6 @@ function formatValue(value, doc) {
 
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** An option's doc without its leading `VARIABLE` (and unit), which the table shows apart. */
-function optionDoc(doc, variable) {
-  let text = doc.replace(new RegExp(`^\`${variable}\`(?:\\s*\\([^)]*\\))?[\\s,:]*`), '');
-  let unit = '';
-  const seconds = /^seconds\b[\s,:.]*/.exec(text);
-  if (seconds) {
-    unit = 'seconds';
-    text = text.slice(seconds[0].length);
-  }
-  return { text: text.trim(), unit };
-}
-
 function sentence(text) {
   const trimmed = text.trim();
   if (!trimmed) return '';
@@ -189,41 +157,15 @@ function sentence(text) {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
-/** The option's own words, then the default's, unless one already says the other. */
-function meaningOf(own, extra) {
-  const a = own.replace(/\.$/, '');
-  const b = extra.replace(/\.$/, '');
-  if (!a) return sentence(b);
-  if (!b) return sentence(a);
-  const words = (text) => new Set(text.toLowerCase().match(/[\w`]+/g));
-  const [wa, wb] = [words(a), words(b)];
-  const shared = [...wa].filter((word) => wb.has(word)).length;
-  if (shared / Math.min(wa.size, wb.size) > 0.7) return sentence(a.length >= b.length ? a : b);
-  return `${sentence(a)} ${sentence(b)}`;
-}
-
-/** parse.ts: options it requires outside local development, and the library's own store default. */
-function readParseRules() {
-  const text = readFileSync(join(config, 'parse.ts'), 'utf8');
-  const requiredOutsideDev = new Set(
-    [...text.matchAll(/name\('(\w+)'\)\} is required outside local development/g)].map(
-      (match) => match[1],
-    ),
-  );
-  const libraryStore = /sessionStore: options\.sessionStore \?\? '([^']+)'/.exec(text)?.[1];
-  return { requiredOutsideDev, libraryStore };
-}
-
 async function generate() {
-  const options = readOptions();
-  const variables = readVariables();
+  const settings = await readSettings();
   const { docs, values } = await readDefaults();
-  const used = new Set();
 
   let out = `# Configuration reference
 
-<!-- Generated by scripts/config-reference.mjs from packages/server/src/config/{options,env,defaults}.ts
-     and apps/demo/server/main.ts. Do not edit: change those files, then run npm run docs:config. -->
+<!-- Generated by scripts/config-reference.mjs from the settings table (packages/server/src/config/settings.ts),
+     packages/server/src/config/defaults.ts and apps/demo/server/main.ts. Do not edit: change those files,
+     then run npm run docs:config. -->
 
 Every setting is an environment variable (read by \`npm run serve\`, \`npx gatehouse doctor\` and
 \`optionsFromEnv()\`) and an option of \`createGatehouse()\`. The configuration is checked once, at
@@ -235,32 +177,23 @@ checks the same variables against your provider (see [troubleshooting](troublesh
 | variable | option | default | meaning |
 | --- | --- | --- | --- |
 `;
-  const { requiredOutsideDev, libraryStore } = readParseRules();
-  for (const option of options) {
-    const env = variables.get(option.name);
-    if (!env) continue;
-    used.add(option.name);
-    const { text, unit } = optionDoc(option.doc, env.variable);
-    let fallback = option.required
+  for (const setting of settings.filter((setting) => setting.env)) {
+    let fallback = setting.required
       ? 'required'
-      : requiredOutsideDev.has(option.name)
+      : setting.requiredOutsideDev
         ? 'required outside local development'
         : '';
-    let extra = '';
-    if (option.name in values && values[option.name] !== undefined) {
-      used.add(`default:${option.name}`);
-      fallback = formatValue(values[option.name], `${unit} ${docs.get(option.name) ?? ''}`);
-      extra = docs.get(option.name) ?? '';
-      if (option.name === 'sessionStore' && libraryStore)
-        fallback += ` (\`${libraryStore}\` for \`createGatehouse()\`)`;
+    if (setting.serveDefault !== undefined) {
+      fallback = `${formatValue(setting.serveDefault)} (${formatValue(setting.default)} for \`createGatehouse()\`)`;
+    } else if (setting.default !== undefined) {
+      fallback = formatValue(setting.default, setting.unit);
     }
-    const format = env.kind === 'list' ? ' Comma-separated.' : '';
-    const meaning = meaningOf(text || UNDOCUMENTED[option.name] || '', extra);
-    out += `| \`${env.variable}\` | \`${option.name}\` | ${cell(fallback)} | ${cell(meaning + format)} |\n`;
+    const format = setting.read === 'list' ? ' Comma-separated.' : '';
+    out += `| \`${setting.env}\` | \`${setting.name}\` | ${cell(fallback)} | ${cell(sentence(setting.doc) + format)} |\n`;
   }
 
   const serveVariables = readServeVariables().filter(
-    (name) => ![...variables.values()].some((env) => env.variable === name),
+    (name) => !settings.some((setting) => setting.env === name),
   );
   if (serveVariables.length) {
     out += `
@@ -280,34 +213,42 @@ Read by the demo backend (\`apps/demo/server/main.ts\`), not by the library.
     }
   }
 
-  const programmatic = options.filter((option) => !used.has(option.name));
+  const programmatic = settings.filter((setting) => !setting.env);
   if (programmatic.length) {
     out += `
 ## Options without a variable
 
-| option | type | meaning |
-| --- | --- | --- |
+| option | type | default | meaning |
+| --- | --- | --- | --- |
 `;
-    for (const option of programmatic) {
-      out += `| \`${option.name}\` | \`${cell(option.type)}\` | ${cell(sentence(option.doc))} |\n`;
+    for (const setting of programmatic) {
+      const fallback =
+        setting.name === 'routes'
+          ? 'see below'
+          : setting.default === undefined
+            ? ''
+            : formatValue(setting.default);
+      out += `| \`${setting.name}\` | \`${cell(setting.type)}\` | ${fallback} | ${cell(sentence(setting.doc))} |\n`;
     }
   }
 
-  if (values.routes) {
-    used.add('default:routes');
+  const routes = settings.find((setting) => setting.name === 'routes');
+  if (routes) {
     out += `
 ## Route paths
 
-${sentence(docs.get('routes') ?? '')} Change them with the \`routes\` option.
+${sentence(routes.doc)} Change them with the \`routes\` option.
 
 | route | default path |
 | --- | --- |
 `;
-    for (const [route, path] of Object.entries(values.routes))
+    for (const [route, path] of Object.entries(routes.default))
       out += `| \`${route}\` | \`${path}\` |\n`;
   }
 
-  const fixed = Object.keys(values).filter((key) => !used.has(`default:${key}`));
+  const fixed = Object.keys(values).filter(
+    (key) => !settings.some((setting) => setting.name === key),
+  );
   if (fixed.length) {
     out += `
 ## Other defaults
@@ -319,7 +260,8 @@ Fixed in \`packages/server/src/config/defaults.ts\`.
 `;
     for (const key of fixed) {
       const doc = docs.get(key) ?? '';
-      out += `| \`${key}\` | ${cell(formatValue(values[key], doc))} | ${cell(sentence(doc))} |\n`;
+      const unit = /\bseconds\b/.test(doc) ? 'seconds' : undefined;
+      out += `| \`${key}\` | ${cell(formatValue(values[key], unit))} | ${cell(sentence(doc))} |\n`;
     }
   }
   return out;

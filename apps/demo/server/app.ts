@@ -1,6 +1,12 @@
 import fastifyStatic from '@fastify/static';
 import { ConfigError, gatehouseMetrics, type Gatehouse } from '@gatehouse/server';
-import { gatehouseFastify } from '@gatehouse/server/fastify';
+import {
+  gatehouseAuth,
+  gatehouseCors,
+  gatehouseFastify,
+  requireAuth,
+  requireGroup,
+} from '@gatehouse/server/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -75,7 +81,11 @@ export async function buildDemoApp({
     trustProxy,
   });
 
+  // `request.auth` on every route; Gatehouse's routes in their own context; CORS for
+  // FRONTEND_URL (the Vite front end on :5173 calls /secure-data cross-origin) on the app's too.
+  await app.register(gatehouseAuth);
   await app.register(gatehouseFastify, { gatehouse });
+  app.addHook('onRequest', gatehouseCors(gatehouse));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -109,14 +119,15 @@ export async function buildDemoApp({
   }
 
   // A session cookie (the React app) or `Authorization: Bearer` (curl, a CLI) alike.
-  app.get('/secure-data', { preHandler: app.requireAuth }, async (request) => ({
+  app.get('/secure-data', { preHandler: requireAuth(gatehouse) }, async (request) => ({
     message: 'You are authenticated!',
     user: request.auth!.user.name ?? request.auth!.user.sub,
     via: request.auth!.via,
     at: new Date().toISOString(),
   }));
 
-  app.get('/admin-data', { preHandler: app.requireGroup('admins') }, async (request) => ({
+  const admins = requireAuth(gatehouse, requireGroup('admins'));
+  app.get('/admin-data', { preHandler: admins }, async (request) => ({
     message: 'You are an admin!',
     user: request.auth!.user.name ?? request.auth!.user.sub,
     groups: request.auth!.groups,

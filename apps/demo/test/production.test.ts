@@ -1,7 +1,8 @@
 // The demo backend as deployed: /readyz, /metrics, the built front end from one origin, and a
 // graceful shutdown of `npm run serve` on SIGTERM.
 import type { DevIdp } from '@gatehouse/dev-idp';
-import { createGatehouse, MemoryStore, SqliteStore, type SessionStore } from '@gatehouse/server';
+import { createGatehouse, MemoryStore, type SessionStore } from '@gatehouse/server';
+import { SqliteStore } from '@gatehouse/server/stores/sqlite';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

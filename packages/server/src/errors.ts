@@ -148,3 +148,16 @@ export class InsufficientScopeError extends failure(
 export class AccessDeniedError extends failure('ERR_ACCESS_DENIED', 403, 'access_denied') {}
 /** A request body over the size Gatehouse reads (16 KiB): a back-channel logout token is far smaller. */
 export class BodyTooLargeError extends failure('ERR_BODY_TOO_LARGE', 413, 'invalid_request') {}
+/** "Your devices": the session to end is not one of the caller's (or does not exist). */
+export class SessionNotFoundError extends failure('ERR_SESSION_NOT_FOUND', 404, 'not_found') {}
+/** "Your devices" is for a signed-in browser: a Bearer caller has no session to manage. */
+export class BrowserOnlyError extends failure('ERR_SESSION_REQUIRED', 403, 'access_denied') {}
+
+/**
+ * A mistake in the configuration, thrown at startup and naming the option or variable. Not a
+ * {@link GatehouseError}: it stops the server before any request, and its message (which names
+ * settings) must never reach a client.
+ */
+export class ConfigError extends Error {
+  readonly code = 'ERR_CONFIG';
+}

@@ -1,6 +1,7 @@
-import { pino, type Logger } from 'pino';
+import { defaultLogger, type GatehouseLogger as Logger } from './logger.js';
 import type { GatehouseOptions } from './config/options.js';
 import { parseConfig, type Config, type OptionNames } from './config/parse.js';
+import { withDevSecret } from './config/dev-secret.js';
 import { BearerVerifier } from './bearer/verifier.js';
 import { authenticator, type Principal } from './guard/authenticate.js';
 import { challengeHeaders } from './guard/rules.js';
@@ -13,7 +14,8 @@ import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
 import { Provider } from './oidc/provider.js';
-import { Refresher } from './oidc/refresh.js';
+import { refreshGrant } from './oidc/refresh.js';
+import { Refresher } from './session/refresh.js';
 import { refreshTokenRevoker } from './oidc/revoke.js';
 import { Transactions } from './oidc/transaction.js';
 import { Sessions } from './session/sessions.js';
@@ -81,8 +83,9 @@ export interface Gatehouse {
  * ```
  */
 export function createGatehouse(options: GatehouseOptions, names?: OptionNames): Gatehouse {
-  const config = parseConfig(options, names);
-  const log = (options.logger ?? pino({ name: 'gatehouse' })).child({ component: 'gatehouse' });
+  // The development secret file is read (or written) here, not by the pure parseConfig.
+  const config = parseConfig(withDevSecret(options), names);
+  const log = (options.logger ?? defaultLogger('gatehouse')).child({ component: 'gatehouse' });
   const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore', log);
   const provider = new Provider(config, log);
   const sessions = new Sessions(store, config, {
@@ -91,7 +94,12 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   });
   const transactions = new Transactions(config);
   // One instance holds the refresh lock for at most two provider timeouts.
-  const refresher = new Refresher(provider, sessions, log, (config.httpTimeout * 2 + 5) * 1000);
+  const refresher = new Refresher(
+    sessions,
+    refreshGrant(provider, log),
+    log,
+    (config.httpTimeout * 2 + 5) * 1000,
+  );
   const keys = new ProviderKeys(provider, config);
   const authenticate = authenticator(
     config,

@@ -1,3 +1,6 @@
+// The core, its options and errors, the guard's rules, MemoryStore and metrics. Elsewhere:
+// adapters (`@gatehouse/server/fastify`, `/express`, ...), the SQLite and Redis stores
+// (`/stores/sqlite`, `/stores/redis`: optional drivers) and the doctor (`/doctor`).
 export { createGatehouse, type Gatehouse, type RouteHandler } from './gatehouse.js';
 export type { GatehouseOptions, RoutePaths } from './config/options.js';
 export { ConfigError, parseConfig, type Config, type OptionNames } from './config/parse.js';
@@ -13,9 +16,8 @@ export {
   type Rule,
 } from './guard/rules.js';
 export type { GatehouseRequest, GatehouseResponse } from './http/types.js';
+export type { GatehouseLogger, LogFn } from './logger.js';
 export type { SessionRecord, SessionStore, SessionUser } from './session/store.js';
 export { MemoryStore } from './session/stores/memory.js';
-export { SqliteStore } from './session/stores/sqlite.js';
 export { channels } from './observe.js';
-export * from './doctor/index.js';
 export * from './metrics/metrics.js';

@@ -5,7 +5,7 @@
  * (The provider down when the server starts: provider-outage.test.ts.)
  */
 import Database from 'better-sqlite3';
-import { SqliteStore } from '@gatehouse/server';
+import { SqliteStore } from '@gatehouse/server/stores/sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

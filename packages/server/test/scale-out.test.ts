@@ -2,7 +2,7 @@ import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar, signOut } from '@gatehouse/dev-idp/testing';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RedisStore } from '../src/session/stores/redis.js';
+import { RedisStore } from '@gatehouse/server/stores/redis';
 import { sessionKeyOf } from '../src/session/crypto.js';
 import { startRedis, type RedisServer } from './support/redis.js';
 import {

@@ -1,5 +1,5 @@
 import { signIn } from '@gatehouse/dev-idp/testing';
-import { SqliteStore } from '@gatehouse/server';
+import { SqliteStore } from '@gatehouse/server/stores/sqlite';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

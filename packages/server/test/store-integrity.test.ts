@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MemoryStore, SqliteStore, type SessionRecord, type SessionStore } from '@gatehouse/server';
-import { RedisStore } from '../src/session/stores/redis.js';
+import { MemoryStore, type SessionRecord, type SessionStore } from '@gatehouse/server';
+import { RedisStore } from '@gatehouse/server/stores/redis';
+import { SqliteStore } from '@gatehouse/server/stores/sqlite';
 import { startRedis, type RedisServer } from './support/redis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-store-integrity-'));

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { MemoryStore, SqliteStore, type SessionRecord, type SessionStore } from '@gatehouse/server';
+import { MemoryStore, type SessionRecord, type SessionStore } from '@gatehouse/server';
+import { SqliteStore } from '@gatehouse/server/stores/sqlite';
 import { EXPIRED_RETENTION } from '../src/session/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));

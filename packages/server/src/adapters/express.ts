@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { Router } from 'express';
 import { readNodeBody } from '../http/node.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
@@ -22,9 +21,18 @@ function send(res: Response, response: GatehouseResponse): void {
 }
 
 /**
+ * What {@link gatehouseExpress} returns: the routes middleware, then an error handler. Plain
+ * functions (no `Router`), so one adapter serves Express 4.18+ and 5 alike; `app.use` takes
+ * the pair as it is.
+ */
+export type GatehouseExpressMiddleware = [RequestHandler, ErrorRequestHandler];
+
+/**
  * Express (4.18+ and 5) middleware: serves Gatehouse's routes (`/login`, `/signin-oidc`,
  * `/logout`, `/me`, `/backchannel-logout`, `/sessions`) through `gatehouse.handle`, and CORS for
- * FRONTEND_URL on every response. Mount it before your routes.
+ * FRONTEND_URL on every response. Mount it before your routes. An error that reaches it from a
+ * middleware mounted before it (a body parser's 413, ...) is answered as Gatehouse JSON, never
+ * as Express's default page (a stack trace outside production).
  *
  * @example
  * ```ts
@@ -32,11 +40,44 @@ function send(res: Response, response: GatehouseResponse): void {
  * app.get('/secure-data', requireAuth(gatehouse), (req, res) => res.json({ user: req.auth!.user }))
  * ```
  */
-export function gatehouseExpress(gatehouse: Gatehouse): Router {
-  const router = Router();
-  // Express's own error handler answers with a stack trace outside production: no error of a
-  // Gatehouse route ever reaches it, whatever throws.
-  const answerError = (error: unknown, req: Request, res: Response) => {
+export function gatehouseExpress(gatehouse: Gatehouse): GatehouseExpressMiddleware {
+  const errors = gatehouseErrorHandler(gatehouse);
+  const routes: RequestHandler = function gatehouseRoutes(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ) {
+    if (req.headers.origin !== undefined) res.set(gatehouse.cors.headers(req));
+    if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
+    // Route paths are absolute: inside a router mounted at a path, `req.url` is cut short.
+    const request =
+      req.url === req.originalUrl ? req : { ...req, url: req.originalUrl, headers: req.headers };
+    // The body is read from `req` itself: a copy has no stream methods.
+    gatehouse
+      .handle(request, () => readNodeBody(req))
+      .then(
+        (response) => (response ? send(res, response) : next()),
+        (error: unknown) => errors(error, req, res, next),
+      );
+  };
+  return [routes, errors];
+}
+
+/**
+ * Express error handler: answers any error as Gatehouse JSON (`{ error, error_description }`;
+ * a generic 500 for the unexpected, logged in full), never Express's default page, which shows
+ * a stack trace outside production. A client error Express raised itself (a body parser's 413,
+ * 415, 400) keeps its status. Mount it last to cover the app's own routes too.
+ *
+ * @example
+ * ```ts
+ * app.use(gatehouseErrorHandler(gatehouse))
+ * ```
+ */
+export function gatehouseErrorHandler(gatehouse: Gatehouse): ErrorRequestHandler {
+  // Express's own error handler answers with a stack trace outside production: no error that
+  // reaches this one goes on to it, whatever throws.
+  return function gatehouseErrors(error, req, res, _next) {
     if (res.headersSent) {
       gatehouse.errorResponse(error, `${req.method} ${req.path}`); // logs it
       res.destroy();
@@ -57,21 +98,6 @@ export function gatehouseExpress(gatehouse: Gatehouse): Router {
     }
     send(res, gatehouse.errorResponse(error, `${req.method} ${req.path}`));
   };
-  router.use(function gatehouseRoutes(req: Request, res: Response, next: NextFunction) {
-    if (req.headers.origin !== undefined) res.set(gatehouse.cors.headers(req));
-    if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
-    // Route paths are absolute: inside a router mounted at a path, `req.url` is cut short.
-    const request =
-      req.url === req.originalUrl ? req : { ...req, url: req.originalUrl, headers: req.headers };
-    gatehouse.handle(request, readNodeBody).then(
-      (response) => (response ? send(res, response) : next()),
-      (error: unknown) => answerError(error, req, res),
-    );
-  });
-  router.use(function gatehouseErrors(error, req, res, _next) {
-    answerError(error, req, res);
-  } satisfies ErrorRequestHandler);
-  return router;
 }
 
 function isClientError(status: unknown): status is number {

@@ -1,36 +1,24 @@
 import type {
+  FastifyError,
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
+  onRequestAsyncHookHandler,
   preHandlerAsyncHookHandler,
 } from 'fastify';
+import type { Route } from '../core.js';
+import { GatehouseError } from '../errors.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
-import {
-  requireClaims,
-  requireGroup,
-  requireScope,
-  type ClaimsPredicate,
-  type Rule,
-} from '../guard/rules.js';
+import type { Rule } from '../guard/rules.js';
+import { json } from '../http/respond.js';
 import type { GatehouseResponse } from '../http/types.js';
-import type { RouteHandler, RouteName } from '../core.js';
+import { MAX_BODY } from '../http/web.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The caller, set by `requireAuth`. */
+    /** The caller, set by `requireAuth`; null on a route it does not guard. */
     auth: Principal | null;
-  }
-  interface FastifyInstance {
-    gatehouse: Gatehouse;
-    /** A preHandler that answers 401/403 JSON unless the caller is signed in. */
-    requireAuth: preHandlerAsyncHookHandler;
-    /** A preHandler: signed in (401) and granted every one of `scopes` (403 insufficient_scope). */
-    requireScope(...scopes: string[]): preHandlerAsyncHookHandler;
-    /** A preHandler: signed in (401) and a member of one of `groups` (403 access_denied). */
-    requireGroup(...groups: string[]): preHandlerAsyncHookHandler;
-    /** A preHandler: signed in (401) and claims that pass `predicate` (403 access_denied). */
-    requireClaims(predicate: ClaimsPredicate, description?: string): preHandlerAsyncHookHandler;
   }
 }
 
@@ -43,130 +31,165 @@ function send(reply: FastifyReply, response: GatehouseResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).send(response.body);
 }
 
+/** A body sign-out may carry (an HTML form post): read no further, ignored. */
+const SMALL_BODY = 4096;
+
 /**
- * Fastify plugin: mounts `/login`, `/signin-oidc`, `/logout`, `/me`, `/backchannel-logout`,
- * `/sessions`, CORS for FRONTEND_URL,
- * and decorates `fastify.requireAuth` (and the rules `requireScope`, `requireGroup`,
- * `requireClaims`) to guard routes, for session users and Bearer callers alike. Not
- * encapsulated, so CORS and the guard apply app-wide.
+ * Fastify 5 plugin: serves Gatehouse's routes (`/login`, `/signin-oidc`, `/logout`, `/me`,
+ * `/backchannel-logout`, `/sessions`), one Fastify route per entry of `gatehouse.routes`, with
+ * CORS for FRONTEND_URL on them and their preflights. Encapsulated: its body parsers, error
+ * handler and CORS stay on its own routes, and it adds no hook or wildcard route to the app.
+ * Register it without a `prefix`: the paths are the configured ones.
  *
  * @example
  * ```ts
+ * await app.register(gatehouseAuth) // request.auth on every route
  * await app.register(gatehouseFastify, { gatehouse })
- * app.get('/secure-data', { preHandler: app.requireAuth }, (req) => ({ user: req.auth!.user }))
- * app.get('/admin-data', { preHandler: app.requireGroup('admins') }, handler)
+ * app.get('/secure-data', { preHandler: requireAuth(gatehouse) }, (req) => ({ user: req.auth!.user }))
  * ```
  */
 export async function gatehouseFastify(
   fastify: FastifyInstance,
   { gatehouse }: GatehouseFastifyOptions,
-) {
-  const { routes } = gatehouse.config;
-  fastify.decorate('gatehouse', gatehouse);
-  fastify.decorateRequest('auth', null);
+): Promise<void> {
+  const { routes, cors } = gatehouse;
 
-  fastify.addHook('onRequest', async function corsHeaders(request, reply) {
-    if (request.headers.origin !== undefined) reply.headers(gatehouse.cors.headers(request.raw));
+  // Whatever a route throws, and whatever Fastify refuses before it (a body too large, a
+  // content type it cannot parse), is Gatehouse JSON, never Fastify's default error body.
+  fastify.setErrorHandler(function gatehouseErrors(error: FastifyError, request, reply) {
+    const context = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+    const status = error.statusCode;
+    const response =
+      !(error instanceof GatehouseError) && status !== undefined && status >= 400 && status < 500
+        ? refused(gatehouse, status, context)
+        : gatehouse.errorResponse(error, context);
+    return send(reply, withCors(request, response));
   });
-  fastify.options('*', async (request, reply) =>
-    send(reply, gatehouse.cors.preflight(request.raw)),
-  );
 
-  // Whatever a route throws is Gatehouse's JSON error (generic 500 for the unexpected), never
-  // Fastify's default error body, which repeats the error's message.
-  const answer = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    call: () => Promise<GatehouseResponse>,
-  ) => {
-    try {
-      return send(reply, await call());
-    } catch (error) {
-      return send(
-        reply,
-        gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`),
-      );
-    }
-  };
-  const handlers = Object.fromEntries(gatehouse.routes.map((r) => [r.name, r.handler])) as Record<
-    RouteName,
-    RouteHandler
-  >;
-  const route = (handler: RouteHandler) =>
-    async function gatehouseRoute(request: FastifyRequest, reply: FastifyReply) {
-      return answer(request, reply, () => handler(request.raw));
-    };
-  fastify.get(routes.login, route(handlers.login));
-  fastify.get(routes.callback, route(handlers.callback));
-  await fastify.register(async function logoutRoute(child) {
-    // Sign-out may come as an HTML form post (or a forged text/plain one, which the core
-    // refuses with 403): accept any small body here and ignore it.
-    child.addContentTypeParser('*', { bodyLimit: 4096 }, (_request, _payload, done) => done(null));
-    child.post(routes.logout, route(handlers.logout));
-  });
-  await fastify.register(async function backchannelLogoutRoute(child) {
-    child.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: 16 * 1024 },
-      (_request, body, done) => done(null, body),
-    );
-    child.post(routes.backchannelLogout, async (request, reply) =>
-      answer(request, reply, () =>
-        handlers.backchannelLogout({
-          ...request.raw,
+  const withCors = (request: FastifyRequest, response: GatehouseResponse): GatehouseResponse =>
+    request.headers.origin === undefined
+      ? response
+      : { ...response, headers: { ...response.headers, ...cors.headers(request.raw) } };
+
+  // `config.cors: false`: an app's @fastify/cors leaves these routes to Gatehouse's policy.
+  const config = { cors: false };
+  const register = (context: FastifyInstance, route: Route) =>
+    context.route({
+      method: route.method,
+      url: route.withId ? `${route.path}/:id` : route.path,
+      config,
+      handler: async function gatehouseRoute(request, reply) {
+        const response = await route.handler({
+          method: request.method,
+          url: request.url,
           headers: request.headers,
           body: request.body,
-        }),
-      ),
+          params: request.params,
+        });
+        return send(reply, withCors(request, response));
+      },
+    });
+
+  // Routes that read a URL-encoded form (back-channel logout), as text of at most 16 KiB.
+  await fastify.register(async function gatehouseFormRoutes(context) {
+    context.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: MAX_BODY },
+      (_request, body, done) => done(null, body),
     );
+    for (const route of routes) if (route.body === 'form') register(context, route);
   });
-  fastify.get(routes.me, route(handlers.me));
-  fastify.get(routes.sessions, route(handlers.sessions));
-  fastify.delete(`${routes.sessions}/:id`, async (request, reply) =>
-    answer(request, reply, () =>
-      handlers.endSession({
-        ...request.raw,
-        headers: request.headers,
-        params: request.params,
-      }),
-    ),
-  );
+  // Every other route ignores any body: sign-out may come as an HTML form post (or a forged
+  // text/plain one, which the core refuses with 403).
+  await fastify.register(async function gatehouseRoutes(context) {
+    context.removeAllContentTypeParsers();
+    context.addContentTypeParser('*', { bodyLimit: SMALL_BODY }, (_request, _payload, done) =>
+      done(null),
+    );
+    for (const route of routes) if (route.body === 'none') register(context, route);
+  });
 
-  fastify.decorate(
-    'requireAuth',
-    async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
-      try {
-        request.auth = await gatehouse.authenticate(request.raw);
-      } catch (error) {
-        return send(
-          reply,
-          gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`),
-        );
-      }
-    },
-  );
-
-  const guard = (rule: Rule) =>
-    async function authorize(request: FastifyRequest, reply: FastifyReply) {
-      try {
-        request.auth ??= await gatehouse.authenticate(request.raw);
-        rule(request.auth);
-      } catch (error) {
-        return send(
-          reply,
-          gatehouse.errorResponse(error, `${request.method} ${request.routeOptions.url}`),
-        );
-      }
-    };
-  fastify.decorate('requireScope', (...scopes: string[]) => guard(requireScope(...scopes)));
-  fastify.decorate('requireGroup', (...groups: string[]) => guard(requireGroup(...groups)));
-  fastify.decorate('requireClaims', (predicate: ClaimsPredicate, description?: string) =>
-    guard(requireClaims(predicate, description)),
-  );
+  // CORS preflights for these paths only: no `OPTIONS *`, which the app (or @fastify/cors) owns.
+  const paths = new Set(routes.map((route) => (route.withId ? `${route.path}/:id` : route.path)));
+  for (const url of paths) {
+    fastify.options(url, { config }, async function gatehousePreflight(request, reply) {
+      return send(reply, cors.preflight(request.raw));
+    });
+  }
 }
 
-// fastify-plugin's contract without the dependency: do not encapsulate, show a name.
-Object.assign(gatehouseFastify, {
+Object.assign(gatehouseFastify, { [Symbol.for('fastify.display-name')]: '@gatehouse/server' });
+
+/** Fastify's refusal of a request itself (413, 415, 400): its status, our words. */
+function refused(gatehouse: Gatehouse, status: number, context: string): GatehouseResponse {
+  gatehouse.log.warn({ status }, `${context}: request refused`);
+  return json(status, {
+    error: 'invalid_request',
+    error_description: 'The request could not be read.',
+  });
+}
+
+/**
+ * Decorates every request with `auth` (null until `requireAuth` sets it), app-wide: register it
+ * once at the root. A decorator only, so not encapsulated (fastify-plugin's `skip-override`).
+ */
+export async function gatehouseAuth(fastify: FastifyInstance): Promise<void> {
+  if (!fastify.hasRequestDecorator('auth')) fastify.decorateRequest('auth', null);
+}
+
+Object.assign(gatehouseAuth, {
   [Symbol.for('skip-override')]: true,
-  [Symbol.for('fastify.display-name')]: '@gatehouse/server',
+  [Symbol.for('fastify.display-name')]: '@gatehouse/server:auth',
 });
+
+/**
+ * A preHandler that answers 401 JSON unless the caller is signed in (session cookie or Bearer
+ * token), 403 unless every rule lets it in, and sets `request.auth` otherwise.
+ *
+ * @example
+ * ```ts
+ * app.get('/secure-data', { preHandler: requireAuth(gatehouse) }, (req) => ({ user: req.auth!.user }))
+ * app.get('/admin-data', { preHandler: requireAuth(gatehouse, requireGroup('admins')) }, handler)
+ * ```
+ */
+export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): preHandlerAsyncHookHandler {
+  return async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      const principal = request.auth ?? (await gatehouse.authenticate(request.raw));
+      for (const rule of rules) rule(principal);
+      request.auth = principal;
+    } catch (error) {
+      const context = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+      return send(reply, gatehouse.errorResponse(error, context));
+    }
+  };
+}
+
+/**
+ * Opt-in CORS for the app's own routes with Gatehouse's policy: the grant for FRONTEND_URL with
+ * credentials (`X-CSRF`, `Content-Type`, `Authorization` allowed), and a 403 to another origin's
+ * preflight. Add it where the app wants it (the root, or the context of its API routes); or use
+ * `@fastify/cors` instead (docs/adapters/fastify.md).
+ *
+ * @example
+ * ```ts
+ * app.addHook('onRequest', gatehouseCors(gatehouse))
+ * ```
+ */
+export function gatehouseCors(gatehouse: Gatehouse): onRequestAsyncHookHandler {
+  return async function gatehouseCors(request, reply) {
+    if (request.headers.origin === undefined) return;
+    if (request.method === 'OPTIONS') {
+      return send(reply, gatehouse.cors.preflight(request.raw));
+    }
+    reply.headers(gatehouse.cors.headers(request.raw));
+  };
+}
+
+export {
+  requireClaims,
+  requireGroup,
+  requireScope,
+  type ClaimsPredicate,
+  type Rule,
+} from '../guard/rules.js';

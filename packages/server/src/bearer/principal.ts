@@ -1,6 +1,6 @@
 import type { IDToken } from 'openid-client';
 import { AccessTokenInvalidError } from '../errors.js';
-import type { BearerPrincipal, Claims } from '../guard/authenticate.js';
+import type { BearerPrincipal, Claims } from '../principal.js';
 import { userFromClaims } from '../oidc/user.js';
 import { INVALID_TOKEN } from './keys.js';
 

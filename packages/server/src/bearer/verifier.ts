@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { defaults } from '../config/defaults.js';
 import type { Config } from '../config/parse.js';
 import { AccessTokenInvalidError, GatehouseError, ProviderResponseError } from '../errors.js';
-import type { BearerPrincipal } from '../guard/authenticate.js';
+import type { BearerPrincipal } from '../principal.js';
 import type { Provider } from '../oidc/provider.js';
 import { TokenCache } from './cache.js';
 import { introspectAccessToken } from './introspect.js';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GatehouseOptions } from './options.js';
+import { needsDevSecret } from './parse.js';
 
 let warned = false;
 
@@ -29,4 +31,13 @@ export function devSessionSecret(dir = '.gatehouse'): string {
     }
     return secret;
   }
+}
+
+/**
+ * The options `createGatehouse` parses: as given, or, in local development without a
+ * SESSION_SECRET, with the generated one from {@link devSessionSecret}. Kept out of
+ * `parseConfig`, which reads no file.
+ */
+export function withDevSecret(options: GatehouseOptions, dir?: string): GatehouseOptions {
+  return needsDevSecret(options) ? { ...options, sessionSecret: devSessionSecret(dir) } : options;
 }

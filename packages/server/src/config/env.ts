@@ -1,33 +1,47 @@
 import type { GatehouseOptions } from './options.js';
-import type { OptionNames } from './parse.js';
+import { SETTINGS, type Settings } from './settings.js';
+
+type EnvNames = {
+  readonly [K in keyof Settings as Settings[K] extends { env: string } ? K : never]: string;
+};
 
 /** Which environment variable feeds which option; error messages use these names. */
-export const ENV_NAMES = Object.freeze({
-  issuer: 'OKTA_ISSUER_URL',
-  clientId: 'OKTA_CLIENT_ID',
-  clientSecret: 'OKTA_CLIENT_SECRET',
-  backendUrl: 'BACKEND_URL',
-  frontendUrl: 'FRONTEND_URL',
-  sessionSecret: 'SESSION_SECRET',
-  sessionStore: 'SESSION_STORE',
-  audience: 'OKTA_AUDIENCE',
-  scopes: 'OKTA_SCOPES',
-  idleTimeout: 'SESSION_IDLE_TIMEOUT',
-  absoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT',
-  httpTimeout: 'HTTP_TIMEOUT',
-  clockTolerance: 'CLOCK_TOLERANCE',
-  allowedClientIds: 'OKTA_ALLOWED_CLIENT_IDS',
-  accessTokenAlgorithms: 'ACCESS_TOKEN_ALGORITHMS',
-  accessTokenCacheSize: 'ACCESS_TOKEN_CACHE_SIZE',
-  jwksCooldown: 'JWKS_COOLDOWN',
-  accessTokenIntrospection: 'ACCESS_TOKEN_INTROSPECTION',
-  introspectionRateLimit: 'INTROSPECTION_RATE_LIMIT',
-  introspectionConcurrency: 'INTROSPECTION_CONCURRENCY',
-} satisfies OptionNames);
+export const ENV_NAMES: EnvNames = Object.freeze(
+  Object.fromEntries(
+    Object.entries(SETTINGS).flatMap(([key, setting]) =>
+      'env' in setting ? [[key, setting.env]] : [],
+    ),
+  ) as EnvNames,
+);
+
+type Reader = Settings[keyof Settings];
+
+function read(setting: Reader, raw: string | undefined): unknown {
+  if (!('env' in setting)) return undefined;
+  const how = 'read' in setting ? setting.read : 'text';
+  switch (how) {
+    case 'text':
+      // A required setting is always present, '' when unset: parseConfig names what is missing.
+      return 'required' in setting && setting.required ? (raw ?? '') : raw || undefined;
+    case 'number':
+      return raw ? Number(raw) : undefined;
+    case 'list':
+      return raw
+        ?.split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    case 'mode':
+      // Checked by parseConfig, which names the variable when the value is not one it knows.
+      return raw?.trim().toLowerCase() || undefined;
+    default:
+      return how(raw);
+  }
+}
 
 /**
- * Reads the seed tutorial's environment variables (and Gatehouse's own) into options.
- * Pass the result and {@link ENV_NAMES} to `createGatehouse` so errors name the variable.
+ * Reads the seed tutorial's environment variables (and Gatehouse's own) into options, as the
+ * settings table (config/settings.ts) says. Pass the result and {@link ENV_NAMES} to
+ * `createGatehouse` so errors name the variable.
  *
  * @example
  * ```ts
@@ -35,35 +49,9 @@ export const ENV_NAMES = Object.freeze({
  * ```
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatehouseOptions {
-  const number = (key: string) => (env[key] ? Number(env[key]) : undefined);
-  const list = (key: string) =>
-    env[key]
-      ?.split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-  return {
-    issuer: env.OKTA_ISSUER_URL ?? '',
-    clientId: env.OKTA_CLIENT_ID ?? '',
-    clientSecret: env.OKTA_CLIENT_SECRET ?? '',
-    backendUrl: env.BACKEND_URL ?? '',
-    frontendUrl: env.FRONTEND_URL ?? '',
-    sessionSecret: env.SESSION_SECRET || undefined,
-    sessionStore: env.SESSION_STORE || undefined,
-    audience: env.OKTA_AUDIENCE || undefined,
-    scopes: env.OKTA_SCOPES || undefined,
-    idleTimeout: number('SESSION_IDLE_TIMEOUT'),
-    absoluteTimeout: number('SESSION_ABSOLUTE_TIMEOUT'),
-    httpTimeout: number('HTTP_TIMEOUT'),
-    clockTolerance: number('CLOCK_TOLERANCE'),
-    allowedClientIds: list('OKTA_ALLOWED_CLIENT_IDS'),
-    accessTokenAlgorithms: list('ACCESS_TOKEN_ALGORITHMS'),
-    accessTokenCacheSize: number('ACCESS_TOKEN_CACHE_SIZE'),
-    jwksCooldown: number('JWKS_COOLDOWN'),
-    // Checked by parseConfig, which names the variable when the value is none of the three.
-    accessTokenIntrospection: (env.ACCESS_TOKEN_INTROSPECTION?.trim().toLowerCase() ||
-      undefined) as GatehouseOptions['accessTokenIntrospection'],
-    introspectionRateLimit: number('INTROSPECTION_RATE_LIMIT'),
-    introspectionConcurrency: number('INTROSPECTION_CONCURRENCY'),
-    production: env.NODE_ENV === 'production',
-  };
+  const options: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [string, Reader][]) {
+    if ('env' in setting) options[key] = read(setting, env[setting.env]);
+  }
+  return options as unknown as GatehouseOptions;
 }

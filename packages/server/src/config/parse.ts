@@ -1,13 +1,14 @@
+import { ConfigError } from '../errors.js';
+import type { SessionStore } from '../session-store.js';
 import { defaults } from './defaults.js';
-import type { GatehouseOptions, RoutePaths } from './options.js';
-import type { SessionStore } from '../session/store.js';
-import { devSessionSecret } from './dev-secret.js';
 import { deriveKey, tokenKey, type TokenKey } from './keys.js';
+import type { GatehouseOptions, RoutePaths } from './options.js';
+import { isLoopback, sessionSecrets, SETTINGS, type Settings } from './settings.js';
 
-/** A mistake in the configuration, thrown at startup and naming the option or variable. */
-export class ConfigError extends Error {
-  readonly code = 'ERR_CONFIG';
-}
+export { sessionSecrets } from './settings.js';
+
+// In the error catalog (errors.ts); re-exported for existing imports.
+export { ConfigError } from '../errors.js';
 
 /** The validated, frozen configuration that every part of Gatehouse reads. */
 export interface Config {
@@ -58,64 +59,42 @@ export interface Config {
 /** Names the option in messages: the environment variable when the value came from one. */
 export type OptionNames = Partial<Record<keyof GatehouseOptions, string>>;
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-
 /**
- * Validates options once, at startup, into a frozen {@link Config}. Throws a
+ * Validates options once, at startup, into a frozen {@link Config}: each setting by its parser
+ * in config/settings.ts, then the checks that involve several. Pure: it reads no file (the
+ * development secret is `createGatehouse`'s, see config/dev-secret.ts). Throws a
  * {@link ConfigError} that names the option (or the variable in `names`) and the fix.
  */
 export function parseConfig(options: GatehouseOptions, names: OptionNames = {}): Config {
   const name = (key: keyof GatehouseOptions) => names[key] ?? key;
-  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const field = <K extends keyof Settings>(key: K): ReturnType<Settings[K]['parse']> =>
+    SETTINGS[key].parse(options[key] as never, name(key)) as ReturnType<Settings[K]['parse']>;
 
-  const issuer = url(options.issuer, name('issuer'));
-  const dev = !production && LOOPBACK.test(issuer.hostname);
-  if (
-    issuer.protocol !== 'https:' &&
-    !(issuer.protocol === 'http:' && LOOPBACK.test(issuer.hostname))
-  ) {
-    throw new ConfigError(
-      `${name('issuer')} must be an https URL (http is accepted on localhost only), got ${options.issuer}`,
-    );
-  }
-  const clientId = required(options.clientId, name('clientId'));
-  const clientSecret = required(options.clientSecret, name('clientSecret'));
-  const backendUrl = url(options.backendUrl, name('backendUrl'));
-  const frontendUrl = url(options.frontendUrl, name('frontendUrl'));
-  if (production && backendUrl.protocol !== 'https:' && !LOOPBACK.test(backendUrl.hostname)) {
+  const production = field('production');
+  const issuer = field('issuer');
+  const dev = !production && isLoopback(issuer.hostname);
+  const clientId = field('clientId');
+  const clientSecret = field('clientSecret');
+  const backendUrl = field('backendUrl');
+  const frontendUrl = field('frontendUrl');
+  if (production && backendUrl.protocol !== 'https:' && !isLoopback(backendUrl.hostname)) {
     throw new ConfigError(
       `${name('backendUrl')} must be https in production (session cookies need Secure), got ${options.backendUrl}`,
     );
   }
 
-  let secrets = sessionSecrets(options.sessionSecret);
+  const secrets = field('sessionSecret');
   if (secrets.length === 0) {
-    if (!dev) {
-      throw new ConfigError(
-        `${name('sessionSecret')} is required outside local development: set it to a random string of at least 32 characters (openssl rand -base64 32)`,
-      );
-    }
-    secrets = [devSessionSecret()];
+    throw new ConfigError(
+      dev
+        ? `${name('sessionSecret')} is not set: createGatehouse() generates a development secret on a loopback issuer, parseConfig() needs one`
+        : `${name('sessionSecret')} is required outside local development: set it to a random string of at least 32 characters (openssl rand -base64 32)`,
+    );
   }
-  secrets.forEach((secret, index) => {
-    if (secret.length < 32) {
-      const which = secrets.length > 1 ? ` (secret ${index + 1} of ${secrets.length})` : '';
-      throw new ConfigError(
-        `${name('sessionSecret')} must be at least 32 characters${which}, got ${secret.length}`,
-      );
-    }
-  });
 
-  const routes = Object.freeze({ ...defaults.routes, ...options.routes });
-  for (const [route, path] of Object.entries(routes)) {
-    if (!path.startsWith('/'))
-      throw new ConfigError(`routes.${route} must start with '/', got ${path}`);
-  }
-  const idleTimeout = seconds(options.idleTimeout ?? defaults.idleTimeout, name('idleTimeout'));
-  const absoluteTimeout = seconds(
-    options.absoluteTimeout ?? defaults.absoluteTimeout,
-    name('absoluteTimeout'),
-  );
+  const routes = field('routes');
+  const idleTimeout = field('idleTimeout');
+  const absoluteTimeout = field('absoluteTimeout');
   if (idleTimeout > absoluteTimeout) {
     throw new ConfigError(
       `${name('idleTimeout')} (${idleTimeout}s) cannot be longer than ${name('absoluteTimeout')} (${absoluteTimeout}s)`,
@@ -135,34 +114,21 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     redirectUri: base + routes.callback,
     // Exactly as given: providers compare registered sign-out URIs as strings.
     postLogoutRedirectUri: options.frontendUrl.trim(),
-    audience: options.audience || defaults.audience,
-    scopes: options.scopes || defaults.scopes,
+    audience: field('audience'),
+    scopes: field('scopes'),
     idleTimeout,
     absoluteTimeout,
-    httpTimeout: seconds(options.httpTimeout ?? defaults.httpTimeout, name('httpTimeout')),
-    clockTolerance: seconds(
-      options.clockTolerance ?? defaults.clockTolerance,
-      name('clockTolerance'),
-      0,
-    ),
-    allowedClientIds: Object.freeze([...(options.allowedClientIds ?? defaults.allowedClientIds)]),
-    accessTokenAlgorithms: algorithms(options.accessTokenAlgorithms, name('accessTokenAlgorithms')),
-    accessTokenCacheSize: cacheSize(options.accessTokenCacheSize, name('accessTokenCacheSize')),
-    jwksCooldown: seconds(options.jwksCooldown ?? defaults.jwksCooldown, name('jwksCooldown'), 0),
-    accessTokenIntrospection: introspection(
-      options.accessTokenIntrospection,
-      name('accessTokenIntrospection'),
-    ),
-    introspectionRateLimit: rateLimit(
-      options.introspectionRateLimit,
-      name('introspectionRateLimit'),
-    ),
-    introspectionConcurrency: concurrency(
-      options.introspectionConcurrency,
-      name('introspectionConcurrency'),
-    ),
+    httpTimeout: field('httpTimeout'),
+    clockTolerance: field('clockTolerance'),
+    allowedClientIds: field('allowedClientIds'),
+    accessTokenAlgorithms: field('accessTokenAlgorithms'),
+    accessTokenCacheSize: field('accessTokenCacheSize'),
+    jwksCooldown: field('jwksCooldown'),
+    accessTokenIntrospection: field('accessTokenIntrospection'),
+    introspectionRateLimit: field('introspectionRateLimit'),
+    introspectionConcurrency: field('introspectionConcurrency'),
     routes,
-    sessionStore: options.sessionStore ?? 'memory',
+    sessionStore: field('sessionStore'),
     secureCookies,
     // RFC 6265bis 4.1.3.2: __Host- cookies are Secure, host-only and Path=/.
     sessionCookie: (secureCookies ? '__Host-' : '') + defaults.cookieName,
@@ -175,88 +141,16 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
   });
 }
 
-/** The secrets, current first: a list, or one string with previous secrets after commas. */
-export function sessionSecrets(value: string | readonly string[] | undefined): string[] {
-  const list = typeof value === 'string' ? value.split(',') : (value ?? []);
-  return list.map((secret) => secret.trim()).filter(Boolean);
-}
-
-function required(value: string | undefined, label: string): string {
-  if (!value || !value.trim()) throw new ConfigError(`${label} is required`);
-  return value.trim();
-}
-
-function url(value: string | undefined, label: string): URL {
-  const text = required(value, label);
-  let parsed: URL;
+/**
+ * Whether {@link parseConfig} would be in local development without a secret: no
+ * SESSION_SECRET, a loopback issuer, not production. `createGatehouse` then supplies one.
+ */
+export function needsDevSecret(options: GatehouseOptions): boolean {
+  if (sessionSecrets(options.sessionSecret).length > 0) return false;
+  if (SETTINGS.production.parse(options.production)) return false;
   try {
-    parsed = new URL(text);
+    return isLoopback(new URL(options.issuer.trim()).hostname);
   } catch {
-    throw new ConfigError(
-      `${label} must be an absolute URL such as https://example.com, got ${text}`,
-    );
+    return false;
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigError(`${label} must be an http(s) URL, got ${text}`);
-  }
-  if (parsed.search || parsed.hash || parsed.username) {
-    throw new ConfigError(`${label} must not carry a query, fragment or credentials, got ${text}`);
-  }
-  return parsed;
-}
-
-function algorithms(value: readonly string[] | undefined, label: string): readonly string[] {
-  if (value === undefined) return defaults.accessTokenAlgorithms;
-  const allowed = defaults.accessTokenAlgorithms;
-  const refused = value.filter((alg) => !allowed.includes(alg));
-  if (value.length === 0 || refused.length > 0) {
-    throw new ConfigError(
-      `${label} must list asymmetric JWS algorithms from ${allowed.join(', ')}, got ${value.join(', ') || 'none'}`,
-    );
-  }
-  return Object.freeze([...value]);
-}
-
-function cacheSize(value: number | undefined, label: string): number {
-  const size = value ?? defaults.accessTokenCacheSize;
-  if (!Number.isSafeInteger(size) || size < 0) {
-    throw new ConfigError(`${label} must be a whole number >= 0, got ${value}`);
-  }
-  return size;
-}
-
-const INTROSPECTION_MODES = ['auto', 'on', 'off'] as const;
-
-function introspection(value: string | undefined, label: string): 'auto' | 'on' | 'off' {
-  if (value === undefined) return defaults.accessTokenIntrospection;
-  const mode = INTROSPECTION_MODES.find((candidate) => candidate === value);
-  if (!mode) {
-    throw new ConfigError(`${label} must be auto, on or off, got ${value}`);
-  }
-  return mode;
-}
-
-function rateLimit(value: number | undefined, label: string): number {
-  const rate = value ?? defaults.introspectionRateLimit;
-  if (!Number.isFinite(rate) || rate <= 0) {
-    throw new ConfigError(
-      `${label} must be a number of calls per second > 0 (turn introspection off instead), got ${value}`,
-    );
-  }
-  return rate;
-}
-
-function concurrency(value: number | undefined, label: string): number {
-  const limit = value ?? defaults.introspectionConcurrency;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new ConfigError(`${label} must be a whole number >= 1, got ${value}`);
-  }
-  return limit;
-}
-
-function seconds(value: number, label: string, min = 1): number {
-  if (!Number.isFinite(value) || value < min) {
-    throw new ConfigError(`${label} must be a number of seconds >= ${min}, got ${value}`);
-  }
-  return value;
 }

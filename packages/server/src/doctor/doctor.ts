@@ -5,8 +5,8 @@ import { defaults } from '../config/defaults.js';
 import { ENV_NAMES, optionsFromEnv } from '../config/env.js';
 import { tokenKey } from '../config/keys.js';
 import { ConfigError, parseConfig, sessionSecrets, type Config } from '../config/parse.js';
+import { clientCheck } from './client-secret.js';
 import {
-  clientCheck,
   clientConfiguration,
   consoleFor,
   redirectUriCheck,

@@ -1,6 +1,6 @@
-import { pino } from 'pino';
 import { ENV_NAMES } from '../config/env.js';
-import { openStore } from '../session/open-store.js';
+import { silentLogger } from '../logger.js';
+import { loadStore } from '../session/open-store.js';
 import type { TokenKey } from '../config/keys.js';
 import { openWithAny } from '../session/crypto.js';
 import type { SessionStore } from '../session/store.js';
@@ -17,7 +17,7 @@ export async function sessionStoreCheck(
   const name = ENV_NAMES.sessionStore;
   let store: SessionStore;
   try {
-    store = openStore(spec, name, pino({ level: 'silent' }));
+    store = await loadStore(spec, name, silentLogger);
   } catch (error) {
     return check(
       'session-store',

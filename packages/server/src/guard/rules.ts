@@ -1,5 +1,5 @@
 import { AccessDeniedError, InsufficientScopeError, type GatehouseError } from '../errors.js';
-import type { Claims, Principal } from './authenticate.js';
+import type { Claims, Principal } from '../principal.js';
 
 /**
  * An authorization rule: returns to let an authenticated caller in, throws a 403
@@ -111,8 +111,9 @@ export function requireClaims(
  * ```
  */
 export function challengeHeaders(error: GatehouseError): Record<string, string> | undefined {
-  if (!(error instanceof InsufficientScopeError)) return undefined;
+  if (error.code !== 'ERR_INSUFFICIENT_SCOPE') return undefined;
+  const { scope } = error as InsufficientScopeError;
   return {
-    'www-authenticate': `Bearer realm="gatehouse", error="insufficient_scope", scope="${error.scope}"`,
+    'www-authenticate': `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import { GatehouseError } from '../errors.js';
 import type { GatehouseResponse } from './types.js';
 

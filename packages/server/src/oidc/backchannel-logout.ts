@@ -1,5 +1,5 @@
 import { jwtVerify } from 'jose';
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import { BadRequestError, GatehouseError } from '../errors.js';
 import { json } from '../http/respond.js';
@@ -55,7 +55,7 @@ export function backchannelLogoutHandler(
       // sooner, never later): its jti stays claimed clearly beyond that.
       const expiresAt =
         payload.iat! + MAX_AGE_SECONDS + config.clockTolerance + REPLAY_MARGIN_SECONDS;
-      if (!(await sessions.store.claimOnce(`jti:${payload.iss}:${payload.jti}`, expiresAt))) {
+      if (!(await sessions.claimOnce(`jti:${payload.iss}:${payload.jti}`, expiresAt))) {
         throw invalid('jti replayed');
       }
 

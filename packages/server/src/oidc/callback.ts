@@ -1,11 +1,10 @@
 import * as client from 'openid-client';
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import { CallbackInvalidError, StateMismatchError, TransactionMissingError } from '../errors.js';
 import { redirect, toGatehouseError } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import { readCookie, serializeCookie } from '../session/cookie.js';
 import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { errorPage, popupPages } from './pages.js';
 import { callProvider, channels } from '../observe.js';
@@ -66,7 +65,7 @@ export function callbackHandler(
       const user = await userOfTokens(configuration, claims, tokens.access_token, log);
 
       // Session fixation (OWASP): a sign-in always gets a new id; any previous session ends.
-      await sessions.endById(readCookie(request.headers.cookie, config.sessionCookie) ?? '');
+      await sessions.endById(sessions.idOf(request) ?? '');
       const expiresIn = tokens.expiresIn();
       const session = await sessions.start({
         user,
@@ -83,10 +82,6 @@ export function callbackHandler(
       log.info({ sub: user.sub }, 'signed in');
       channels.signIn.publish({ sub: user.sub });
 
-      const sessionCookie = serializeCookie(config.sessionCookie, session.id, {
-        maxAge: config.absoluteTimeout,
-        secure: config.secureCookies,
-      });
       const response = transaction.popup
         ? popup.signedIn()
         : redirect(
@@ -96,7 +91,7 @@ export function callbackHandler(
             // This URL holds the code: no Referer from the redirect onwards (RFC 9700 4.2.4).
             { 'referrer-policy': 'no-referrer' },
           );
-      response.headers['set-cookie'] = [clearTransaction, sessionCookie];
+      response.headers['set-cookie'] = [clearTransaction, sessions.cookie(session.id)];
       return response;
     } catch (error) {
       const failure = toGatehouseError(error, log, 'sign-in callback');

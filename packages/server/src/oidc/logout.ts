@@ -1,11 +1,10 @@
 import * as client from 'openid-client';
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import { CsrfRejectedError } from '../errors.js';
 import { json, redirect } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { csrfCheck } from '../guard/csrf.js';
-import { readCookie, serializeCookie } from '../session/cookie.js';
 import type { Sessions } from '../session/sessions.js';
 import type { Provider } from './provider.js';
 import { channels } from '../observe.js';
@@ -18,10 +17,6 @@ import { channels } from '../observe.js';
 export function logoutHandler(config: Config, provider: Provider, sessions: Sessions, log: Logger) {
   const checkCsrf = csrfCheck(config);
   const allowedOrigins = new Set([config.frontendOrigin, config.backendOrigin]);
-  const clearCookie = serializeCookie(config.sessionCookie, '', {
-    maxAge: 0,
-    secure: config.secureCookies,
-  });
 
   return async function logout(request: GatehouseRequest): Promise<GatehouseResponse> {
     const formPost = String(request.headers['content-type']).startsWith(
@@ -40,9 +35,7 @@ export function logoutHandler(config: Config, provider: Provider, sessions: Sess
     }
 
     let idToken: string | undefined;
-    const session = await sessions.load(
-      readCookie(request.headers.cookie, config.sessionCookie) ?? '',
-    );
+    const session = await sessions.load(sessions.idOf(request) ?? '');
     if (session) {
       // Ended whatever happens to decryption; without tokens, no id_token_hint.
       idToken = (await sessions.end(session))?.id_token;
@@ -61,7 +54,7 @@ export function logoutHandler(config: Config, provider: Provider, sessions: Sess
           : null,
       )
       .catch(() => null);
-    const headers = { 'set-cookie': clearCookie };
+    const headers = { 'set-cookie': sessions.clearCookie };
     return formPost
       ? redirect(endSessionUrl ?? config.frontendUrl.href, headers)
       : json(200, { endSessionUrl }, headers);

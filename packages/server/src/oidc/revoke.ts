@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import type { GatehouseError } from '../errors.js';
 import { callProvider, channels } from '../observe.js';
 import type { Provider } from './provider.js';

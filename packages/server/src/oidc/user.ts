@@ -1,9 +1,9 @@
 import * as client from 'openid-client';
 import type { IDToken, UserInfoResponse } from 'openid-client';
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import type { GatehouseError } from '../errors.js';
 import { callProvider } from '../observe.js';
-import type { SessionUser } from '../session/store.js';
+import type { SessionUser } from '../session-store.js';
 
 /** The user as the front end sees it, from ID token claims (and userinfo when they lack them). */
 export function userFromClaims(claims: IDToken | UserInfoResponse): SessionUser {

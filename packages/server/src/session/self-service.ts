@@ -1,21 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GatehouseError } from '../errors.js';
+import { BrowserOnlyError, SessionNotFoundError } from '../errors.js';
 import { json } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import type { Principal } from '../guard/authenticate.js';
+import type { Principal } from '../principal.js';
 import type { Sessions } from './sessions.js';
-
-class SessionNotFoundError extends GatehouseError {
-  override readonly code = 'ERR_SESSION_NOT_FOUND';
-  override readonly status = 404;
-  override readonly error = 'not_found';
-}
-
-class BrowserOnlyError extends GatehouseError {
-  override readonly code = 'ERR_SESSION_REQUIRED';
-  override readonly status = 403;
-  override readonly error = 'access_denied';
-}
 
 /** A session's public handle: not its cookie, not its store key. */
 function handleOf(key: string): string {

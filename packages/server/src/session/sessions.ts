@@ -1,6 +1,8 @@
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import { SessionExpiredError } from '../errors.js';
+import type { GatehouseRequest } from '../http/types.js';
+import { readCookie, serializeCookie } from './cookie.js';
 import {
   newSessionId,
   openWithAny,
@@ -55,15 +57,39 @@ export class Sessions {
   readonly #log: Logger | undefined;
   readonly #revoke: (refreshToken: string) => void;
 
+  readonly #store: SessionStore;
+
   constructor(
-    readonly store: SessionStore,
+    store: SessionStore,
     private readonly config: Config,
     { log, revoke = () => {} }: SessionsOptions = {},
   ) {
+    this.#store = store;
     // Write "last seen" at most this often: the idle timeout is kept to within this margin.
     this.#touchInterval = Math.min(60, Math.floor(config.idleTimeout / 10));
     this.#log = log;
     this.#revoke = revoke;
+  }
+
+  /** The session id the request's cookie carries (not yet checked), or undefined. */
+  idOf(request: GatehouseRequest): string | undefined {
+    return readCookie(request.headers.cookie, this.config.sessionCookie);
+  }
+
+  /** The `Set-Cookie` line of a new session's id: HttpOnly, SameSite=Lax, until the absolute timeout. */
+  cookie(id: string): string {
+    return serializeCookie(this.config.sessionCookie, id, {
+      maxAge: this.config.absoluteTimeout,
+      secure: this.config.secureCookies,
+    });
+  }
+
+  /** The `Set-Cookie` line that deletes the session cookie. */
+  get clearCookie(): string {
+    return serializeCookie(this.config.sessionCookie, '', {
+      maxAge: 0,
+      secure: this.config.secureCookies,
+    });
   }
 
   /** Stores a new session and returns the id for the cookie (never stored itself). */
@@ -85,7 +111,7 @@ export class Sessions {
       ...(session.sid && { sid: session.sid }),
       ...(session.userAgent && { userAgent: session.userAgent.slice(0, 256) }),
     };
-    await this.store.create(key, record);
+    await this.#store.create(key, record);
     return { id, key, record };
   }
 
@@ -93,7 +119,7 @@ export class Sessions {
   async load(sessionId: string): Promise<LoadedSession | undefined> {
     const key = sessionKeyOf(sessionId);
     if (!key) return undefined;
-    let record = await this.store.get(key);
+    let record = await this.#store.get(key);
     if (!record) return undefined;
     const now = epochSeconds();
     if (record.expiresAt <= now) {
@@ -108,7 +134,7 @@ export class Sessions {
     if (now - record.lastSeenAt >= this.#touchInterval) {
       record.lastSeenAt = now;
       record.expiresAt = this.#expiry(record.createdAt, now);
-      await this.store.touch(key, now, record.expiresAt);
+      await this.#store.touch(key, now, record.expiresAt);
     }
     return { key, record };
   }
@@ -117,7 +143,7 @@ export class Sessions {
   tokens(session: LoadedSession): SessionTokens {
     const opened = this.#open(session);
     if (!opened) {
-      this.store.delete(session.key).catch(() => {});
+      this.#store.delete(session.key).catch(() => {});
       throw new SessionExpiredError(SESSION_ENDED, 'tokens sealed under no configured secret');
     }
     return opened;
@@ -139,7 +165,7 @@ export class Sessions {
       ...(refreshed.user && { user: refreshed.user }),
       ...(refreshed.scopes && { scopes: refreshed.scopes }),
     };
-    if (!(await this.store.update(session.key, record))) {
+    if (!(await this.#store.update(session.key, record))) {
       if (refreshed.tokens.refresh_token) this.#revoke(refreshed.tokens.refresh_token);
       throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh');
     }
@@ -153,7 +179,7 @@ export class Sessions {
    */
   async end(session: LoadedSession): Promise<SessionTokens | undefined> {
     const tokens = this.#open(session);
-    await this.store.delete(session.key);
+    await this.#store.delete(session.key);
     if (tokens?.refresh_token) this.#revoke(tokens.refresh_token);
     return tokens;
   }
@@ -161,7 +187,7 @@ export class Sessions {
   /** Ends the session of a cookie value, if there is one (a sign-in replaces it). */
   async endById(sessionId: string): Promise<void> {
     const key = sessionKeyOf(sessionId);
-    const record = key && (await this.store.get(key));
+    const record = key && (await this.#store.get(key));
     if (key && record) await this.end({ key, record });
   }
 
@@ -173,7 +199,7 @@ export class Sessions {
     sid?: string | undefined;
     sub?: string | undefined;
   }): Promise<number> {
-    const matching = sid ? await this.store.listBySid(sid) : await this.store.listBySubject(sub!);
+    const matching = sid ? await this.#store.listBySid(sid) : await this.#store.listBySubject(sub!);
     const ended = matching.filter(({ record }) => !sub || record.user.sub === sub);
     await Promise.all(ended.map((session) => this.end(session)));
     return ended.length;
@@ -181,7 +207,26 @@ export class Sessions {
 
   /** The live sessions of one user ("your devices"). */
   listBySubject(sub: string): Promise<StoredSession[]> {
-    return this.store.listBySubject(sub);
+    return this.#store.listBySubject(sub);
+  }
+
+  /** The session's record as stored now, without a touch (a refresh compares it). */
+  reload(key: string): Promise<SessionRecord | undefined> {
+    return this.#store.get(key);
+  }
+
+  /**
+   * The store's lock across instances, held at most `ttlMs`: its release, `false` while another
+   * instance holds it, or `undefined` when the store serves one process and needs none.
+   */
+  async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | false | undefined> {
+    if (!this.#store.lock) return undefined;
+    return (await this.#store.lock(name, ttlMs)) ?? false;
+  }
+
+  /** Records a one-time id (a logout token's `jti`) until `expiresAt`; false when seen before. */
+  claimOnce(id: string, expiresAt: number): Promise<boolean> {
+    return this.#store.claimOnce(id, expiresAt);
   }
 
   #open({ key, record }: LoadedSession): SessionTokens | undefined {
@@ -200,7 +245,7 @@ export class Sessions {
         { sub: record.user.sub },
         'session sealed under no configured SESSION_SECRET: ended, the user signs in again',
       );
-      await this.store.delete(key);
+      await this.#store.delete(key);
       return undefined;
     }
     const current = this.config.keys.tokens[0]!;
@@ -209,9 +254,9 @@ export class Sessions {
       tokens: sealTokens(tokens, current.key, key),
       tokenKey: current.id,
     };
-    if (await this.store.update(key, resealed, record.tokens)) return resealed;
+    if (await this.#store.update(key, resealed, record.tokens)) return resealed;
     // A refresh stored newer tokens meanwhile, or the session ended: read what is there now.
-    const now = await this.store.get(key);
+    const now = await this.#store.get(key);
     return now?.tokenKey === current.id ? now : undefined;
   }
 

@@ -11,7 +11,11 @@ import {
   requireGroup,
   requireScope,
 } from '@gatehouse/server/express';
-import { gatehouseFastify } from '@gatehouse/server/fastify';
+import {
+  gatehouseAuth,
+  gatehouseFastify,
+  requireAuth as fastifyGuard,
+} from '@gatehouse/server/fastify';
 import { CookieJar, signIn, type DevCredentials } from '@gatehouse/dev-idp/testing';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -192,19 +196,24 @@ export function testOptions(
 export async function fastifyBackend(options: GatehouseOptions) {
   const gatehouse = createGatehouse(options);
   const app: FastifyInstance = Fastify();
+  await app.register(gatehouseAuth);
   await app.register(gatehouseFastify, { gatehouse });
   for (const [path, rule] of Object.entries(ROUTES)) {
-    const preHandler =
+    const rules =
       rule.length === 0
-        ? app.requireAuth
+        ? []
         : rule[0] === 'scope'
-          ? app.requireScope(...rule.slice(1))
+          ? [requireScope(...rule.slice(1))]
           : rule[0] === 'group'
-            ? app.requireGroup(...rule.slice(1))
-            : app.requireClaims(adaOrCli);
-    app.get(path, { preHandler }, async (request) => body(request));
+            ? [requireGroup(...rule.slice(1))]
+            : [requireClaims(adaOrCli)];
+    app.get(path, { preHandler: fastifyGuard(gatehouse, ...rules) }, async (request) =>
+      body(request),
+    );
   }
-  app.post('/secure-data', { preHandler: app.requireAuth }, async (request) => body(request));
+  app.post('/secure-data', { preHandler: fastifyGuard(gatehouse) }, async (request) =>
+    body(request),
+  );
   const call: Call = async (path, headers = {}, method = 'GET') => {
     const response = await app.inject({ method, url: path, headers });
     const setCookie = response.headers['set-cookie'];

@@ -1,5 +1,5 @@
 import type { DevIdp } from '@gatehouse/dev-idp';
-import type { DoctorReport } from '@gatehouse/server';
+import type { DoctorReport } from '@gatehouse/server/doctor';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

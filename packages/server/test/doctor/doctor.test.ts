@@ -1,5 +1,5 @@
 import type { DevIdp } from '@gatehouse/dev-idp';
-import { doctor, formatDoctorReport } from '@gatehouse/server';
+import { doctor, formatDoctorReport } from '@gatehouse/server/doctor';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';

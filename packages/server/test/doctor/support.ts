@@ -1,5 +1,5 @@
 import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
-import type { DoctorCheck, DoctorReport } from '@gatehouse/server';
+import type { DoctorCheck, DoctorReport } from '@gatehouse/server/doctor';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';

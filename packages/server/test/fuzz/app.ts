@@ -6,7 +6,12 @@
  */
 import { createGatehouse, MemoryStore, type GatehouseOptions } from '@gatehouse/server';
 import { gatehouseExpress, requireAuth } from '@gatehouse/server/express';
-import { gatehouseFastify } from '@gatehouse/server/fastify';
+import {
+  gatehouseAuth,
+  gatehouseCors,
+  gatehouseFastify,
+  requireAuth as fastifyGuard,
+} from '@gatehouse/server/fastify';
 import express from 'express';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import type { Server } from 'node:http';
@@ -38,10 +43,12 @@ export async function injectableApp(
     ...options,
   });
   const app = Fastify();
+  await app.register(gatehouseAuth);
   await app.register(gatehouseFastify, { gatehouse });
+  app.addHook('onRequest', gatehouseCors(gatehouse));
   const data = async () => ({ message: 'You are authenticated!' });
-  app.get('/secure-data', { preHandler: app.requireAuth }, data);
-  app.post('/secure-data', { preHandler: app.requireAuth }, data);
+  app.get('/secure-data', { preHandler: fastifyGuard(gatehouse) }, data);
+  app.post('/secure-data', { preHandler: fastifyGuard(gatehouse) }, data);
   await app.ready();
   return {
     app,
@@ -129,8 +136,10 @@ export async function listeningAdapters(hostile: HostileProvider): Promise<Liste
 
   const onFastify = make();
   const fastify = Fastify();
+  await fastify.register(gatehouseAuth);
   await fastify.register(gatehouseFastify, { gatehouse: onFastify });
-  fastify.get('/secure-data', { preHandler: fastify.requireAuth }, async () => data);
+  fastify.addHook('onRequest', gatehouseCors(onFastify));
+  fastify.get('/secure-data', { preHandler: fastifyGuard(onFastify) }, async () => data);
   await fastify.listen({ port: 0, host: '127.0.0.1' });
 
   const onExpress = make();

@@ -11,8 +11,14 @@ import {
   requireAuth,
   requireGroup,
   requireScope,
+  type Rule,
 } from '@gatehouse/server/express';
-import { gatehouseFastify } from '@gatehouse/server/fastify';
+import {
+  gatehouseAuth,
+  gatehouseCors,
+  gatehouseFastify,
+  requireAuth as fastifyGuard,
+} from '@gatehouse/server/fastify';
 import express from 'express';
 import Fastify from 'fastify';
 import { createHash } from 'node:crypto';
@@ -59,16 +65,19 @@ export async function startBackend(
   let close: () => Promise<void>;
   if (framework === 'fastify') {
     const app = Fastify();
+    await app.register(gatehouseAuth);
     await app.register(gatehouseFastify, { gatehouse });
-    app.get('/secure-data', { preHandler: app.requireAuth }, async (request) => ({
+    app.addHook('onRequest', gatehouseCors(gatehouse));
+    const guard = (...rules: Rule[]) => ({ preHandler: fastifyGuard(gatehouse, ...rules) });
+    app.get('/secure-data', guard(), async (request) => ({
       message: 'You are authenticated!',
       accessTokenHash: hash(request.auth!.accessToken()),
     }));
-    app.post('/secure-data', { preHandler: app.requireAuth }, async () => ({ changed: true }));
-    app.get('/admin-data', { preHandler: app.requireGroup('admins') }, async (request) => ({
+    app.post('/secure-data', guard(), async () => ({ changed: true }));
+    app.get('/admin-data', guard(requireGroup('admins')), async (request) => ({
       groups: request.auth!.groups,
     }));
-    app.get('/reports', { preHandler: app.requireScope(REPORTS_SCOPE) }, async (request) => ({
+    app.get('/reports', guard(requireScope(REPORTS_SCOPE)), async (request) => ({
       scopes: request.auth!.scopes,
     }));
     await app.listen({ port, host: '127.0.0.1' });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from 'pino';
+import type { GatehouseLogger as Logger } from '../../logger.js';
 import { StoreUnavailableError } from '../../errors.js';
 import {
   EXPIRED_RETENTION,

@@ -1,0 +1,96 @@
+// The import graph of @gatehouse/server, checked by `npm run lint` (docs/architecture.md).
+//
+// packages/server/src is cut into layers that follow the protocol's steps. A file may import
+// its own layer and the layers below it, never a layer above; and no import cycle anywhere.
+// Every source file belongs to exactly one layer: a new folder or top-level file must be
+// placed here before lint accepts it.
+const SRC = '^packages/server/src/';
+
+/** Lowest first. `paths` are regular expressions relative to packages/server/src. */
+const LAYERS = [
+  {
+    name: 'ground',
+    why: 'errors, the caller (principal), the session-store contract, the logger contract, the HTTP shapes',
+    paths: ['(errors|logger|principal|session-store)[.]ts$', 'http/'],
+  },
+  {
+    name: 'config',
+    why: 'options, environment variables, defaults, validation: pure data',
+    paths: ['config/'],
+  },
+  {
+    name: 'provider',
+    why: 'talking to the OpenID provider: discovery, keys, provider calls, Bearer verification',
+    paths: ['observe[.]ts$', 'oidc/(provider|provider-errors|user)[.]ts$', 'bearer/'],
+  },
+  {
+    name: 'session',
+    why: 'server-side sessions: the store, sealing, cookies, self-service',
+    paths: ['session/'],
+  },
+  {
+    name: 'routes',
+    why: 'the protocol steps as handlers, and the guard of the app routes',
+    paths: [
+      'oidc/(login|callback|logout|backchannel-logout|refresh|revoke|transaction|return-to|pages)[.]ts$',
+      'guard/',
+    ],
+  },
+  {
+    name: 'core',
+    why: 'the route table, handle() and createGatehouse()',
+    paths: ['(core|gatehouse)[.]ts$'],
+  },
+  {
+    name: 'edge',
+    why: 'adapters, entry points, the doctor, metrics',
+    paths: ['adapters/', 'doctor/', 'metrics/', 'index[.]ts$'],
+  },
+];
+
+const pattern = (layer) => layer.paths.map((path) => SRC + path);
+
+const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
+  name: `layer-${layer.name}`,
+  severity: 'error',
+  comment: `${layer.name} (${layer.why}) may not import the layers above it: ${LAYERS.slice(
+    index + 1,
+  )
+    .map((above) => above.name)
+    .join(', ')}`,
+  from: { path: pattern(layer) },
+  to: { path: LAYERS.slice(index + 1).flatMap(pattern) },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment:
+        'Import cycles make the layers meaningless: break them by moving the shared part down.',
+      from: { path: SRC },
+      to: { circular: true },
+    },
+    ...layerRules,
+    {
+      name: 'in-a-layer',
+      severity: 'error',
+      comment:
+        'Every file of packages/server/src belongs to a layer: add it to .dependency-cruiser.cjs.',
+      from: { path: SRC, pathNot: LAYERS.flatMap(pattern) },
+      to: { path: '.' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.d.ts'],
+    },
+  },
+};

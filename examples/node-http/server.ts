@@ -1,0 +1,134 @@
+/**
+ * The seed tutorial's backend on plain `node:http` with Gatehouse.
+ *
+ *   node --conditions=@gatehouse/source --import tsx examples/node-http/server.ts
+ *
+ * reads the same environment variables (and `.env`) as `npm run serve`.
+ */
+import {
+  ConfigError,
+  createGatehouse,
+  defaults,
+  ENV_NAMES,
+  optionsFromEnv,
+  type Gatehouse,
+  type GatehouseOptions,
+  type OptionNames,
+} from '@gatehouse/server';
+import {
+  gatehouseNode,
+  nodeCors,
+  requireAuth,
+  requireGroup,
+  requireScope,
+} from '@gatehouse/server/node';
+import { existsSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+
+/** Where to listen, and the names of the variables the options came from (for errors). */
+export interface Listen {
+  port?: number;
+  host?: string;
+  names?: OptionNames;
+}
+
+/** A running example: its URL, its Gatehouse, and how to stop both. */
+export interface Running {
+  url: string;
+  gatehouse: Gatehouse;
+  close(): Promise<void>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+export async function start(
+  options: GatehouseOptions,
+  { port = 7156, host = 'localhost', names }: Listen = {},
+): Promise<Running> {
+  const gatehouse = createGatehouse(options, names);
+  const gatehouseRoutes = gatehouseNode(gatehouse);
+  const cors = nodeCors(gatehouse);
+  const signedIn = requireAuth(gatehouse);
+  const admins = requireAuth(gatehouse, requireGroup('admins'));
+  const reporters = requireAuth(gatehouse, requireScope('reports:read'));
+
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    try {
+      // Gatehouse's routes first; then CORS for FRONTEND_URL on the app's own answers.
+      if ((await gatehouseRoutes(req, res)) || cors(req, res)) return;
+      const route = `${req.method} ${path}`;
+      if (route === 'GET /healthz') return json(res, 200, { status: 'ok' });
+      if (route === 'GET /secure-data') {
+        const auth = await signedIn(req, res);
+        if (!auth) return; // already answered 401/403
+        return json(res, 200, {
+          message: 'You are authenticated!',
+          user: auth.user.name ?? auth.user.sub,
+          via: auth.via,
+        });
+      }
+      if (route === 'POST /secure-data') {
+        if (!(await signedIn(req, res))) return; // CSRF is checked here too: 403 without X-CSRF
+        return json(res, 200, { changed: true });
+      }
+      if (route === 'GET /admin-data') {
+        const auth = await admins(req, res);
+        if (auth) json(res, 200, { message: 'You are an admin!', groups: auth.groups });
+        return;
+      }
+      if (route === 'GET /reports') {
+        const auth = await reporters(req, res);
+        if (auth) json(res, 200, { scopes: auth.scopes });
+        return;
+      }
+      json(res, 404, { error: 'not_found', error_description: `No route ${route}` });
+    } catch (error) {
+      // The app's own failures: Gatehouse's JSON error (a generic 500), never a stack trace.
+      const response = gatehouse.errorResponse(error, `${req.method} ${path}`);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(response.status, response.headers).end(response.body);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${actual}`,
+    gatehouse,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await gatehouse.close();
+    },
+  };
+}
+
+/** `npx tsx examples/node-http/server.ts`: the environment of `npm run serve`. */
+export async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const options = optionsFromEnv();
+  options.sessionStore ??= defaults.sessionStore;
+  const backendPort = URL.canParse(options.backendUrl) ? new URL(options.backendUrl).port : '';
+  const port = Number(process.env.PORT || backendPort || 7156);
+  let running: Running;
+  try {
+    running = await start(options, { port, host: process.env.HOST, names: ENV_NAMES });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`Gatehouse on node:http at ${running.url}`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void running.close().then(() => process.exit(0)));
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,345 @@
+import type { GatehouseLogger as Logger } from '../logger.js';
+import { ConfigError } from '../errors.js';
+import type { SessionStore } from '../session-store.js';
+
+/**
+ * Every setting of Gatehouse, once: its option name (the key), its environment variable, its
+ * default, its parser and its doc line (the TSDoc comment). Everything else derives from here:
+ * the `GatehouseOptions` type (options.ts), `ENV_NAMES` and `optionsFromEnv` (env.ts), the
+ * setting defaults in `defaults` (defaults.ts), the per-field work of `parseConfig` (parse.ts)
+ * and docs/configuration.md (scripts/config-reference.mjs reads the comments and the values).
+ *
+ * A parser is pure: it gets the given value (undefined when not set) and the name to use in
+ * messages, and returns the validated value or throws a {@link ConfigError}. Checks that involve
+ * several settings (idle vs absolute timeout, https in production, the dev secret) are parseConfig's.
+ */
+export interface Setting {
+  /** The environment variable that feeds the option, if any. */
+  readonly env?: string;
+  /**
+   * How the variable's text becomes the option: `text` (empty is unset), `number`, `list`
+   * (comma-separated), `mode` (trimmed, lower case), or a function.
+   */
+  readonly read?: 'text' | 'number' | 'list' | 'mode' | ((raw: string | undefined) => unknown);
+  /** No default: the option must be given (the variable must be set). */
+  readonly required?: boolean;
+  /** Required unless the issuer is on loopback and not in production. */
+  readonly requiredOutsideDev?: boolean;
+  /** What an unset option means (also in `defaults` and the reference). */
+  readonly default?: unknown;
+  /** The default of `npm run serve` when it differs (`defaults` holds this one). */
+  readonly serveDefault?: unknown;
+  /** The unit of a number, shown in the reference. */
+  readonly unit?: 'seconds';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each parser types its own input
+  readonly parse: (value: any, label: string) => unknown;
+}
+
+/** Route paths served by Gatehouse. */
+export interface RoutePaths {
+  login: string;
+  callback: string;
+  logout: string;
+  me: string;
+  /** OpenID Connect Back-Channel Logout: register `BACKEND_URL` + this at the provider. */
+  backchannelLogout: string;
+  /** "Your devices": `GET` lists the user's sessions, `DELETE <path>/:id` ends one. */
+  sessions: string;
+}
+
+export type IntrospectionMode = 'auto' | 'on' | 'off';
+
+/**
+ * JWS algorithms accepted on Bearer JWTs: asymmetric only, so no key can be a shared secret
+ * or "none" (RFC 8725 3.1).
+ */
+const ALGORITHMS: readonly string[] = Object.freeze([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]);
+
+const ROUTES: Readonly<RoutePaths> = Object.freeze({
+  login: '/login',
+  callback: '/signin-oidc',
+  logout: '/logout',
+  me: '/me',
+  backchannelLogout: '/backchannel-logout',
+  sessions: '/sessions',
+});
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** Whether a host name is this machine: http is accepted there, and dev conveniences apply. */
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+export const SETTINGS = {
+  /** The provider's issuer, discovery is fetched from it. */
+  issuer: {
+    env: 'OKTA_ISSUER_URL',
+    required: true,
+    parse(value: string, label: string): URL {
+      const issuer = url(value, label);
+      if (
+        issuer.protocol !== 'https:' &&
+        !(issuer.protocol === 'http:' && isLoopback(issuer.hostname))
+      ) {
+        throw new ConfigError(
+          `${label} must be an https URL (http is accepted on localhost only), got ${value}`,
+        );
+      }
+      return issuer;
+    },
+  },
+  /** The application's client id at the provider (Okta: `0oa...`). */
+  clientId: { env: 'OKTA_CLIENT_ID', required: true, parse: required },
+  /** Its client secret, sent with HTTP Basic authentication to the token endpoint (client_secret_basic). */
+  clientSecret: { env: 'OKTA_CLIENT_SECRET', required: true, parse: required },
+  /** The public URL of this backend; the redirect URI is built from it. */
+  backendUrl: { env: 'BACKEND_URL', required: true, parse: url },
+  /** The React app's URL; the only CORS origin, and where sign-in returns. */
+  frontendUrl: { env: 'FRONTEND_URL', required: true, parse: url },
+  /**
+   * At least 32 characters; keys for tokens at rest derive from it. To rotate, list the new
+   * secret first and the previous ones after it (`SESSION_SECRET=new,old`, or an array):
+   * sessions sealed under a previous secret are read and re-sealed under the first.
+   */
+  sessionSecret: {
+    env: 'SESSION_SECRET',
+    requiredOutsideDev: true,
+    parse(value: string | readonly string[] | undefined, label: string): string[] {
+      const secrets = sessionSecrets(value);
+      secrets.forEach((secret, index) => {
+        if (secret.length < 32) {
+          const which = secrets.length > 1 ? ` (secret ${index + 1} of ${secrets.length})` : '';
+          throw new ConfigError(
+            `${label} must be at least 32 characters${which}, got ${secret.length}`,
+          );
+        }
+      });
+      return secrets;
+    },
+  },
+  /** `memory`, `sqlite:<path>`, `redis://...`, or a store instance. */
+  sessionStore: {
+    env: 'SESSION_STORE',
+    default: 'memory',
+    serveDefault: 'sqlite:.gatehouse/sessions.db',
+    parse: (value: string | SessionStore | undefined): string | SessionStore => value ?? 'memory',
+  },
+  /** Expected `aud` of access tokens; the default is Okta's default custom authorization server's. */
+  audience: {
+    env: 'OKTA_AUDIENCE',
+    default: 'api://default',
+    parse: (value: string | undefined): string => value || 'api://default',
+  },
+  /**
+   * Space-separated scopes to request; `offline_access` asks for a refresh token so sessions
+   * outlive the access token.
+   */
+  scopes: {
+    env: 'OKTA_SCOPES',
+    default: 'openid profile email offline_access',
+    parse: (value: string | undefined): string => value || 'openid profile email offline_access',
+  },
+  /** Session ends after this many seconds without a request. */
+  idleTimeout: seconds('SESSION_IDLE_TIMEOUT', 60 * 60),
+  /** Session ends this many seconds after sign-in, whatever the activity. */
+  absoluteTimeout: seconds('SESSION_ABSOLUTE_TIMEOUT', 12 * 60 * 60),
+  /** Connect and response timeout of every call to the provider, in seconds. */
+  httpTimeout: seconds('HTTP_TIMEOUT', 5),
+  /** Allowed clock difference with the provider when checking `exp`, `nbf`, `iat`, in seconds. */
+  clockTolerance: seconds('CLOCK_TOLERANCE', 30, 0),
+  /** Accept Bearer tokens of these `cid`s only; empty accepts every client of the issuer. */
+  allowedClientIds: {
+    env: 'OKTA_ALLOWED_CLIENT_IDS',
+    read: 'list',
+    default: Object.freeze([]) as readonly string[],
+    parse: (value: string[] | undefined): readonly string[] => Object.freeze([...(value ?? [])]),
+  },
+  /**
+   * JWS algorithms accepted on Bearer JWTs: asymmetric only, so no key can be a shared secret
+   * or "none" (RFC 8725 3.1).
+   */
+  accessTokenAlgorithms: {
+    env: 'ACCESS_TOKEN_ALGORITHMS',
+    read: 'list',
+    default: ALGORITHMS,
+    parse(value: string[] | undefined, label: string): readonly string[] {
+      if (value === undefined) return ALGORITHMS;
+      const refused = value.filter((alg) => !ALGORITHMS.includes(alg));
+      if (value.length === 0 || refused.length > 0) {
+        throw new ConfigError(
+          `${label} must list asymmetric JWS algorithms from ${ALGORITHMS.join(', ')}, got ${value.join(', ') || 'none'}`,
+        );
+      }
+      return Object.freeze([...value]);
+    },
+  },
+  /**
+   * Verified Bearer tokens (and introspection results) remembered, each until its `exp`; 0
+   * turns the cache off.
+   */
+  accessTokenCacheSize: whole('ACCESS_TOKEN_CACHE_SIZE', 10_000, 0),
+  /** Shortest time between two JWKS fetches caused by an unknown `kid`, in seconds. */
+  jwksCooldown: seconds('JWKS_COOLDOWN', 30, 0),
+  /**
+   * What to do with an opaque Bearer token (one without dots). `off` refuses it with 401
+   * without calling the provider: an Okta custom authorization server issues JWT access tokens,
+   * which are verified locally, so an opaque token there is a guess that must not cost a
+   * client-authenticated provider call. `on` introspects it (RFC 7662), rate-limited; a provider
+   * without an `introspection_endpoint` is then a setup error (502). `auto` introspects when
+   * discovery advertises an `introspection_endpoint`, else refuses (Okta advertises one, so
+   * `auto` introspects there).
+   */
+  accessTokenIntrospection: {
+    env: 'ACCESS_TOKEN_INTROSPECTION',
+    read: 'mode',
+    default: 'off' as IntrospectionMode,
+    parse(value: IntrospectionMode | undefined, label: string): IntrospectionMode {
+      if (value === undefined) return 'off';
+      const mode = (['auto', 'on', 'off'] as const).find((candidate) => candidate === value);
+      if (!mode) throw new ConfigError(`${label} must be auto, on or off, got ${value}`);
+      return mode;
+    },
+  },
+  /**
+   * Introspection calls per second at most, per instance (bursts up to one second's worth);
+   * beyond it an opaque token is answered 503 with `Retry-After`.
+   */
+  introspectionRateLimit: {
+    env: 'INTROSPECTION_RATE_LIMIT',
+    read: 'number',
+    default: 10,
+    parse(value: number | undefined, label: string): number {
+      const rate = value ?? 10;
+      if (!Number.isFinite(rate) || rate <= 0) {
+        throw new ConfigError(
+          `${label} must be a number of calls per second > 0 (turn introspection off instead), got ${value}`,
+        );
+      }
+      return rate;
+    },
+  },
+  /**
+   * Introspection calls in flight at once at most, per instance; beyond it an opaque token is
+   * answered 503 with `Retry-After`, never kept waiting.
+   */
+  introspectionConcurrency: whole('INTROSPECTION_CONCURRENCY', 4, 1),
+  /** Paths of the routes Gatehouse serves, as in the seed tutorial. */
+  routes: {
+    default: ROUTES,
+    parse(value: Partial<RoutePaths> | undefined): Readonly<RoutePaths> {
+      const routes = Object.freeze({ ...ROUTES, ...value });
+      for (const [route, path] of Object.entries(routes)) {
+        if (!path.startsWith('/'))
+          throw new ConfigError(`routes.${route} must start with '/', got ${path}`);
+      }
+      return routes;
+    },
+  },
+  /** Pino, or any logger with its methods; Gatehouse never logs tokens, codes or cookies. */
+  logger: { parse: (value: Logger | undefined) => value },
+  /** `NODE_ENV=production` turns dev conveniences off even on a loopback issuer. */
+  production: {
+    env: 'NODE_ENV',
+    read: (raw: string | undefined) => raw === 'production',
+    parse: (value: boolean | undefined): boolean => value ?? process.env.NODE_ENV === 'production',
+  },
+} satisfies Record<string, Setting>;
+
+export type Settings = typeof SETTINGS;
+
+/** The option type of a setting: what its parser accepts. */
+type OptionOf<S> = S extends { parse: (value: infer T, label: string) => unknown }
+  ? Exclude<T, undefined>
+  : never;
+
+/** The options a table describes: required settings required, the others optional. */
+export type OptionsOf<T> = {
+  [K in keyof T as T[K] extends { required: true } ? K : never]: OptionOf<T[K]>;
+} & {
+  [K in keyof T as T[K] extends { required: true } ? never : K]?: OptionOf<T[K]>;
+};
+
+/** The defaults a table holds (`serveDefault` where there is one). */
+export type DefaultsOf<T> = {
+  readonly [K in keyof T as T[K] extends { default: unknown } ? K : never]: T[K] extends {
+    serveDefault: infer D;
+  }
+    ? D
+    : T[K] extends { default: infer D }
+      ? D
+      : never;
+};
+
+/** The secrets, current first: a list, or one string with previous secrets after commas. */
+export function sessionSecrets(value: string | readonly string[] | undefined): string[] {
+  const list = typeof value === 'string' ? value.split(',') : (value ?? []);
+  return list.map((secret) => secret.trim()).filter(Boolean);
+}
+
+function seconds(env: string, fallback: number, min = 1) {
+  return {
+    env,
+    read: 'number' as const,
+    unit: 'seconds' as const,
+    default: fallback,
+    parse(value: number | undefined, label: string): number {
+      const given = value ?? fallback;
+      if (!Number.isFinite(given) || given < min) {
+        throw new ConfigError(`${label} must be a number of seconds >= ${min}, got ${given}`);
+      }
+      return given;
+    },
+  };
+}
+
+function whole(env: string, fallback: number, min: number) {
+  return {
+    env,
+    read: 'number' as const,
+    default: fallback,
+    parse(value: number | undefined, label: string): number {
+      const given = value ?? fallback;
+      if (!Number.isSafeInteger(given) || given < min) {
+        throw new ConfigError(`${label} must be a whole number >= ${min}, got ${value}`);
+      }
+      return given;
+    },
+  };
+}
+
+function required(value: string | undefined, label: string): string {
+  if (!value || !value.trim()) throw new ConfigError(`${label} is required`);
+  return value.trim();
+}
+
+function url(value: string | undefined, label: string): URL {
+  const text = required(value, label);
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ConfigError(
+      `${label} must be an absolute URL such as https://example.com, got ${text}`,
+    );
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError(`${label} must be an http(s) URL, got ${text}`);
+  }
+  if (parsed.search || parsed.hash || parsed.username) {
+    throw new ConfigError(`${label} must not carry a query, fragment or credentials, got ${text}`);
+  }
+  return parsed;
+}

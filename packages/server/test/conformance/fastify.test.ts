@@ -1,0 +1,4 @@
+import { startFastify } from './fastify.js';
+import { conformance } from './suite.js';
+
+conformance('Fastify', startFastify);

@@ -1,0 +1,131 @@
+/**
+ * One conformance suite for every server Gatehouse runs on: the same cases, the same exact
+ * status codes and error bodies, against a real dev IdP. An adapter's test file is one line:
+ *
+ *   conformance('node:http', startNodeHttp)
+ *
+ * `start({ port, options })` must boot the backend in this process, listening on
+ * `http://localhost:<port>`, with `createGatehouse(options)` (the options as given: they hold
+ * the issuer, URLs, store and logger) and, besides Gatehouse's routes:
+ * - `GET /secure-data`: signed in (requireAuth), JSON 200 with `via: auth.via`;
+ * - `POST /secure-data`: signed in, JSON 200 exactly `{ changed: true }`;
+ * - `GET /admin-data`: requireGroup('admins'), JSON 200 with `groups: auth.groups`;
+ * - `GET /reports`: requireScope('reports:read'), JSON 200;
+ * and CORS for FRONTEND_URL on its own routes too (their preflights: 204 for FRONTEND_URL, 403
+ * JSON for another origin). It resolves to `{ url, gatehouse, close }`: `url` is
+ * `http://localhost:<port>`, `gatehouse` the instance it created, `close()` stops the server
+ * and calls `gatehouse.close()`. In-process, because the refresh case listens on the
+ * `gatehouse:refresh` diagnostics channel.
+ */
+import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
+import { CookieJar, freePort } from '@gatehouse/dev-idp/testing';
+import { MemoryStore, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { testClients } from '../bearer/support.js';
+import { ADA, captureLog, signInThroughBackend, webClient } from '../support/stack.js';
+import { apiCases } from './api.js';
+import { signInCases } from './sign-in.js';
+import { tokenCases } from './tokens.js';
+
+/** What `start` resolves to: the backend's URL, its Gatehouse, and how to stop both. */
+export interface ConformanceBackend {
+  url: string;
+  gatehouse: Gatehouse;
+  close(): Promise<void>;
+}
+
+/** What `start` gets: the port to listen on (localhost) and the options to create Gatehouse. */
+export interface StartSetup {
+  port: number;
+  options: GatehouseOptions;
+}
+
+/** Boots the backend under test; see the file comment for the routes it must serve. */
+export type Start = (setup: StartSetup) => Promise<ConformanceBackend>;
+
+export const FRONTEND_URL = 'http://localhost:5999';
+export const FOREIGN_ORIGIN = 'https://evil.example';
+
+/** A dev IdP and the backend under test, wired to each other; filled in `beforeAll`. */
+export interface World {
+  idp: DevIdp;
+  backend: ConformanceBackend;
+  /** Gatehouse's log lines (JSON), to check what they say and never contain. */
+  log: string[];
+  /** A new browser signed in through the backend (Ada unless told). */
+  signedIn(credentials?: typeof ADA): Promise<CookieJar>;
+}
+
+/** Starts a dev IdP (with `idpOptions`) and the backend; the world, filled before the tests. */
+export function world(start: Start, idpOptions: DevIdpOptions = {}): World {
+  const current = {} as World;
+  let close: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    const port = await freePort();
+    const url = `http://localhost:${port}`;
+    const [web, cli] = testClients(url);
+    const idp = await startDevIdp({
+      port: 0,
+      keysFile: false,
+      quiet: true,
+      // The backend's web client (redirect URIs for its callback and for direct code flows)
+      // and a client-credentials client for Bearer callers.
+      clients: [{ ...webClient(url, FRONTEND_URL), redirect_uris: web!.redirect_uris }, cli!],
+      ...idpOptions,
+    });
+    const { logger, lines } = captureLog();
+    let backend: ConformanceBackend;
+    try {
+      backend = await start({
+        port,
+        options: {
+          issuer: idp.issuer,
+          clientId: 'gatehouse-test',
+          clientSecret: 'gatehouse-test-secret',
+          backendUrl: url,
+          frontendUrl: FRONTEND_URL,
+          sessionSecret: 'test-secret-'.repeat(4),
+          sessionStore: new MemoryStore(),
+          logger,
+        },
+      });
+    } catch (error) {
+      await idp.close();
+      throw error;
+    }
+    Object.assign(current, {
+      idp,
+      backend,
+      log: lines,
+      async signedIn(credentials = ADA) {
+        const jar = new CookieJar();
+        const callback = await signInThroughBackend({ backend, jar }, { credentials });
+        if (callback.status !== 302) throw new Error(`sign-in answered ${callback.status}`);
+        return jar;
+      },
+    } satisfies World);
+    close = async () => {
+      await backend.close();
+      await idp.close();
+    };
+  });
+  afterAll(() => close());
+  return current;
+}
+
+/**
+ * Runs every conformance case against the backend `start` boots.
+ *
+ * @example
+ * ```ts
+ * conformance('Express 5', (setup) => startExpress(setup.options, { port: setup.port }))
+ * ```
+ */
+export function conformance(name: string, start: Start): void {
+  describe(`conformance: ${name}`, () => {
+    describe('sign-in', () => signInCases(world(start)));
+    describe('API', () => apiCases(world(start)));
+    // Access tokens of 2 s: the backend refreshes them under the caller's feet.
+    describe('tokens', () => tokenCases(world(start, { accessTokenTtl: 2 })));
+  });
+}
