@@ -5,16 +5,7 @@
  *
  * reads the same environment variables (and `.env`) as `npm run serve`.
  */
-import {
-  ConfigError,
-  createGatehouse,
-  defaults,
-  ENV_NAMES,
-  optionsFromEnv,
-  type Gatehouse,
-  type GatehouseOptions,
-  type OptionNames,
-} from '@gatehouse/server';
+import { createGatehouse, type GatehouseOptions } from '@gatehouse/server';
 import {
   gatehouseErrorHandler,
   gatehouseExpress,
@@ -23,30 +14,18 @@ import {
   requireScope,
 } from '@gatehouse/server/express';
 import express from 'express';
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { mainIfRun, running, type Listen, type Running } from '../run.js';
 
-/** Where to listen, the names of the variables the options came from, which Express. */
-export interface Listen {
-  port?: number;
-  host?: string;
-  names?: OptionNames;
-  /** The `express` function: Express 5 by default; the tests pass Express 4 too. */
+/** Where to listen, and which Express: 5 by default; the tests pass Express 4 too. */
+export interface ExpressListen extends Listen {
   express?: typeof express;
-}
-
-/** A running example: its URL, its Gatehouse, and how to stop both. */
-export interface Running {
-  url: string;
-  gatehouse: Gatehouse;
-  close(): Promise<void>;
 }
 
 export async function start(
   options: GatehouseOptions,
-  { port = 7156, host = 'localhost', names, express: createApp = express }: Listen = {},
+  { port = 7156, host = 'localhost', names, express: createApp = express }: ExpressListen = {},
 ): Promise<Running> {
   const gatehouse = createGatehouse(options, names);
   const app = createApp();
@@ -80,38 +59,7 @@ export async function start(
     const listening = app.listen(port, host, () => resolve(listening));
   });
   const { port: actual } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${actual}`,
-    gatehouse,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await gatehouse.close();
-    },
-  };
+  return running(server, gatehouse, `http://${host}:${actual}`);
 }
 
-/** `npx tsx examples/express/server.ts`: the environment of `npm run serve`. */
-export async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const options = optionsFromEnv();
-  options.sessionStore ??= defaults.sessionStore;
-  const backendPort = URL.canParse(options.backendUrl) ? new URL(options.backendUrl).port : '';
-  const port = Number(process.env.PORT || backendPort || 7156);
-  let running: Running;
-  try {
-    running = await start(options, { port, host: process.env.HOST, names: ENV_NAMES });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Configuration error: ${error.message}`);
-    process.exit(1);
-  }
-  console.log(`Gatehouse on Express at ${running.url}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void running.close().then(() => process.exit(0)));
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+await mainIfRun(import.meta.url, 'Express', start);

@@ -6,16 +6,7 @@
  * reads the same environment variables (and `.env`) as `npm run serve`.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import {
-  ConfigError,
-  createGatehouse,
-  defaults,
-  ENV_NAMES,
-  optionsFromEnv,
-  type Gatehouse,
-  type GatehouseOptions,
-  type OptionNames,
-} from '@gatehouse/server';
+import { createGatehouse, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
 import {
   gatehouseHono,
   gatehouseOnError,
@@ -25,24 +16,9 @@ import {
   type GatehouseEnv,
 } from '@gatehouse/server/hono';
 import { Hono } from 'hono';
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
-
-/** Where to listen, and the names of the variables the options came from (for errors). */
-export interface Listen {
-  port?: number;
-  host?: string;
-  names?: OptionNames;
-}
-
-/** A running example: its URL, its Gatehouse, and how to stop both. */
-export interface Running {
-  url: string;
-  gatehouse: Gatehouse;
-  close(): Promise<void>;
-}
+import { mainIfRun, running, type Listen, type Running } from '../run.js';
 
 /** The app, without a server: `app.fetch` serves it anywhere Hono runs. */
 export function buildApp(gatehouse: Gatehouse): Hono<GatehouseEnv> {
@@ -85,38 +61,7 @@ export async function start(
       );
     },
   );
-  return {
-    url: `http://${host}:${info.port}`,
-    gatehouse,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as Server).closeAllConnections();
-      });
-      await gatehouse.close();
-    },
-  };
+  return running(server as Server, gatehouse, `http://${host}:${info.port}`);
 }
 
-/** `npx tsx examples/hono/server.ts`: the environment of `npm run serve`. */
-export async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const options = optionsFromEnv();
-  options.sessionStore ??= defaults.sessionStore;
-  const backendPort = URL.canParse(options.backendUrl) ? new URL(options.backendUrl).port : '';
-  const port = Number(process.env.PORT || backendPort || 7156);
-  let running: Running;
-  try {
-    running = await start(options, { port, host: process.env.HOST, names: ENV_NAMES });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Configuration error: ${error.message}`);
-    process.exit(1);
-  }
-  console.log(`Gatehouse on Hono at ${running.url}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void running.close().then(() => process.exit(0)));
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+await mainIfRun(import.meta.url, 'Hono', start);

@@ -5,16 +5,7 @@
  *
  * reads the same environment variables (and `.env`) as `npm run serve`.
  */
-import {
-  ConfigError,
-  createGatehouse,
-  defaults,
-  ENV_NAMES,
-  optionsFromEnv,
-  type Gatehouse,
-  type GatehouseOptions,
-  type OptionNames,
-} from '@gatehouse/server';
+import { createGatehouse, type GatehouseOptions } from '@gatehouse/server';
 import {
   gatehouseNode,
   nodeCors,
@@ -22,24 +13,9 @@ import {
   requireGroup,
   requireScope,
 } from '@gatehouse/server/node';
-import { existsSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
-
-/** Where to listen, and the names of the variables the options came from (for errors). */
-export interface Listen {
-  port?: number;
-  host?: string;
-  names?: OptionNames;
-}
-
-/** A running example: its URL, its Gatehouse, and how to stop both. */
-export interface Running {
-  url: string;
-  gatehouse: Gatehouse;
-  close(): Promise<void>;
-}
+import { mainIfRun, running, type Listen, type Running } from '../run.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -97,38 +73,7 @@ export async function start(
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const { port: actual } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${actual}`,
-    gatehouse,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await gatehouse.close();
-    },
-  };
+  return running(server, gatehouse, `http://${host}:${actual}`);
 }
 
-/** `npx tsx examples/node-http/server.ts`: the environment of `npm run serve`. */
-export async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const options = optionsFromEnv();
-  options.sessionStore ??= defaults.sessionStore;
-  const backendPort = URL.canParse(options.backendUrl) ? new URL(options.backendUrl).port : '';
-  const port = Number(process.env.PORT || backendPort || 7156);
-  let running: Running;
-  try {
-    running = await start(options, { port, host: process.env.HOST, names: ENV_NAMES });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Configuration error: ${error.message}`);
-    process.exit(1);
-  }
-  console.log(`Gatehouse on node:http at ${running.url}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void running.close().then(() => process.exit(0)));
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+await mainIfRun(import.meta.url, 'node:http', start);
