@@ -108,6 +108,7 @@ export function gatehouseNext(
   { key = 'default' }: { key?: string } = {},
 ): GatehouseNext {
   const core = typeof source === 'function' ? () => shared(source, key) : () => source;
+  const answers = new WeakMap<object, Promise<Principal | null>>();
 
   const serve: NextRouteHandler = async function gatehouseRoute(request) {
     const gatehouse = core();
@@ -153,19 +154,25 @@ export function gatehouseNext(
         'next/headers.js'
       )) as { headers(): Promise<Pick<Headers, 'get' | 'has'>> };
       const incoming = await headers();
-      // GET: a server action is a POST, but Next checks its Origin itself; a Gatehouse CSRF
-      // check would refuse every action.
-      const request: GatehouseRequest = {
-        method: 'GET',
-        url: '/',
-        headers: headerRecord(incoming),
-      };
-      try {
-        return await core().authenticate(request);
-      } catch (error) {
-        if (statusOf(error) === 401) return null;
-        throw error;
+      // One answer per request: a layout and its page both asking cost one store read.
+      let answer = answers.get(incoming);
+      if (!answer) {
+        // GET: a server action is a POST, but Next checks its Origin itself; a Gatehouse CSRF
+        // check would refuse every action.
+        const request: GatehouseRequest = {
+          method: 'GET',
+          url: '/',
+          headers: headerRecord(incoming),
+        };
+        answer = core()
+          .authenticate(request)
+          .catch((error: unknown) => {
+            if (statusOf(error) === 401) return null;
+            throw error;
+          });
+        answers.set(incoming, answer);
       }
+      return answer;
     },
 
     requireAuth<Context = unknown>(handler: AuthedRouteHandler<Context>, ...rules: Rule[]) {
@@ -193,7 +200,9 @@ export function gatehouseNext(
     proxy({ api = ['/api/'], rules = [] } = {}) {
       return async function gatehouseProxy(request) {
         try {
-          await authorize(fromWebRequest(request), rules);
+          // Who is calling, not whether the request may change state: the CSRF check is the
+          // route's (requireAuth), and a server action's POST to a page carries no X-CSRF.
+          await authorize({ ...fromWebRequest(request), method: 'GET' }, rules);
           return undefined;
         } catch (error) {
           const url = new URL(request.url);
@@ -201,6 +210,7 @@ export function gatehouseNext(
           if (isApi || statusOf(error) !== 401 || !['GET', 'HEAD'].includes(request.method)) {
             return refusal(error, request);
           }
+          // Absolute: Next refuses a relative Location from a proxy.
           const login = new URL(core().config.routes.login, url);
           login.searchParams.set('returnTo', url.pathname + url.search);
           return new Response(null, {
