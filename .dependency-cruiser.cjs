@@ -34,6 +34,7 @@ const LAYERS = [
     paths: [
       'oidc/(login|callback|logout|backchannel-logout|refresh|revoke|transaction|return-to|pages)[.]ts$',
       'guard/',
+      'remote/',
     ],
   },
   {

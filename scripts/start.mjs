@@ -2,6 +2,7 @@
 //   [idp]  the dev IdP          http://localhost:7157/oauth2/default
 //   [api]  the demo backend     http://localhost:7156
 //   [web]  the Vite front end   http://localhost:5173
+//   [orders] the orders API     http://localhost:7158 (with the dev IdP; /api/orders/* on the backend)
 // Ctrl-C (or SIGTERM) stops all three; if one dies, the others are stopped and this exits 1.
 /* global fetch, AbortSignal, setInterval */
 import { spawn } from 'node:child_process';
@@ -69,10 +70,25 @@ const portOf = (url) => Number(url.port || (url.protocol === 'https:' ? 443 : 80
 const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
 const withIdp = loopback && issuer.pathname.replace(/\/+$/, '') === '/oauth2/default';
 
+// With the dev IdP, the backend forwards /api/orders/* to the orders API with a token for
+// api://orders (docs/remote-apis.md); REMOTE_APIS set in the environment or `.env` wins.
+const ORDERS_PORT = Number(process.env.ORDERS_PORT || 7158);
+const ORDERS_API = JSON.stringify([
+  {
+    path: '/api/orders',
+    upstream: `http://localhost:${ORDERS_PORT}`,
+    resource: 'api://orders',
+    scopes: 'orders:read',
+    methods: ['GET'],
+  },
+]);
+
 // Children get the settings, plus what the front end needs to find the backend.
 const childEnv = {
   ...process.env,
   INIT_CWD: userDir,
+  ...(withIdp && !process.env.REMOTE_APIS && { REMOTE_APIS: ORDERS_API }),
+  ORDERS_PORT: String(ORDERS_PORT),
   ...settings,
   VITE_BASE_REST_URL: process.env.VITE_BASE_REST_URL ?? settings.BACKEND_URL.replace(/\/+$/, ''),
   ...(color && { FORCE_COLOR: '1' }),
@@ -125,6 +141,13 @@ const parts = [
     ],
     ready: frontend.href,
     port: portOf(frontend),
+  },
+  withIdp && {
+    name: 'orders',
+    color: '33',
+    args: ['run', '--silent', 'orders', '-w', 'apps/demo'],
+    ready: `http://localhost:${ORDERS_PORT}/healthz`,
+    port: ORDERS_PORT,
   },
 ].filter(Boolean);
 
@@ -320,6 +343,8 @@ async function main() {
   }
   if (stopping) return;
   start(api);
+  const orders = parts.find((part) => part.name === 'orders');
+  if (orders) start(orders);
 
   const waiting = parts.map(async (part) => ({ part, ok: await waitFor(part.ready, 60_000) }));
   const results = await Promise.all(waiting);

@@ -40,7 +40,7 @@ const USAGE = `npm run bench [-- options]
   --connections <n>  autocannon connections, the same for every target (default 16)
   --sessions <n>     sessions held for the memory figure (default 100000)
   --users <n>        virtual users of the sign-in flow phase (default 4)
-  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,eocCookie,expressCeiling,oktaBearer,flows,memory,bundles'})
+  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,flows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
                      in place of the repository's: measures a proposed fix (see bench/proposed-fixes)
@@ -185,9 +185,16 @@ async function main(): Promise<BenchReport> {
   const keysFile = join(dir, 'dev-idp-keys.json');
   const sessionSecret = 'bench-session-secret-'.repeat(2);
 
-  const [sqlitePort, memoryPort, redisPort, eocPort, oktaPort, tokensPort] = (await Promise.all(
-    Array.from({ length: 6 }, freePort),
-  )) as [number, number, number, number, number, number];
+  const [sqlitePort, memoryPort, redisPort, eocPort, oktaPort, tokensPort, upstreamPort] =
+    (await Promise.all(Array.from({ length: 7 }, freePort))) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
   const origin = (port: number) => `http://localhost:${port}`;
   const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
   const clients = [
@@ -244,6 +251,15 @@ async function main(): Promise<BenchReport> {
   // One folder per server: a process writes one profile per thread (tsx's loader has one).
   const flags = (name: string) =>
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+  // The memory backend also forwards /api/orders/* to the upstream (the proxy phase).
+  const remoteApis = [
+    {
+      path: '/api/orders',
+      upstream: at(upstreamPort, ''),
+      resource: 'api://orders',
+      scopes: 'orders:read',
+    },
+  ];
   const gatehouse = (port: number, sessionStore: string, name: string) =>
     start(
       'targets/gatehouse.ts',
@@ -255,6 +271,7 @@ async function main(): Promise<BenchReport> {
         sessionStore,
         sessionSecret,
         logFile: join(dir, `${name}.log`),
+        ...(sessionStore === 'memory' && { remoteApis }),
       } satisfies GatehouseTargetSpec,
       flags(name),
     );
@@ -289,6 +306,7 @@ async function main(): Promise<BenchReport> {
       oktaPort,
       start('targets/okta-jwt-verifier.ts', { port: oktaPort, issuer }, flags('okta-jwt-verifier')),
     ),
+    started(upstreamPort, start('targets/upstream.ts', { port: upstreamPort }, flags('upstream'))),
   ]);
 
   // Credentials, made before any load: a session through each backend's real sign-in; tokens.
@@ -396,6 +414,20 @@ async function main(): Promise<BenchReport> {
       server: '@okta/jwt-verifier (Express)',
       url: at(oktaPort, '/secure-data'),
       headers: bearer,
+    },
+    {
+      id: 'remoteDirect',
+      label: 'remote API called directly with a Bearer token',
+      server: 'node:http upstream',
+      url: at(upstreamPort, '/orders'),
+      headers: bearer,
+    },
+    {
+      id: 'remoteProxy',
+      label: 'the same remote API through the backend (session cookie, token per API)',
+      server: `${demo}, memory store -> node:http upstream`,
+      url: at(memoryPort, '/api/orders/orders'),
+      headers: { cookie: cookies.memory, 'x-csrf': '1' } as Record<string, string>,
     },
     {
       id: 'ceilingAgain',

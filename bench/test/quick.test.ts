@@ -57,6 +57,8 @@ describe('npm run bench -- --quick', () => {
       'eocCookie',
       'expressCeiling',
       'oktaBearer',
+      'remoteDirect',
+      'remoteProxy',
       'ceilingAgain',
     ]);
     expect(report.flows?.flows).toBeGreaterThan(0);

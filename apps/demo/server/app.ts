@@ -5,6 +5,7 @@ import {
   gatehouseCors,
   gatehouseFastify,
   requireAuth,
+  requireAuthLevel,
   requireGroup,
 } from '@gatehouse/server/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -132,6 +133,20 @@ export async function buildDemoApp({
     user: request.auth!.user.name ?? request.auth!.user.sub,
     groups: request.auth!.groups,
   }));
+
+  // A sensitive action: admins, signed in with a second factor in the last 5 minutes (the dev
+  // IdP asks the admins for a one-time code). Anyone else weaker gets the RFC 9470 challenge,
+  // which the React SDK answers by a step-up sign-in.
+  const stepUp = requireAuthLevel({ acr: 'urn:okta:loa:2fa:any', maxAge: 300 });
+  app.post(
+    '/admin-action',
+    { preHandler: requireAuth(gatehouse, requireGroup('admins'), stepUp) },
+    async (request) => ({
+      message: 'Admin action done.',
+      acr: request.auth!.acr,
+      at: new Date().toISOString(),
+    }),
+  );
 
   if (webRoot && existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot, wildcard: false });

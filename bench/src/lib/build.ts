@@ -13,6 +13,7 @@ const ENTRIES = [
   'targets/gatehouse.ts',
   'targets/express-openid-connect.ts',
   'targets/okta-jwt-verifier.ts',
+  'targets/upstream.ts',
 ];
 
 // The workspace's TypeScript (bench, apps/demo, packages/*) is bundled; every other package

@@ -29,6 +29,8 @@ export type PhaseId =
   | 'eocCookie'
   | 'expressCeiling'
   | 'oktaBearer'
+  | 'remoteDirect'
+  | 'remoteProxy'
   | 'ceilingAgain';
 
 /** One throughput phase: a route of a server with a credential, run once per round. */
@@ -232,7 +234,13 @@ export function checkTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   const okta = factor(phases, 'bearerRepeated', 'oktaBearer', settings.rounds);
   const perSession = report.memory?.bytesPerSession ?? NaN;
   const bundle = report.bundles?.find((b) => b.name === '@gatehouse/react')?.gzipped ?? NaN;
+  const proxy = factor(phases, 'remoteProxy', 'remoteDirect', settings.rounds);
   return [
+    {
+      target: 'remote API through the backend ≥ 60% of calling it directly with a token',
+      figure: percent(proxy),
+      result: check(proxy, proxy >= 0.6),
+    },
     {
       target: 'session cookie, SQLite (the default store) ≥ 80% of the ceiling',
       figure: percent(sqlite),

@@ -1,6 +1,6 @@
 // The demo backend (apps/demo/server/app.ts) on one session store, as `npm run serve` builds
 // it, minus request logging (both the ceiling and the guarded route would pay for it alike).
-import { createGatehouse, MemoryStore } from '@gatehouse/server';
+import { createGatehouse, MemoryStore, type GatehouseOptions } from '@gatehouse/server';
 import { pino } from 'pino';
 import { buildDemoApp } from '../../../apps/demo/server/app.js';
 import { fail, serveUntilStopped, specOf } from '../lib/child.js';
@@ -14,6 +14,8 @@ export interface GatehouseTargetSpec {
   sessionStore: string;
   sessionSecret: string;
   logFile: string;
+  /** Remote APIs (docs/remote-apis.md), for the proxy phase. */
+  remoteApis?: GatehouseOptions['remoteApis'];
 }
 
 async function main() {
@@ -27,6 +29,7 @@ async function main() {
     sessionSecret: spec.sessionSecret,
     sessionStore: spec.sessionStore === 'memory' ? new MemoryStore() : spec.sessionStore,
     logger: pino(pino.destination({ dest: spec.logFile, sync: false })),
+    ...(spec.remoteApis && { remoteApis: spec.remoteApis }),
   });
   const app = await buildDemoApp({ gatehouse });
   // Calibration, not Gatehouse: /secure-data's handler (as in apps/demo/server/app.ts) behind a

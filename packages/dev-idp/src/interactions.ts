@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
-import { errorPage, loginPage, type Page } from './pages.js';
+import {
+  ACR_PASSWORD,
+  ACR_TWO_FACTOR,
+  asksSecondFactor,
+  codeOf,
+  issueCode,
+  redeemCode,
+  SECOND_FACTOR_GROUP,
+} from './mfa.js';
+import { codePage, errorPage, loginPage, type Page } from './pages.js';
 import { INTERACTION_PATH, loadOidcProvider } from './provider.js';
 import type { DevUser } from './users.js';
 
@@ -29,7 +38,8 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /**
  * The login interaction at `/interaction/<uid>`: GET shows the sign-in page, POST checks the
- * email and password, POST `/cancel` ends the request with `access_denied`. A consent prompt
+ * email and password (then, for an admin when `acr_values` asks for a second factor, the
+ * one-time code page, whose POST checks the code), POST `/cancel` ends the request with `access_denied`. A consent prompt
  * (only when a client asks for `prompt=consent`) is granted at once: no consent screen.
  */
 export async function handleInteraction(
@@ -91,6 +101,22 @@ export async function handleInteraction(
   }
 
   const form = await readForm(req);
+  if (form.has('code')) {
+    // The second step: the one-time code shown on the page (the dev stand-in for a phone).
+    const accountId = redeemCode(uid, form.get('code') ?? '');
+    if (!accountId) {
+      const code = codeOf(uid);
+      if (!code) {
+        sendPage(res, 400, errorPage('Sign-in expired', 'Too many wrong codes. Start again.'));
+        return;
+      }
+      sendPage(res, 401, codePage({ ...view, code, error: 'Wrong code. Try again.' }));
+      return;
+    }
+    const login = { accountId, acr: ACR_TWO_FACTOR, amr: ['pwd', 'otp', 'mfa'], remember: false };
+    await provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
+    return;
+  }
   const email = form.get('email')?.trim() ?? '';
   const user = users.find(
     (u) => u.email.toLowerCase() === email.toLowerCase() && u.password === form.get('password'),
@@ -100,7 +126,11 @@ export async function handleInteraction(
     sendPage(res, 401, loginPage({ ...view, email, error }));
     return;
   }
-  const login = { accountId: user.id, amr: ['pwd'], remember: false };
+  if (asksSecondFactor(details.params.acr_values) && user.groups.includes(SECOND_FACTOR_GROUP)) {
+    sendPage(res, 200, codePage({ ...view, code: issueCode(uid, user.id) }));
+    return;
+  }
+  const login = { accountId: user.id, acr: ACR_PASSWORD, amr: ['pwd'], remember: false };
   await provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
 }
 

@@ -126,6 +126,32 @@ ${demo}
   );
 }
 
+/**
+ * The second factor: a one-time code to type. The dev IdP shows the code on the page, as it
+ * shows the demo passwords; a real provider sends it to the user's phone.
+ */
+export function codePage(
+  options: Omit<LoginPageOptions, 'users' | 'email'> & { code: string },
+): Page {
+  const { action, cancelAction, clientName, code, error } = options;
+  return layout(
+    'Second factor',
+    `<h1>Confirm it is you</h1>
+<p class="lead"><strong>${escapeHtml(clientName)}</strong> asks for a second factor.</p>
+${error ? `<p class="alert" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}">
+<label for="code">One-time code</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required autofocus>
+<button class="primary" type="submit">Verify</button>
+<button class="secondary" type="submit" formaction="${escapeHtml(cancelAction)}" formnovalidate>Cancel</button>
+</form>
+<section class="demo" aria-label="Demo code">
+<h2>Demo code</h2>
+<p>Your code is <code id="demo-code">${escapeHtml(code)}</code> <span class="muted">(shown here in development only)</span></p>
+</section>`,
+  );
+}
+
 const SUBMIT_LOGOUT = "document.getElementById('op.logoutForm').submit();";
 
 /**

@@ -8,6 +8,7 @@ import type {
 } from 'oidc-provider';
 import type { JWK } from 'jose';
 import { grantEverythingRequested } from './consent.js';
+import { ACR_PASSWORD, ACR_TWO_FACTOR, stepUpPolicy } from './mfa.js';
 import { errorPage, logoutPage, signedOutPage, type Page } from './pages.js';
 import { SCOPE_CLAIMS, userClaims, type DevUser } from './users.js';
 
@@ -35,6 +36,9 @@ export const AUDIENCE = 'api://default';
 export const INTERACTION_PATH = '/interaction';
 
 const RESOURCE_SCOPES = 'openid profile email offline_access groups api';
+/** The demo orders API's resource indicator and scopes (docs/remote-apis.md). */
+export const ORDERS_AUDIENCE = 'api://orders';
+const ORDERS_SCOPES = 'orders:read orders:write';
 
 /** Everything a Provider instance is built from; a key rotation rebuilds it with new `jwks`. */
 export interface ProviderSettings {
@@ -73,6 +77,13 @@ export function loadOidcProvider(): Promise<typeof OidcProvider> {
   return loading;
 }
 
+/** How the user signed in (`acr`, `amr`, `auth_time`), for access tokens too (RFC 9470 step-up). */
+function signInOf(ctx: KoaContextWithOIDC | undefined): Record<string, unknown> {
+  const source = ctx?.oidc.entities.AuthorizationCode ?? ctx?.oidc.entities.RefreshToken;
+  if (!source?.acr) return {};
+  return { acr: source.acr, amr: source.amr, auth_time: source.authTime };
+}
+
 function setPage(ctx: KoaContextWithOIDC, page: Page): void {
   ctx.type = 'html';
   ctx.set('content-security-policy', page.csp);
@@ -81,7 +92,7 @@ function setPage(ctx: KoaContextWithOIDC, page: Page): void {
 
 /** oidc-provider configured to answer like an Okta custom authorization server. */
 export async function createProvider(settings: ProviderSettings): Promise<OidcProvider.default> {
-  const { default: Provider, errors } = await loadOidcProvider();
+  const { default: Provider, errors, interactionPolicy } = await loadOidcProvider();
   const usersById = new Map(settings.users.map((user) => [user.id, user]));
 
   const resourceServer: ResourceServer = {
@@ -89,6 +100,15 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
     audience: AUDIENCE,
     accessTokenTTL: settings.accessTokenTtl,
     accessTokenFormat: settings.accessTokenFormat,
+    jwt: { sign: { alg: 'RS256' } },
+  };
+
+  // The demo's orders API (apps/demo/server/orders.ts): its own audience, through RFC 8707.
+  const ordersServer: ResourceServer = {
+    scope: ORDERS_SCOPES,
+    audience: ORDERS_AUDIENCE,
+    accessTokenTTL: settings.accessTokenTtl,
+    accessTokenFormat: 'jwt',
     jwt: { sign: { alg: 'RS256' } },
   };
 
@@ -111,7 +131,9 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
       const user = usersById.get(id);
       return user && { accountId: user.id, claims: () => userClaims(user) };
     },
-    claims: { ...SCOPE_CLAIMS, sid: null, auth_time: null },
+    claims: { ...SCOPE_CLAIMS, sid: null, auth_time: null, acr: null, amr: null },
+    // Okta's levels: a password, or a second factor (mfa.ts; the admins' one-time code).
+    acrValues: [ACR_PASSWORD, ACR_TWO_FACTOR],
     scopes: ['openid', 'offline_access', 'api'],
     clientDefaults: {
       grant_types: ['authorization_code'],
@@ -135,7 +157,10 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
       revocation: '/v1/revoke',
       pushed_authorization_request: '/v1/par',
     },
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+    interactions: {
+      policy: stepUpPolicy(interactionPolicy),
+      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+    },
     loadExistingGrant: grantEverythingRequested,
     rotateRefreshToken: true,
     ttl: {
@@ -175,12 +200,14 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
           oneOf ? (oneOf.includes(AUDIENCE) ? AUDIENCE : oneOf) : AUDIENCE,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator === ORDERS_AUDIENCE) return ordersServer;
           if (indicator !== AUDIENCE) throw new errors.InvalidTarget();
           return resourceServer;
         },
       },
     },
-    extraTokenClaims: (_ctx, token) => ({
+    extraTokenClaims: (ctx, token) => ({
+      ...signInOf(ctx),
       ver: 1,
       scp: token.scope ? token.scope.split(' ') : [],
       cid: token.clientId,

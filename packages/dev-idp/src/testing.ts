@@ -171,13 +171,29 @@ export async function completeLogin(
     await response.body?.cancel();
     throw new DevIdpSignInError('ERR_DEV_IDP_WRONG_PASSWORD', 'wrong email or password', 401);
   }
-  const end = await followOnIdp(loginPageUrl, response, jar);
+  const end = await followOnIdp(loginPageUrl, await secondFactor(loginPageUrl, response, jar), jar);
   if (end.left) return end.url;
   throw new DevIdpSignInError(
     'ERR_DEV_IDP_UNEXPECTED_PAGE',
     `sign-in stopped at ${end.url} with status ${end.response.status}`,
     end.response.status,
   );
+}
+
+/**
+ * Types the one-time code when the IdP asks for a second factor (an admin, `acr_values` asking
+ * for it): the code is on the page, as a user would read it from their phone.
+ */
+async function secondFactor(url: string, response: Response, jar: CookieJar): Promise<Response> {
+  if (response.status !== 200) return response;
+  const html = await response.text();
+  const code = /<code id="demo-code">(\d{6})<\/code>/.exec(html)?.[1];
+  if (!code) return new Response(html, { status: 200 });
+  return jar.fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ code }),
+  });
 }
 
 /**

@@ -13,7 +13,8 @@ import {
 } from 'react';
 import { openChannel, type TabChannel } from './channel.js';
 import { authError, toAuthError } from './errors.js';
-import { AuthFetchError, createAuthFetch, type AuthFetch } from './fetch.js';
+import { AuthFetchError, createAuthFetch, type AuthFetch, type StepUp } from './fetch.js';
+import { flag, REDIRECT_FLAG, SIGNED_OUT_MARK, SILENT_FLAG, takeRedirectFlag } from './flags.js';
 import { openPopup, type PopupResult } from './popup.js';
 import type { AuthContextValue, AuthError, AuthState, AuthUser, SignInOptions } from './types.js';
 
@@ -36,13 +37,22 @@ export interface AuthProviderProps {
    * state is `loading` until `/me` answers.
    */
   initialUser?: AuthUser | Pick<AuthUser, 'sub' | 'name' | 'email' | 'groups'> | null;
+  /**
+   * Tries a silent sign-in (`signIn({ silent: true })`) once on load when signed out: a user
+   * still signed in at the provider comes back signed in without a click.
+   */
+  silent?: boolean;
   children?: ReactNode;
 }
 
 interface Context {
   value: AuthContextValue;
   expire: () => void;
+  stepUp: (asked: StepUp) => Promise<boolean>;
 }
+
+/** Starts a sign-in; `ended` hears how a popup sign-in ended (true: signed in). */
+type Start = (options?: SignInOptions, ended?: (signedIn: boolean) => void) => void;
 
 /** What the provider keeps across renders: the `/me` in flight, the tab channel, the popup watch. */
 interface Live {
@@ -56,28 +66,16 @@ type SetState = Dispatch<SetStateAction<AuthState>>;
 /** Why `/me` is asked again: it decides what a 401 means to the user. */
 type Reason = 'check' | 'popup-closed' | 'signed-out-elsewhere';
 
-/** Asks `GET /me` and sets the state from the answer; resolves to whether a user is signed in. */
-type Check = (reason?: Reason) => Promise<boolean>;
+/** Asks `GET /me` and sets the state; resolves to whether a user is signed in (undefined: no answer). */
+type Check = (reason?: Reason) => Promise<boolean | undefined>;
 
 const AuthContext = createContext<Context | null>(null);
 const SIGNED_OUT = { status: 'signed-out', user: null, expiresAt: null, error: null } as const;
-const REDIRECT_FLAG = 'gatehouse:redirect';
 
 function envBaseUrl(): string {
   // Guarded: `import.meta.env` exists only when Vite (or Vitest) builds the app. Written out in
   // full so that Vite's build replaces it with the value.
   return import.meta.env?.VITE_BASE_REST_URL ?? '';
-}
-
-/** Reads and clears the flag a redirect sign-in leaves in this tab (a flag, never a token). */
-function takeRedirectFlag(): boolean {
-  try {
-    const had = sessionStorage.getItem(REDIRECT_FLAG) !== null;
-    sessionStorage.removeItem(REDIRECT_FLAG);
-    return had;
-  } catch {
-    return false;
-  }
 }
 
 function useContextOrThrow(hook: string): Context {
@@ -105,7 +103,7 @@ function errorAfter401(s: AuthState, reason: Reason): AuthError | null {
 /** `check()`: asks `GET /me` (aborting the previous ask) and sets the state from its answer. */
 function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState): Check {
   return useCallback(
-    async (reason: Reason = 'check'): Promise<boolean> => {
+    async (reason: Reason = 'check'): Promise<boolean | undefined> => {
       const l = liveRef.current;
       l.me?.abort();
       const ctl = (l.me = new AbortController());
@@ -121,9 +119,11 @@ function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState):
           error: null,
         });
         if (takeRedirectFlag()) l.channel?.post('signed-in');
+        // Signed in: a later silent sign-in may try again (each try ends signed in or flagged).
+        takeRedirectFlag(SILENT_FLAG);
         return true;
       } catch (e) {
-        if (ctl.signal.aborted) return false;
+        if (ctl.signal.aborted) return undefined;
         if (e instanceof AuthFetchError && e.status === 401) {
           takeRedirectFlag();
           setState((s) => ({ ...SIGNED_OUT, error: errorAfter401(s, reason) }));
@@ -133,6 +133,7 @@ function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState):
           setState((s) =>
             s.status === 'signed-in' ? { ...s, error } : { ...SIGNED_OUT, status: 'error', error },
           );
+          return undefined;
         }
         return false;
       }
@@ -170,18 +171,33 @@ function onPopupEnd(r: PopupResult, l: Live, check: Check, setState: SetState): 
   }
 }
 
-/** `signIn()`: a popup when asked and not blocked, else a redirect to the backend's `/login`. */
-function useSignIn(baseUrl: string, liveRef: RefObject<Live>, check: Check, setState: SetState) {
+/**
+ * `signIn()`: a popup when asked and not blocked, else a redirect to the backend's `/login`,
+ * with the allow-listed `params`; `silent` adds `prompt=none`, once per browser session.
+ */
+function useSignIn(
+  baseUrl: string,
+  liveRef: RefObject<Live>,
+  check: Check,
+  setState: SetState,
+): Start {
   return useCallback(
-    ({ popup = false, returnTo }: SignInOptions = {}) => {
+    ({ popup = false, returnTo, params, silent }: SignInOptions = {}, ended) => {
+      if (silent && !flag(SILENT_FLAG)) return;
       const l = liveRef.current;
       const { pathname, search, hash, href } = window.location;
-      const url = `${baseUrl}/login?returnTo=${encodeURIComponent(returnTo ?? pathname + search + hash)}`;
+      const query = new URLSearchParams({ returnTo: returnTo ?? pathname + search + hash });
+      for (const [name, value] of Object.entries(params ?? {})) if (value) query.set(name, value);
+      if (silent) query.set('prompt', 'none');
+      const url = `${baseUrl}/login?${query}`;
       l.stop?.();
       l.stop = undefined;
-      if (popup) {
+      if (popup && !silent) {
         const origin = new URL(baseUrl || '/', href).origin;
-        const stop = openPopup(`${url}&popup=1`, origin, (r) => onPopupEnd(r, l, check, setState));
+        const stop = openPopup(`${url}&popup=1`, origin, (r) => {
+          onPopupEnd(r, l, check, setState);
+          ended?.(r.type === 'signed-in');
+        });
         if (stop) {
           l.stop = stop;
           setState((s) => (s.error ? { ...s, error: null } : s));
@@ -189,11 +205,8 @@ function useSignIn(baseUrl: string, liveRef: RefObject<Live>, check: Check, setS
         }
         setState((s) => ({ ...s, error: authError('popup_blocked') }));
       }
-      try {
-        sessionStorage.setItem(REDIRECT_FLAG, '1');
-      } catch {
-        // storage disabled: other tabs will not hear of this sign-in
-      }
+      // Storage disabled: other tabs will not hear of this sign-in.
+      flag(REDIRECT_FLAG);
       window.location.assign(url);
     },
     [baseUrl, liveRef, check, setState],
@@ -215,6 +228,8 @@ function useSignOut(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState
       }
     }
     liveRef.current.channel?.post('signed-out');
+    // A user who signed out is not signed back in silently on the next load.
+    flag(SILENT_FLAG);
     if (end && /^https?:\/\//i.test(end)) window.location.assign(end);
     else setState(SIGNED_OUT);
   }, [api, liveRef, setState]);
@@ -224,19 +239,33 @@ function useSignOut(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState
  * Asks `/me` on mount and whenever another tab signs in or out; asks again when the session's
  * `expiresAt` passes. Everything is undone on unmount.
  */
-function useSessionWatch(state: AuthState, liveRef: RefObject<Live>, check: Check): void {
+function useSessionWatch(
+  state: AuthState,
+  liveRef: RefObject<Live>,
+  check: Check,
+  silent: (() => void) | false,
+): void {
   useEffect(() => {
     const l = liveRef.current;
     l.channel = openChannel(
       (m) => void check(m === 'signed-out' ? 'signed-out-elsewhere' : 'check'),
     );
-    void check();
+    // A silent sign-in that found no provider session: signed out, and the marker goes.
+    if (window.location.hash === SIGNED_OUT_MARK) {
+      const { pathname, search } = window.location;
+      window.history.replaceState(window.history.state, '', pathname + search);
+    }
+    void check().then((signedIn) => {
+      if (signedIn === false && silent) silent();
+    });
     return () => {
       l.me?.abort();
       l.channel?.close();
       l.stop?.();
       l.stop = undefined;
     };
+    // Once, on mount: `silent` is read then.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [liveRef, check]);
 
   useEffect(() => {
@@ -263,12 +292,26 @@ function useSessionWatch(state: AuthState, liveRef: RefObject<Live>, check: Chec
  * );
  * ```
  */
-export function AuthProvider({ baseUrl = envBaseUrl(), initialUser, children }: AuthProviderProps) {
+export function AuthProvider({
+  baseUrl = envBaseUrl(),
+  initialUser,
+  silent = false,
+  children,
+}: AuthProviderProps) {
   const [state, setState] = useState(() => initialState(initialUser));
   const liveRef = useRef<Live>({});
   const api = useMemo(() => createAuthFetch({ baseUrl }), [baseUrl]);
   const check = useCheck(api, liveRef, setState);
-  const signIn = useSignIn(baseUrl, liveRef, check, setState);
+  const start = useSignIn(baseUrl, liveRef, check, setState);
+  const signIn = useCallback((options?: SignInOptions) => start(options), [start]);
+  // RFC 9470 step-up: a popup sign-in with what the backend asked; true once signed in again.
+  const stepUp = useCallback(
+    ({ acrValues = '', maxAge = '' }: StepUp) =>
+      new Promise<boolean>((resolve) =>
+        start({ popup: true, params: { acr_values: acrValues, max_age: maxAge } }, resolve),
+      ),
+    [start],
+  );
   const signOut = useSignOut(api, liveRef, setState);
   const refresh = useCallback(async () => {
     await check();
@@ -281,11 +324,11 @@ export function AuthProvider({ baseUrl = envBaseUrl(), initialUser, children }: 
       })),
     [],
   );
-  useSessionWatch(state, liveRef, check);
+  useSessionWatch(state, liveRef, check, silent && (() => start({ silent: true })));
 
   const context = useMemo(
-    () => ({ value: { ...state, signIn, signOut, refresh, baseUrl }, expire }),
-    [state, signIn, signOut, refresh, baseUrl, expire],
+    () => ({ value: { ...state, signIn, signOut, refresh, baseUrl }, expire, stepUp }),
+    [state, signIn, signOut, refresh, baseUrl, expire, stepUp],
   );
   return <AuthContext.Provider value={context}>{children}</AuthContext.Provider>;
 }
@@ -313,7 +356,10 @@ export function useAuth(): AuthContextValue {
 
 /**
  * A fetch for the backend's API (see {@link createAuthFetch}) whose 401 answers turn the state
- * to `signed-out`, with the `session_expired` error when the user was signed in.
+ * to `signed-out`, with the `session_expired` error when the user was signed in. A step-up
+ * challenge (401 `insufficient_user_authentication`, RFC 9470) instead opens a popup sign-in
+ * with the `acr_values` and `max_age` asked (a redirect back to this page when the browser
+ * blocks it) and, once signed in again, retries the request once.
  *
  * @example
  * ```tsx
@@ -325,11 +371,11 @@ export function useAuth(): AuthContextValue {
  * ```
  */
 export function useAuthFetch(options: { timeout?: number } = {}): AuthFetch {
-  const { value, expire } = useContextOrThrow('useAuthFetch()');
+  const { value, expire, stepUp } = useContextOrThrow('useAuthFetch()');
   const { baseUrl } = value;
   const { timeout } = options;
   return useMemo(
-    () => createAuthFetch({ baseUrl, timeout, onUnauthorized: expire }),
-    [baseUrl, timeout, expire],
+    () => createAuthFetch({ baseUrl, timeout, onUnauthorized: expire, onStepUp: stepUp }),
+    [baseUrl, timeout, expire, stepUp],
   );
 }

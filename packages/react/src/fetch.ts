@@ -62,8 +62,35 @@ export interface AuthFetchOptions {
   baseUrl?: string;
   /** Milliseconds before a request is aborted with code `timeout`; default 10 000. */
   timeout?: number;
-  /** Called on a 401 answer, before the call rejects. */
+  /** Called on a 401 answer, before the call rejects (not on a step-up challenge). */
   onUnauthorized?: () => void;
+  /**
+   * Called on a 401 `insufficient_user_authentication` (RFC 9470) with what the backend asks
+   * for; resolving `true` (the user signed in again, strongly enough) retries the call once.
+   */
+  onStepUp?: (asked: StepUp) => Promise<boolean>;
+}
+
+/**
+ * What a step-up challenge asks for: `acr_values` and `max_age` of the sign-in that would do
+ * (from `WWW-Authenticate`; the backend exposes it to the front end's origin).
+ *
+ * @example
+ * ```ts
+ * signIn({ popup: true, params: { acr_values: asked.acrValues ?? '', max_age: asked.maxAge ?? '' } });
+ * ```
+ */
+export interface StepUp {
+  acrValues?: string;
+  maxAge?: string;
+}
+
+const STEP_UP = 'insufficient_user_authentication';
+
+function stepUpOf(challenge: string | null): StepUp {
+  const acr = /acr_values="([^"]*)"/.exec(challenge ?? '')?.[1];
+  const age = /max_age=(\d+)/.exec(challenge ?? '')?.[1];
+  return { ...(acr && { acrValues: acr }), ...(age && { maxAge: age }) };
 }
 
 /**
@@ -78,8 +105,9 @@ export interface AuthFetchOptions {
  * ```
  */
 export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
-  const { baseUrl = '', timeout = 10_000, onUnauthorized } = options;
-  return async (path, { json, timeout: ms = timeout, signal, ...init } = {}) => {
+  const { baseUrl = '', timeout = 10_000, onUnauthorized, onStepUp } = options;
+  const call = async <T>(path: string, given: AuthFetchInit = {}, retry = true): Promise<T> => {
+    const { json, timeout: ms = timeout, signal, ...init } = given;
     const ctl = new AbortController();
     const abort = () => ctl.abort();
     const timer = setTimeout(abort, ms);
@@ -107,8 +135,15 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
         }
       }
       if (res.ok) return body as never;
-      if (res.status === 401) onUnauthorized?.();
       const { error, error_description } = (body ?? {}) as Record<string, unknown>;
+      if (res.status === 401 && error === STEP_UP && onStepUp) {
+        clearTimeout(timer);
+        // One step-up, one retry: a backend that still refuses gets the error, never a loop.
+        const done =
+          retry &&
+          (await onStepUp(stepUpOf(res.headers.get('WWW-Authenticate'))).catch(() => false));
+        if (done) return await call<T>(path, given, false);
+      } else if (res.status === 401) onUnauthorized?.();
       throw new AuthFetchError(
         typeof error === 'string' ? error : 'http_error',
         typeof error_description === 'string' ? error_description : `HTTP ${res.status}`,
@@ -126,4 +161,5 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
       signal?.removeEventListener('abort', abort);
     }
   };
+  return call;
 }

@@ -68,11 +68,25 @@ export interface AuthError {
  * ```ts
  * signIn({ popup: true });
  * signIn({ returnTo: '/settings' });
+ * signIn({ params: { login_hint: 'ada@example.com', organization: 'org_123' } });
+ * signIn({ silent: true });
  * ```
  */
 export interface SignInOptions {
   popup?: boolean;
   returnTo?: string;
+  /**
+   * Authorization parameters for the provider, on the backend's allow-list: `prompt`,
+   * `login_hint`, `acr_values`, `max_age`, `ui_locales`, `organization`, and its `loginParams`.
+   */
+  params?: Record<string, string>;
+  /**
+   * Signs in without a page at the provider (`prompt=none`, a top-level redirect): back signed
+   * in when the provider's session lives, else signed out with no error. Tried once per tab
+   * (`sessionStorage`) until the user is signed in again, so it can never loop; signing out
+   * sets the same flag.
+   */
+  silent?: boolean;
 }
 
 /**

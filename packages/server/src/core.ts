@@ -8,7 +8,14 @@ export type RouteHandler = (request: GatehouseRequest) => Promise<GatehouseRespo
 
 /** The routes Gatehouse serves, by name. */
 export type RouteName =
-  'login' | 'callback' | 'logout' | 'me' | 'backchannelLogout' | 'sessions' | 'endSession';
+  | 'login'
+  | 'callback'
+  | 'logout'
+  | 'me'
+  | 'backchannelLogout'
+  | 'sessions'
+  | 'endSession'
+  | 'remoteApi';
 
 /**
  * One route, declared once as data: `gatehouse.handle` serves the table, and an adapter that
@@ -16,12 +23,21 @@ export type RouteName =
  */
 export interface Route {
   readonly name: RouteName;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** `ALL`: every method (a remote API, which answers 405 itself for those it refuses). */
+  readonly method: 'GET' | 'POST' | 'DELETE' | 'ALL';
   /** The path; with `withId`, `path/<id>` (the id reaches the handler as `params.id`). */
   readonly path: string;
   readonly withId: boolean;
-  /** `form`: the handler reads the URL-encoded body; every other route ignores any body. */
-  readonly body: 'none' | 'form';
+  /**
+   * A prefix route (a remote API): `path` and everything under it, `path/*`. Hosts register
+   * the wildcard; the handler checks the rest of the path itself.
+   */
+  readonly prefix?: boolean;
+  /**
+   * `form`: the handler reads the URL-encoded body; `stream`: it streams the raw body on (the
+   * host must leave it unparsed); every other route ignores any body.
+   */
+  readonly body: 'none' | 'form' | 'stream';
   readonly handler: RouteHandler;
 }
 
@@ -31,7 +47,7 @@ export type BodyReader = (request: GatehouseRequest) => Promise<string>;
 /** The route table, in the order of `config.routes`. */
 export function routeTable(
   config: Config,
-  handlers: Readonly<Record<RouteName, RouteHandler>>,
+  handlers: Readonly<Record<Exclude<RouteName, 'remoteApi'>, RouteHandler>>,
 ): readonly Route[] {
   const { routes } = config;
   const route = (
@@ -39,7 +55,8 @@ export function routeTable(
     method: Route['method'],
     path: string,
     { withId = false, body = 'none' as Route['body'] } = {},
-  ): Route => Object.freeze({ name, method, path, withId, body, handler: handlers[name] });
+  ): Route =>
+    Object.freeze({ name, method, path, withId, body, handler: handlers[name as 'login'] });
   return Object.freeze([
     route('login', 'GET', routes.login),
     route('callback', 'GET', routes.callback),
@@ -49,6 +66,25 @@ export function routeTable(
     route('sessions', 'GET', routes.sessions),
     route('endSession', 'DELETE', routes.sessions, { withId: true }),
   ]);
+}
+
+/** The prefix routes of the remote APIs (`remoteApis`), after the auth routes. */
+export function withRemoteApis(
+  table: readonly Route[],
+  remoteApis: ReadonlyMap<string, RouteHandler>,
+): readonly Route[] {
+  const prefixes = [...remoteApis].map(([path, handler]): Route =>
+    Object.freeze({
+      name: 'remoteApi',
+      method: 'ALL',
+      path,
+      withId: false,
+      prefix: true,
+      body: 'stream',
+      handler,
+    }),
+  );
+  return prefixes.length === 0 ? table : Object.freeze([...table, ...prefixes]);
 }
 
 /**
@@ -63,7 +99,9 @@ export function handler(
   const exact = new Map<string, Route>();
   const withId = new Map<string, Route>();
   const paths = new Set<string>();
+  const prefixes = table.filter((route) => route.prefix);
   for (const route of table) {
+    if (route.prefix) continue;
     (route.withId ? withId : exact).set(`${route.method} ${route.path}`, route);
     paths.add(route.path);
   }
@@ -90,6 +128,13 @@ export function handler(
       return route ? route.handler(request) : undefined;
     }
     const method = request.method ?? 'GET';
+    for (const route of prefixes) {
+      if (path === route.path || path.startsWith(route.path + '/')) {
+        const response = await route.handler(request);
+        if (request.headers.origin === undefined || method === 'OPTIONS') return response;
+        return { ...response, headers: { ...response.headers, ...cors.headers(request) } };
+      }
+    }
     if (method === 'OPTIONS') {
       const ours = paths.has(path) || paths.has(path.slice(0, path.lastIndexOf('/')));
       return ours && request.headers.origin !== undefined ? cors.preflight(request) : undefined;

@@ -94,6 +94,34 @@ export class ProviderTimeoutError extends failure(
 ) {}
 /** The provider answered something that is not valid OpenID Connect. */
 export class ProviderResponseError extends failure('ERR_PROVIDER_RESPONSE', 502, 'server_error') {}
+/** `/login` got a parameter that is not on the allow-list, or a value too long or malformed. */
+export class LoginParamInvalidError extends failure(
+  'ERR_LOGIN_PARAM_INVALID',
+  400,
+  'invalid_request',
+) {}
+/** The application's `onSignIn` hook refused this user. */
+export class SignInRefusedError extends failure('ERR_SIGN_IN_REFUSED', 403, 'access_denied') {}
+/** The provider signed the user in with a weaker `acr` than the sign-in asked for. */
+export class AuthLevelRefusedError extends failure('ERR_ACR_REFUSED', 403, 'access_denied') {}
+/**
+ * The caller signed in, but not strongly or not recently enough for this resource (RFC 9470):
+ * the challenge names the `acr_values` and `max_age` of a sign-in that would do.
+ */
+export class InsufficientUserAuthenticationError extends failure(
+  'ERR_INSUFFICIENT_USER_AUTHENTICATION',
+  401,
+  'insufficient_user_authentication',
+) {
+  constructor(
+    readonly acrValues: readonly string[],
+    readonly maxAge: number | undefined,
+    description: string,
+    detail?: string,
+  ) {
+    super(description, detail);
+  }
+}
 /** `returnTo` is not a local path (open redirect attempt). */
 export class ReturnToInvalidError extends failure(
   'ERR_RETURN_TO_INVALID',
@@ -152,6 +180,24 @@ export class BodyTooLargeError extends failure('ERR_BODY_TOO_LARGE', 413, 'inval
 export class SessionNotFoundError extends failure('ERR_SESSION_NOT_FOUND', 404, 'not_found') {}
 /** "Your devices" is for a signed-in browser: a Bearer caller has no session to manage. */
 export class BrowserOnlyError extends failure('ERR_SESSION_REQUIRED', 403, 'access_denied') {}
+/** A remote API's upstream could not be reached, or broke off its answer (docs/remote-apis.md). */
+export class UpstreamUnavailableError extends failure(
+  'ERR_UPSTREAM_UNAVAILABLE',
+  502,
+  'bad_gateway',
+) {}
+/** A remote API's upstream did not answer within its timeout. */
+export class UpstreamTimeoutError extends failure('ERR_UPSTREAM_TIMEOUT', 504, 'gateway_timeout') {}
+/** The provider would not issue a token for a remote API (`invalid_target`, no refresh token). */
+export class ApiTokenRefusedError extends failure('ERR_API_TOKEN_REFUSED', 502, 'invalid_target') {}
+/** A remote API path that climbs out of its prefix or is not canonical. */
+export class RemotePathInvalidError extends failure('ERR_REMOTE_PATH', 400, 'invalid_request') {}
+/** A method a remote API does not accept (`methods`). */
+export class MethodNotAllowedError extends failure(
+  'ERR_METHOD_NOT_ALLOWED',
+  405,
+  'invalid_request',
+) {}
 
 /**
  * A mistake in the configuration, thrown at startup and naming the option or variable. Not a

@@ -9,7 +9,14 @@ import { corsPolicy } from './guard/cors.js';
 import { errorResponse, json, toGatehouseError } from './http/respond.js';
 import { malformedTarget, requestTarget } from './http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
-import { handler, routeTable, type BodyReader, type Route, type RouteHandler } from './core.js';
+import {
+  handler,
+  routeTable,
+  withRemoteApis,
+  type BodyReader,
+  type Route,
+  type RouteHandler,
+} from './core.js';
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
@@ -26,6 +33,9 @@ import { ProviderKeys } from './bearer/keys.js';
 import { errorPage } from './oidc/pages.js';
 import { ProviderTimeoutError, type GatehouseError } from './errors.js';
 import type { SessionStore } from './session/store.js';
+import { remoteApiHandler } from './remote/proxy.js';
+import { ApiTokens } from './remote/tokens.js';
+import { BrowserOnlyError, BadRequestError } from './errors.js';
 
 export type { BodyReader, Route, RouteHandler, RouteName } from './core.js';
 
@@ -56,6 +66,12 @@ export interface Gatehouse {
    * or rejects with a 401/403/503 {@link GatehouseError}.
    */
   authenticate(request: GatehouseRequest): Promise<Principal>;
+  /**
+   * The signed-in browser's access token, or with `api` (a `remoteApis` path such as
+   * `/api/orders`) its token for that API, renewed before it expires (docs/remote-apis.md).
+   * Rejects as {@link authenticate} does, 403 for a Bearer caller.
+   */
+  accessToken(request: GatehouseRequest, options?: { api?: string }): Promise<string>;
   /** CORS headers for any response, and the answer to a preflight. */
   readonly cors: ReturnType<typeof corsPolicy>;
   /** Turns any thrown value into a JSON error response (generic 500 for the unexpected). */
@@ -96,7 +112,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   // One instance holds the refresh lock for at most two provider timeouts.
   const refresher = new Refresher(
     sessions,
-    refreshGrant(provider, log),
+    refreshGrant(provider, log, config.onSignIn),
     log,
     (config.httpTimeout * 2 + 5) * 1000,
   );
@@ -142,6 +158,29 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       }
     };
 
+  const apiTokens = new ApiTokens(
+    config,
+    sessions,
+    provider,
+    log,
+    (config.httpTimeout * 2 + 5) * 1000,
+  );
+  const remoteApis = new Map(
+    config.remoteApis.map((api) => [
+      api.path,
+      asJson(
+        remoteApiHandler(api, {
+          config,
+          sessions,
+          authenticate,
+          tokens: apiTokens,
+          cors: corsPolicy(config),
+          log,
+        }),
+        `remote API ${api.name}`,
+      ),
+    ]),
+  );
   const login = loginHandler(config, provider, transactions);
   const selfService = selfServiceHandlers(sessions, authenticate);
   const routes = routeTable(config, {
@@ -178,12 +217,13 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     ),
   });
   const cors = corsPolicy(config);
-  const serve = handler(routes, cors);
+  const table = withRemoteApis(routes, remoteApis);
+  const serve = handler(table, cors);
 
   return {
     config,
     log,
-    routes,
+    routes: table,
     async handle(request, readBody) {
       try {
         return await serve(request, readBody);
@@ -193,6 +233,14 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       }
     },
     authenticate,
+    async accessToken(request, { api } = {}) {
+      const principal = await authenticate(request);
+      if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
+      if (api === undefined) return principal.accessToken();
+      const remote = config.remoteApis.find((candidate) => candidate.name === api);
+      if (!remote) throw new BadRequestError('Unknown API.', `accessToken: no remote API ${api}`);
+      return apiTokens.token(principal.sessionKey, remote);
+    },
     cors,
     errorResponse(error, context) {
       const failure = toGatehouseError(error, log, context);

@@ -9,9 +9,11 @@ export { defaults } from './config/defaults.js';
 export * from './errors.js';
 export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from './guard/authenticate.js';
 export {
+  requireAuthLevel,
   requireClaims,
   requireGroup,
   requireScope,
+  type AuthLevel,
   type ClaimsPredicate,
   type Rule,
 } from './guard/rules.js';

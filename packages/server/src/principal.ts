@@ -3,8 +3,12 @@ import type { SessionUser } from './session-store.js';
 /** Claims about the caller: the token's for a Bearer caller, the session's user for a session. */
 export type Claims = Readonly<Record<string, unknown>>;
 
-/** What every caller has, whichever way it proved itself; authorization rules read these. */
-interface Caller {
+/**
+ * What every caller has, whichever way it proved itself; authorization rules read these.
+ * `Kept` types the extra claims an `onSignIn` hook keeps (e.g. `{ tenant: string }`): optional,
+ * since a Bearer token or an older session may lack them.
+ */
+interface Caller<Kept extends object> {
   readonly user: SessionUser;
   /** When the session or the token ends (epoch seconds; 0 when the provider did not say). */
   readonly expiresAt: number;
@@ -15,7 +19,11 @@ interface Caller {
   readonly scopes: readonly string[];
   /** The `groups` claim (Okta's groups claim), empty when there is none. */
   readonly groups: readonly string[];
-  readonly claims: Claims;
+  readonly claims: Claims & Partial<Kept>;
+  /** How the user authenticated (`acr`): the session's ID token's, or the token's claim. */
+  readonly acr?: string | undefined;
+  /** When the user authenticated (`auth_time`, epoch seconds), likewise. */
+  readonly authTime?: number | undefined;
   /** The caller's access token: for calling APIs on its behalf. */
   accessToken(): string;
 }
@@ -28,7 +36,8 @@ interface Caller {
  * if (principal.via === 'session') await store.delete(principal.sessionKey) // sign it out
  * ```
  */
-export interface SessionPrincipal extends Caller {
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no kept claims by default
+export interface SessionPrincipal<Kept extends object = {}> extends Caller<Kept> {
   readonly via: 'session';
   /** The session's store key: for logout and session management. */
   readonly sessionKey: string;
@@ -43,7 +52,8 @@ export interface SessionPrincipal extends Caller {
  * if (principal.via === 'bearer') console.log(principal.clientId, principal.claims.scp)
  * ```
  */
-export interface BearerPrincipal extends Caller {
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no kept claims by default
+export interface BearerPrincipal<Kept extends object = {}> extends Caller<Kept> {
   readonly via: 'bearer';
   /** The client the token was issued to (`cid`, or `client_id`). */
   readonly clientId: string | undefined;
@@ -51,12 +61,14 @@ export interface BearerPrincipal extends Caller {
 
 /**
  * Who is calling: the result of {@link Gatehouse.authenticate}. Switch on `via` for what only
- * one kind of caller has.
+ * one kind of caller has; name the claims your `onSignIn` hook keeps to read them typed.
  *
  * @example
  * ```ts
  * const principal = await gatehouse.authenticate(req)
  * principal.user.sub; principal.scopes; principal.groups
+ * const { claims } = principal as Principal<{ tenant: string }> // claims.tenant: string | undefined
  * ```
  */
-export type Principal = SessionPrincipal | BearerPrincipal;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no kept claims by default
+export type Principal<Kept extends object = {}> = SessionPrincipal<Kept> | BearerPrincipal<Kept>;

@@ -29,6 +29,12 @@ export interface SessionRecord {
   /** The scopes the provider granted (token response `scope`); absent: the requested ones. */
   scopes?: string[];
   userAgent?: string;
+  /** The ID token's `acr` at sign-in: how the user authenticated (step-up, RFC 9470). */
+  acr?: string;
+  /** The ID token's `auth_time` at sign-in (epoch seconds). */
+  authTime?: number;
+  /** Claims the `onSignIn` hook chose to keep (JSON, at most 2 KiB). */
+  claims?: Record<string, unknown>;
 }
 
 /**

@@ -7,7 +7,8 @@ import './styles.css';
 // AuthProvider reads VITE_BASE_REST_URL (web/.env.development, web/.env.production) itself.
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <AuthProvider>
+    {/* VITE_SILENT_SIGN_IN=on: a user still signed in at the provider comes back without a click. */}
+    <AuthProvider silent={import.meta.env.VITE_SILENT_SIGN_IN === 'on'}>
       <App />
     </AuthProvider>
   </StrictMode>,

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { readNodeBody } from '../http/node.js';
+import { readNodeBody, writeNodeResponse } from '../http/node.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
 import type { Rule } from '../guard/rules.js';
@@ -15,6 +15,7 @@ declare module 'express-serve-static-core' {
 }
 
 function send(res: Response, response: GatehouseResponse): void {
+  if (response.stream) return writeNodeResponse(res, response); // headers as they came
   res.status(response.status).set(response.headers);
   if (response.body === undefined) res.end();
   else res.send(response.body);
@@ -132,9 +133,11 @@ export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): RequestHand
 }
 
 export {
+  requireAuthLevel,
   requireClaims,
   requireGroup,
   requireScope,
+  type AuthLevel,
   type ClaimsPredicate,
   type Rule,
 } from '../guard/rules.js';

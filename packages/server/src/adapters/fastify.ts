@@ -28,8 +28,14 @@ export interface GatehouseFastifyOptions {
 }
 
 function send(reply: FastifyReply, response: GatehouseResponse): FastifyReply {
-  return reply.code(response.status).headers(response.headers).send(response.body);
+  return reply
+    .code(response.status)
+    .headers(response.headers)
+    .send(response.stream ?? response.body);
 }
+
+/** What a remote API route accepts (HEAD comes with GET); the core answers 405 for the rest. */
+const PREFIX_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** A body sign-out may carry (an HTML form post): read no further, ignored. */
 const SMALL_BODY = 4096;
@@ -109,8 +115,36 @@ export async function gatehouseFastify(
     for (const route of routes) if (route.body === 'none') register(context, route);
   });
 
+  // Remote APIs (prefix routes): every method on `path` and `path/*`, the raw body left unread
+  // for the core to stream on, and the target exactly as it came (the core checks the path).
+  await fastify.register(async function gatehouseRemoteApis(context) {
+    context.removeAllContentTypeParsers();
+    context.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    for (const route of routes) {
+      if (!route.prefix) continue;
+      for (const url of [route.path, `${route.path}/*`]) {
+        context.route({ method: PREFIX_METHODS, url, config, handler: prefixHandler(route) });
+      }
+    }
+  });
+  function prefixHandler(route: Route) {
+    return async function gatehouseRemoteApi(request: FastifyRequest, reply: FastifyReply) {
+      const response = await route.handler({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: request.body ?? request.raw,
+      });
+      return send(reply, withCors(request, response));
+    };
+  }
+
   // CORS preflights for these paths only: no `OPTIONS *`, which the app (or @fastify/cors) owns.
-  const paths = new Set(routes.map((route) => (route.withId ? `${route.path}/:id` : route.path)));
+  const paths = new Set(
+    routes
+      .filter((route) => !route.prefix)
+      .map((route) => (route.withId ? `${route.path}/:id` : route.path)),
+  );
   for (const url of paths) {
     fastify.options(url, { config }, async function gatehousePreflight(request, reply) {
       return send(reply, cors.preflight(request.raw));
@@ -187,9 +221,11 @@ export function gatehouseCors(gatehouse: Gatehouse): onRequestAsyncHookHandler {
 }
 
 export {
+  requireAuthLevel,
   requireClaims,
   requireGroup,
   requireScope,
+  type AuthLevel,
   type ClaimsPredicate,
   type Rule,
 } from '../guard/rules.js';

@@ -111,9 +111,11 @@ function answerError(gatehouse: Gatehouse, c: Context, error: unknown): Response
 
 export { fromWebRequest, toWebResponse } from '../http/web.js';
 export {
+  requireAuthLevel,
   requireClaims,
   requireGroup,
   requireScope,
+  type AuthLevel,
   type ClaimsPredicate,
   type Rule,
 } from '../guard/rules.js';

@@ -256,9 +256,11 @@ function headerRecord(headers: Pick<Headers, 'get' | 'has'>): IncomingHttpHeader
 }
 
 export {
+  requireAuthLevel,
   requireClaims,
   requireGroup,
   requireScope,
+  type AuthLevel,
   type ClaimsPredicate,
   type Rule,
 } from '../guard/rules.js';

@@ -105,9 +105,11 @@ function withCors(
 
 export { readNodeBody, writeNodeResponse } from '../http/node.js';
 export {
+  requireAuthLevel,
   requireClaims,
   requireGroup,
   requireScope,
+  type AuthLevel,
   type ClaimsPredicate,
   type Rule,
 } from '../guard/rules.js';

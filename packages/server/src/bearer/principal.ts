@@ -31,6 +31,8 @@ export function bearerPrincipal(
     scopes: Object.freeze(scopesOf(claims)),
     groups: Object.freeze(user.groups ?? []),
     claims: Object.freeze(claims),
+    acr: text(claims.acr),
+    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
     clientId,
     accessToken: () => token,
   });

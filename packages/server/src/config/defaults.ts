@@ -27,6 +27,10 @@ export const defaults = Object.freeze({
   maxTransactions: 3,
   /** Longest accepted `returnTo`, in characters. */
   maxReturnToLength: 512,
+  /** Most JSON an `onSignIn` hook may keep with a session, in characters. */
+  maxKeptClaims: 2048,
+  /** Longest accepted value of a sign-in parameter (`login_hint`, ...), in characters. */
+  maxLoginParamLength: 256,
   /** Base name of the session cookie; `__Host-` is prefixed on https. */
   cookieName: 'gatehouse',
 });

@@ -1,9 +1,12 @@
 import { ConfigError } from '../errors.js';
 import type { SessionStore } from '../session-store.js';
 import { defaults } from './defaults.js';
+import { STANDARD_LOGIN_PARAMS } from './login-params.js';
+import type { SignInHook } from './sign-in-hook.js';
 import { deriveKey, tokenKey, type TokenKey } from './keys.js';
 import type { GatehouseOptions, RoutePaths } from './options.js';
 import { isLoopback, sessionSecrets, SETTINGS, type Settings } from './settings.js';
+import type { ExchangeToken, RemoteApi } from './remote-apis.js';
 
 export { sessionSecrets } from './settings.js';
 
@@ -24,6 +27,12 @@ export interface Config {
   readonly postLogoutRedirectUri: string;
   readonly audience: string;
   readonly scopes: string;
+  /** Authorization parameters a sign-in may pass: the standard ones and `loginParams`. */
+  readonly allowedLoginParams: readonly string[];
+  /** Parameters sent on every sign-in (`authorizationParams`). */
+  readonly authorizationParams: Readonly<Record<string, string>>;
+  /** Refuses a sign-in or keeps extra claims with the session (`onSignIn`). */
+  readonly onSignIn: SignInHook | undefined;
   readonly idleTimeout: number;
   readonly absoluteTimeout: number;
   readonly httpTimeout: number;
@@ -42,6 +51,9 @@ export interface Config {
   /** Introspection calls in flight at once at most. */
   readonly introspectionConcurrency: number;
   readonly routes: Readonly<RoutePaths>;
+  /** Remote APIs, by prefix (docs/remote-apis.md). */
+  readonly remoteApis: readonly RemoteApi[];
+  readonly exchangeToken: ExchangeToken | undefined;
   readonly sessionStore: string | SessionStore;
   /** Cookies get `Secure` and the `__Host-` prefix when the backend is served over https. */
   readonly secureCookies: boolean;
@@ -116,6 +128,9 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     postLogoutRedirectUri: options.frontendUrl.trim(),
     audience: field('audience'),
     scopes: field('scopes'),
+    allowedLoginParams: Object.freeze([...STANDARD_LOGIN_PARAMS, ...field('loginParams')]),
+    authorizationParams: field('authorizationParams'),
+    onSignIn: field('onSignIn'),
     idleTimeout,
     absoluteTimeout,
     httpTimeout: field('httpTimeout'),
@@ -128,6 +143,8 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     introspectionRateLimit: field('introspectionRateLimit'),
     introspectionConcurrency: field('introspectionConcurrency'),
     routes,
+    remoteApis: field('remoteApis'),
+    exchangeToken: field('exchangeToken'),
     sessionStore: field('sessionStore'),
     secureCookies,
     // RFC 6265bis 4.1.3.2: __Host- cookies are Secure, host-only and Path=/.

@@ -1,6 +1,15 @@
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { ConfigError } from '../errors.js';
 import type { SessionStore } from '../session-store.js';
+import {
+  parseExchangeToken,
+  parseRemoteApis,
+  readRemoteApis,
+  type ExchangeToken,
+  type RemoteApiOptions,
+} from './remote-apis.js';
+import { fixedAuthorizationParams, loginParamExtras } from './login-params.js';
+import { signInHook, type SignInHook } from './sign-in-hook.js';
 
 /**
  * Every setting of Gatehouse, once: its option name (the key), its environment variable, its
@@ -152,6 +161,32 @@ export const SETTINGS = {
     default: 'openid profile email offline_access',
     parse: (value: string | undefined): string => value || 'openid profile email offline_access',
   },
+  /**
+   * Authorization parameters a sign-in may pass besides `prompt`, `login_hint`, `acr_values`,
+   * `max_age`, `ui_locales` and `organization` (`/login?name=value`, `signIn({ params })`).
+   */
+  loginParams: {
+    env: 'LOGIN_PARAMS',
+    read: 'list',
+    default: Object.freeze([]) as readonly string[],
+    parse: (value: readonly string[] | undefined, label: string) => loginParamExtras(value, label),
+  },
+  /**
+   * Parameters sent on every sign-in (an object; the variable is a query string such as
+   * `audience=api%3A%2F%2Forders&organization=org_123`); a sign-in's own parameters win.
+   */
+  authorizationParams: {
+    env: 'AUTHORIZATION_PARAMS',
+    parse: (value: Readonly<Record<string, string>> | string | undefined, label: string) =>
+      fixedAuthorizationParams(value, label),
+  },
+  /**
+   * `({ claims, userinfo, tokens }) => false | { keep }`: refuses a sign-in, or keeps extra claims
+   * (at most 2 KiB of JSON) with the session; called again when a refresh brings a new ID token.
+   */
+  onSignIn: {
+    parse: (value: SignInHook | undefined, label: string) => signInHook(value, label),
+  },
   /** Session ends after this many seconds without a request. */
   idleTimeout: seconds('SESSION_IDLE_TIMEOUT', 60 * 60),
   /** Session ends this many seconds after sign-in, whatever the activity. */
@@ -236,6 +271,21 @@ export const SETTINGS = {
    * answered 503 with `Retry-After`, never kept waiting.
    */
   introspectionConcurrency: whole('INTROSPECTION_CONCURRENCY', 4, 1),
+  /**
+   * Remote APIs the backend calls for the signed-in browser (docs/remote-apis.md): `/api/orders/x`
+   * goes to the upstream with a Bearer token for that API. `REMOTE_APIS` is a JSON array, e.g.
+   * `[{"path":"/api/orders","upstream":"http://localhost:7158","resource":"api://orders"}]`.
+   */
+  remoteApis: {
+    env: 'REMOTE_APIS',
+    read: readRemoteApis,
+    default: [],
+    parse: (value: RemoteApiOptions[] | undefined, label: string) => parseRemoteApis(value, label),
+  },
+  /** RFC 8693 token exchange for remote APIs, when the provider issues their tokens that way. */
+  exchangeToken: {
+    parse: (value: ExchangeToken | undefined, label: string) => parseExchangeToken(value, label),
+  },
   /** Paths of the routes Gatehouse serves, as in the seed tutorial. */
   routes: {
     default: ROUTES,

@@ -64,7 +64,11 @@ function principalOf(
     expiresAt: session.record.expiresAt,
     scopes: session.record.scopes ?? scopes,
     groups: user.groups ?? NO_GROUPS,
-    claims: user as unknown as Claims,
+    claims: session.record.claims
+      ? { ...session.record.claims, ...user }
+      : (user as unknown as Claims),
+    acr: session.record.acr,
+    authTime: session.record.authTime,
     sessionKey: session.key,
     accessToken: () => sessions.tokens(session).access_token,
   };

@@ -11,6 +11,8 @@ export function corsPolicy(config: Config) {
   const granted: Record<string, string> = {
     'access-control-allow-origin': config.frontendOrigin,
     'access-control-allow-credentials': 'true',
+    // The step-up challenge (RFC 9470) names the acr_values and max_age to sign in with.
+    'access-control-expose-headers': 'WWW-Authenticate',
     vary: 'Origin',
   };
   const preflight: Record<string, string> = {

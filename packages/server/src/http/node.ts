@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { BodyTooLargeError } from '../errors.js';
 import type { GatehouseRequest, GatehouseResponse } from './types.js';
 import { MAX_BODY } from './web.js';
@@ -32,7 +33,9 @@ export function readNodeBody(request: GatehouseRequest): Promise<string> {
 /** Writes Gatehouse's response to a Node response. */
 export function writeNodeResponse(res: ServerResponse, response: GatehouseResponse): void {
   res.writeHead(response.status, response.headers);
-  res.end(response.body);
+  // A streamed body: an upstream that breaks off destroys the response, as a proxy must.
+  if (response.stream) pipeline(response.stream, res, () => {});
+  else res.end(response.body);
 }
 
 const TOO_LARGE = 'The request body is too large.';

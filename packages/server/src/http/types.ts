@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 
 /** The part of a request Gatehouse reads: Node's `IncomingMessage` fits, as do most frameworks'. */
 export interface GatehouseRequest {
@@ -12,6 +13,8 @@ export interface GatehouseRequest {
   readonly readBody?: () => Promise<string>;
   /** Route parameters, as frameworks parse them. */
   readonly params?: unknown;
+  /** The raw body as a stream, for a remote API (a standard `Request`'s body). */
+  readonly bodyStream?: () => AsyncIterable<Uint8Array> | null;
 }
 
 /** A response for an adapter to write: status, headers, and an already serialized body. */
@@ -19,4 +22,6 @@ export interface GatehouseResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body?: string;
+  /** A streamed body instead (a remote API's answer): piped as it comes, destroyed on error. */
+  stream?: Readable;
 }

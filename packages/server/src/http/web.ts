@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { BodyTooLargeError } from '../errors.js';
 import type { GatehouseRequest, GatehouseResponse } from './types.js';
 
@@ -23,6 +24,7 @@ export function fromWebRequest(request: Request): GatehouseRequest {
     url: start < 0 ? '/' : url.slice(start),
     headers: headerRecord(request.headers),
     readBody: () => readWebBody(request),
+    bodyStream: () => request.body as AsyncIterable<Uint8Array> | null,
   };
 }
 
@@ -40,7 +42,10 @@ export function toWebResponse(response: GatehouseResponse): Response {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else headers.set(name, value);
   }
-  return new Response(response.body ?? null, { status: response.status, headers });
+  const body = response.stream
+    ? (Readable.toWeb(response.stream) as ReadableStream<Uint8Array>)
+    : (response.body ?? null);
+  return new Response(body, { status: response.status, headers });
 }
 
 /** `Headers` seen as Node's lower-case header record, looked up on access. */

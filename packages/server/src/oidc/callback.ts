@@ -1,7 +1,12 @@
 import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
-import { CallbackInvalidError, StateMismatchError, TransactionMissingError } from '../errors.js';
+import {
+  AuthLevelRefusedError,
+  CallbackInvalidError,
+  StateMismatchError,
+  TransactionMissingError,
+} from '../errors.js';
 import { redirect, toGatehouseError } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
@@ -9,8 +14,29 @@ import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { errorPage, popupPages } from './pages.js';
 import { callProvider, channels } from '../observe.js';
 import type { Provider } from './provider.js';
-import type { Transactions } from './transaction.js';
-import { grantedScopes, userOfTokens } from './user.js';
+import type { Transaction, Transactions } from './transaction.js';
+import { grantedScopes, keptClaims, userOfTokens } from './user.js';
+
+/** The errors of a `prompt=none` sign-in that mean "the user must interact": signed out. */
+const SIGN_IN_NEEDED = new Set([
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'account_selection_required',
+]);
+
+const NO_REFERRER = { 'referrer-policy': 'no-referrer' };
+
+/** Where a silent sign-in that found no provider session returns: the marker tells the SDK. */
+function signedOutUrl(config: Config, transaction: Transaction): string {
+  const url = new URL(
+    transaction.returnTo === '/'
+      ? config.frontendUrl.href
+      : config.frontendOrigin + transaction.returnTo,
+  );
+  url.hash = 'gatehouse=signed-out';
+  return url.href;
+}
 
 /**
  * `GET /signin-oidc`: checks the authorization response against this browser's transaction
@@ -52,6 +78,12 @@ export function callbackHandler(
           'no code',
         );
       }
+      if (transaction.silent && SIGN_IN_NEEDED.has(params.get('error') ?? '')) {
+        // prompt=none and the provider would need the user: signed out, no error page.
+        const response = redirect(signedOutUrl(config, transaction), NO_REFERRER);
+        response.headers['set-cookie'] = clearTransaction;
+        return response;
+      }
       const configuration = await provider.configuration();
       const tokens = await callProvider('callback', () =>
         client.authorizationCodeGrant(configuration, currentUrl, {
@@ -59,10 +91,20 @@ export function callbackHandler(
           expectedState: transaction.state,
           expectedNonce: transaction.nonce,
           idTokenExpected: true,
+          // max_age asked: openid-client requires auth_time and checks it (OIDC Core 3.1.3.7).
+          ...(transaction.maxAge !== undefined && { maxAge: transaction.maxAge }),
         }),
       );
       const claims = tokens.claims()!;
+      const acr = typeof claims.acr === 'string' ? claims.acr : undefined;
+      if (transaction.acr && (acr === undefined || !transaction.acr.includes(acr))) {
+        throw new AuthLevelRefusedError(
+          'The identity provider did not sign you in as strongly as this application asked. Please sign in again.',
+          `acr ${acr ?? '(none)'} not in ${transaction.acr.join(' ')}`,
+        );
+      }
       const user = await userOfTokens(configuration, claims, tokens.access_token, log);
+      const kept = await keptClaims(configuration, config.onSignIn, claims, tokens, false, log);
 
       // Session fixation (OWASP): a sign-in always gets a new id; any previous session ends.
       await sessions.endById(sessions.idOf(request) ?? '');
@@ -78,6 +120,9 @@ export function callbackHandler(
         accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
         ...(typeof claims.sid === 'string' && { sid: claims.sid }),
         ...(request.headers['user-agent'] && { userAgent: request.headers['user-agent'] }),
+        ...(acr !== undefined && { acr }),
+        ...(typeof claims.auth_time === 'number' && { authTime: claims.auth_time }),
+        ...(kept && { claims: kept }),
       });
       log.info({ sub: user.sub }, 'signed in');
       channels.signIn.publish({ sub: user.sub });
@@ -89,7 +134,7 @@ export function callbackHandler(
               ? config.frontendUrl.href
               : config.frontendOrigin + transaction.returnTo,
             // This URL holds the code: no Referer from the redirect onwards (RFC 9700 4.2.4).
-            { 'referrer-policy': 'no-referrer' },
+            NO_REFERRER,
           );
       response.headers['set-cookie'] = [clearTransaction, sessions.cookie(session.id)];
       return response;

@@ -5,14 +5,15 @@ import { callProvider } from '../observe.js';
 import type { RefreshGrant } from '../session/refresh.js';
 import { epochSeconds } from '../session/sessions.js';
 import type { Provider } from './provider.js';
-import { grantedScopes, userOfTokens } from './user.js';
+import type { SignInHook } from '../config/sign-in-hook.js';
+import { grantedScopes, keptClaims, userOfTokens } from './user.js';
 
 /**
  * The refresh token grant at the provider (OIDC Core 12): new tokens, the rotated refresh token
  * (or the current one when the provider does not rotate), and the user as the refreshed ID
  * token describes them, so a user removed from a group loses it at the next refresh.
  */
-export function refreshGrant(provider: Provider, log: Logger): RefreshGrant {
+export function refreshGrant(provider: Provider, log: Logger, onSignIn?: SignInHook): RefreshGrant {
   return async function refresh(session, current) {
     const configuration = await provider.configuration();
     const tokens = await callProvider('refresh', () =>
@@ -37,6 +38,8 @@ export function refreshGrant(provider: Provider, log: Logger): RefreshGrant {
       accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
       user: claims && (await userOfTokens(configuration, claims, tokens.access_token, log)),
       scopes: grantedScopes(tokens),
+      // A new ID token: the app's hook decides again (false ends the session).
+      claims: claims && (await keptClaims(configuration, onSignIn, claims, tokens, true, log)),
     };
   };
 }

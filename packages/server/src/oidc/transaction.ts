@@ -11,6 +11,12 @@ export interface Transaction {
   code_verifier: string;
   returnTo: string;
   popup: boolean;
+  /** `acr_values` asked for: the ID token's `acr` must be one of them. */
+  acr?: string[];
+  /** `max_age` asked for: the ID token must carry an `auth_time` within it. */
+  maxAge?: number;
+  /** `prompt=none`: a provider's "sign-in needed" answer means signed out, not an error. */
+  silent?: boolean;
   /** Epoch seconds after which the callback refuses it. */
   exp: number;
 }

@@ -1,7 +1,9 @@
 import * as client from 'openid-client';
 import type { IDToken, UserInfoResponse } from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
-import type { GatehouseError } from '../errors.js';
+import { defaults } from '../config/defaults.js';
+import type { SignInHook } from '../config/sign-in-hook.js';
+import { GatehouseError, SignInRefusedError } from '../errors.js';
 import { callProvider } from '../observe.js';
 import type { SessionUser } from '../session-store.js';
 
@@ -35,6 +37,53 @@ export async function userOfTokens(
     log.warn({ detail: failure.detail }, 'userinfo failed; using ID token claims');
   });
   return info ? { ...userFromClaims(info), ...user } : user;
+}
+
+/**
+ * Runs the application's `onSignIn` hook on a token response with an ID token: resolves to the
+ * claims to keep (JSON, at most `defaults.maxKeptClaims` characters) or undefined; throws a 403
+ * {@link SignInRefusedError} when the hook answers `false`, and whatever the hook throws.
+ */
+export async function keptClaims(
+  configuration: client.Configuration,
+  hook: SignInHook | undefined,
+  claims: IDToken,
+  tokens: client.TokenEndpointResponse,
+  refresh: boolean,
+  log: Logger,
+): Promise<Record<string, unknown> | undefined> {
+  if (!hook) return undefined;
+  const userinfo = configuration.serverMetadata().userinfo_endpoint
+    ? await callProvider('userinfo', () =>
+        client.fetchUserInfo(configuration, tokens.access_token, claims.sub),
+      ).catch((failure: GatehouseError) => {
+        log.warn({ detail: failure.detail }, 'userinfo failed; onSignIn gets none');
+        return undefined;
+      })
+    : undefined;
+  const { access_token, id_token, scope, expires_in } = tokens;
+  const decision = await hook({
+    claims,
+    userinfo,
+    tokens: { access_token, id_token, scope, expires_in },
+    refresh,
+  });
+  if (decision === false) {
+    throw new SignInRefusedError(
+      'This application does not allow you to sign in with this account.',
+      `onSignIn refused ${claims.sub}${refresh ? ' on refresh' : ''}`,
+    );
+  }
+  const keep = typeof decision === 'object' && decision !== null ? decision.keep : undefined;
+  if (keep === undefined) return undefined;
+  const json = typeof keep === 'object' && !Array.isArray(keep) ? JSON.stringify(keep) : undefined;
+  if (json === undefined || json.length > defaults.maxKeptClaims) {
+    throw new GatehouseError(
+      'Something went wrong on our side. Try again in a moment.',
+      `onSignIn kept ${json === undefined ? 'no object' : `${json.length} characters`}: at most ${defaults.maxKeptClaims} characters of JSON`,
+    );
+  }
+  return JSON.parse(json) as Record<string, unknown>;
 }
 
 /** The scopes a token response granted (RFC 6749 5.1: absent when all requested ones were). */

@@ -6,6 +6,8 @@ export interface SessionTokens {
   access_token: string;
   refresh_token?: string;
   id_token?: string;
+  /** Tokens for remote APIs, by API name, with their expiry (epoch seconds, 0: unknown). */
+  apis?: Record<string, { access_token: string; expires_at: number }>;
 }
 
 /**

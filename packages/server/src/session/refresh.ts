@@ -55,33 +55,36 @@ export class Refresher {
   }
 
   /**
-   * One instance refreshes (it holds the store's lock) and the others wait for the tokens it
-   * stores: the rotated refresh token is redeemed once.
+   * One holder of the session's refresh lock refreshes (this process's or, with a shared store,
+   * any instance's); the others wait for the tokens it stores, then take the lock themselves
+   * if the holder stored none (it fetched an API's token): a rotated refresh token is redeemed
+   * once.
    */
   async #refresh(session: LoadedSession): Promise<void> {
-    const release = await this.sessions.lock(`refresh:${session.key}`, this.lockTtlMs);
-    if (release === undefined) return this.#redeem(session);
-    if (release === false) return this.#awaitOtherInstance(session);
-    try {
-      const current = await this.sessions.reload(session.key);
-      if (!current) throw new SessionExpiredError(SESSION_ENDED, 'session gone before refresh');
-      if (current.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
-      await this.#redeem({ key: session.key, record: current });
-    } finally {
-      await release().catch(() => {});
-    }
-  }
-
-  async #awaitOtherInstance(session: LoadedSession): Promise<void> {
     const deadline = Date.now() + this.lockTtlMs;
-    while (Date.now() < deadline) {
+    for (;;) {
+      const release = await this.sessions.lock(`refresh:${session.key}`, this.lockTtlMs);
+      if (release) {
+        try {
+          const current = await this.sessions.reload(session.key);
+          if (!current) throw new SessionExpiredError(SESSION_ENDED, 'session gone before refresh');
+          if (current.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
+          return await this.#redeem({ key: session.key, record: current });
+        } finally {
+          await release().catch(() => {});
+        }
+      }
+      if (Date.now() >= deadline) {
+        throw new ProviderTimeoutError(
+          'Refreshing the session took too long. Try again in a moment.',
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
       const record = await this.sessions.reload(session.key);
       if (!record)
         throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh elsewhere');
       if (record.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
     }
-    throw new ProviderTimeoutError('Refreshing the session took too long. Try again in a moment.');
   }
 
   async #redeem(session: LoadedSession): Promise<void> {

@@ -27,6 +27,9 @@ export interface NewSession {
   scopes?: string[] | undefined;
   sid?: string;
   userAgent?: string;
+  acr?: string;
+  authTime?: number;
+  claims?: Record<string, unknown> | undefined;
 }
 
 /** What a refresh brings: new tokens, and the user and scopes when the provider sent them. */
@@ -35,6 +38,8 @@ export interface Refreshed {
   accessTokenExpiresAt: number;
   user?: SessionUser | undefined;
   scopes?: string[] | undefined;
+  /** The claims `onSignIn` kept from the new ID token. */
+  claims?: Record<string, unknown> | undefined;
 }
 
 /** Options of {@link Sessions}. */
@@ -58,6 +63,7 @@ export class Sessions {
   readonly #revoke: (refreshToken: string) => void;
 
   readonly #store: SessionStore;
+  readonly #held = new Set<string>();
 
   constructor(
     store: SessionStore,
@@ -110,6 +116,9 @@ export class Sessions {
       ...(session.scopes && { scopes: session.scopes }),
       ...(session.sid && { sid: session.sid }),
       ...(session.userAgent && { userAgent: session.userAgent.slice(0, 256) }),
+      ...(session.acr !== undefined && { acr: session.acr }),
+      ...(session.authTime !== undefined && { authTime: session.authTime }),
+      ...(session.claims && { claims: session.claims }),
     };
     await this.#store.create(key, record);
     return { id, key, record };
@@ -164,12 +173,31 @@ export class Sessions {
       refreshable: Boolean(refreshed.tokens.refresh_token),
       ...(refreshed.user && { user: refreshed.user }),
       ...(refreshed.scopes && { scopes: refreshed.scopes }),
+      ...(refreshed.claims && { claims: refreshed.claims }),
     };
     if (!(await this.#store.update(session.key, record))) {
       if (refreshed.tokens.refresh_token) this.#revoke(refreshed.tokens.refresh_token);
       throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh');
     }
     session.record = record;
+  }
+
+  /**
+   * Stores new tokens (a remote API's, a rotated refresh token) only while the session lives
+   * and its sealed tokens are still those `session` was read with; false otherwise, with nothing
+   * written: a sign-out, or another writer, wins.
+   */
+  async updateTokens(session: LoadedSession, tokens: SessionTokens): Promise<boolean> {
+    const current = this.config.keys.tokens[0]!;
+    const record: SessionRecord = {
+      ...session.record,
+      tokens: sealTokens(tokens, current.key, session.key),
+      tokenKey: current.id,
+      refreshable: Boolean(tokens.refresh_token),
+    };
+    if (!(await this.#store.update(session.key, record, session.record.tokens))) return false;
+    session.record = record;
+    return true;
   }
 
   /**
@@ -216,12 +244,16 @@ export class Sessions {
   }
 
   /**
-   * The store's lock across instances, held at most `ttlMs`: its release, `false` while another
+   * The store's lock across instances, held at most `ttlMs`: its release, or `false` while another
    * instance holds it, or `undefined` when the store serves one process and needs none.
    */
-  async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | false | undefined> {
-    if (!this.#store.lock) return undefined;
-    return (await this.#store.lock(name, ttlMs)) ?? false;
+  async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | false> {
+    if (this.#store.lock) return (await this.#store.lock(name, ttlMs)) ?? false;
+    // A store of one process: the lock is this process's (a session's refresh and an API
+    // token's fetch must not both redeem one rotating refresh token).
+    if (this.#held.has(name)) return false;
+    this.#held.add(name);
+    return async () => void this.#held.delete(name);
   }
 
   /** Records a one-time id (a logout token's `jti`) until `expiresAt`; false when seen before. */

@@ -155,6 +155,8 @@ export class HostileProvider {
   grantedScope: string | undefined;
   /** Every token response given, oldest first. */
   readonly issued: Issued[] = [];
+  /** An error the authorization endpoint answers with instead of a code (`login_required`). */
+  authorizeError: string | undefined;
 
   readonly #codes = new Map<string, Grant>();
   readonly #refreshTokens = new Map<string, { scope: string; sid: string }>();
@@ -209,6 +211,7 @@ export class HostileProvider {
     this.userClaims = {};
     this.grantedScope = undefined;
     this.issued.length = 0;
+    this.authorizeError = undefined;
     this.#releaseHolds();
   }
 
@@ -425,6 +428,13 @@ export class HostileProvider {
       !params.get('code_challenge')
     ) {
       return sendHtml(response, 400, 'response_type=code with PKCE S256 is required');
+    }
+    if (this.authorizeError) {
+      const back = new URL(redirectUri);
+      back.searchParams.set('error', this.authorizeError);
+      back.searchParams.set('state', params.get('state') ?? '');
+      back.searchParams.set('iss', this.issuer);
+      return void response.writeHead(302, { location: back.href }).end();
     }
     const code = random();
     this.#codes.set(code, {

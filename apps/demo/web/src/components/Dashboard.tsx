@@ -1,6 +1,8 @@
 import { useAuth, type AuthUser } from '@gatehouse/react';
+import { AdminAction } from './AdminAction.js';
 import { ErrorAlert } from './ErrorAlert.js';
 import { Devices } from './Devices.js';
+import { OrdersCard } from './OrdersCard.js';
 import { SecureData } from './SecureData.js';
 import { SessionCountdown } from './SessionCountdown.js';
 
@@ -66,6 +68,8 @@ export function Dashboard({ user }: { user: AuthUser }) {
           </p>
         </section>
         <SecureData />
+        <OrdersCard />
+        {user.groups?.includes('admins') && <AdminAction />}
         <Devices />
       </div>
     </div>

@@ -1,0 +1,23 @@
+// A remote API for the proxy phases: `node:http`, any path answers a small JSON body, the
+// Bearer token is not verified (the same work whether it is called directly or through the
+// backend, so the difference is the proxy's cost).
+import { createServer } from 'node:http';
+import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+
+async function main() {
+  const spec = specOf<{ port: number }>();
+  const body = JSON.stringify({ orders: [{ id: 1, item: 'tea' }], via: 'bearer' });
+  const server = createServer((req, res) => {
+    const ok = /^Bearer ./.test(req.headers.authorization ?? '');
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(ok ? body : '{"error":"invalid_token"}');
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(spec.port, '127.0.0.1', resolve));
+  serveUntilStopped({ pid: process.pid }, async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+}
+
+main().catch(fail);

@@ -1,0 +1,177 @@
+import { ConfigError } from '../errors.js';
+
+/** One remote API the backend calls for the signed-in browser (docs/remote-apis.md). */
+export interface RemoteApiOptions {
+  /** The prefix the browser calls, e.g. `/api/orders`: `/api/orders/x` goes to `upstream/x`. */
+  path: string;
+  /** Where requests go, fixed here and never chosen by a request: `http://orders.internal:7158`. */
+  upstream: string;
+  /** RFC 8707 resource indicator the token is asked for (`api://orders`). */
+  resource?: string;
+  /** The `audience` parameter some providers take instead (Auth0). */
+  audience?: string;
+  /** Scopes asked for this API's token (Entra ID: `api://.../orders.read`). */
+  scopes?: string | string[];
+  /** Methods passed on; others get 405. Default: GET, HEAD, POST, PUT, PATCH, DELETE. */
+  methods?: string[];
+  /** Request headers passed on besides the default allow-list (lower case). */
+  headers?: string[];
+  /** Seconds to wait for the upstream's answer (status line and headers). Default 30. */
+  timeout?: number;
+}
+
+/** A remote API as the core reads it. */
+export interface RemoteApi {
+  /** Its name in logs and in `accessToken(request, { api })`: the path. */
+  readonly name: string;
+  readonly path: string;
+  readonly upstream: URL;
+  readonly resource: string | undefined;
+  readonly audience: string | undefined;
+  readonly scopes: string | undefined;
+  readonly methods: ReadonlySet<string>;
+  readonly headers: ReadonlySet<string>;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Request headers passed on to every remote API unless the API adds more: content negotiation,
+ * conditional requests, tracing. Never `Cookie`, `Authorization`, `X-CSRF`, hop-by-hop headers
+ * or `Host` (the upstream's own is sent).
+ */
+export const DEFAULT_API_HEADERS: readonly string[] = Object.freeze([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-encoding',
+  'content-language',
+  'content-length',
+  'content-type',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-range',
+  'if-unmodified-since',
+  'range',
+  'traceparent',
+  'tracestate',
+  'x-request-id',
+]);
+
+/** Headers no configuration can pass on. */
+const NEVER = new Set([
+  'cookie',
+  'authorization',
+  'x-csrf',
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+]);
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
+
+/** `REMOTE_APIS`: a JSON array of {@link RemoteApiOptions}. */
+export function readRemoteApis(raw: string | undefined): unknown {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw; // the parser names the variable and the mistake
+  }
+}
+
+/** Validates `remoteApis`: each prefix canonical and distinct, each upstream an http(s) URL. */
+export function parseRemoteApis(value: unknown, label: string): readonly RemoteApi[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value)) {
+    throw new ConfigError(`${label} must be a list (JSON array) of { path, upstream, ... }`);
+  }
+  const seen = new Set<string>();
+  return Object.freeze(
+    value.map((item: RemoteApiOptions, index) => {
+      const at = `${label}[${index}]`;
+      if (typeof item !== 'object' || item === null)
+        throw new ConfigError(`${at} must be an object`);
+      const path = String(item.path ?? '');
+      if (!PREFIX.test(path) || path.split('/').some((part) => part === '.' || part === '..')) {
+        throw new ConfigError(`${at}.path must be a path such as /api/orders, got ${path}`);
+      }
+      for (const other of seen) {
+        if (other.startsWith(path + '/') || path.startsWith(other + '/') || other === path) {
+          throw new ConfigError(`${at}.path ${path} overlaps ${other}`);
+        }
+      }
+      seen.add(path);
+      let upstream: URL;
+      try {
+        upstream = new URL(String(item.upstream));
+      } catch {
+        throw new ConfigError(`${at}.upstream must be an absolute URL, got ${item.upstream}`);
+      }
+      if (
+        !/^https?:$/.test(upstream.protocol) ||
+        upstream.search ||
+        upstream.hash ||
+        upstream.username
+      ) {
+        throw new ConfigError(`${at}.upstream must be an http(s) URL without query or credentials`);
+      }
+      const methods = (item.methods ?? METHODS.filter((m) => m !== 'OPTIONS')).map((m) =>
+        String(m).toUpperCase(),
+      );
+      const unknown = methods.find((method) => !METHODS.includes(method));
+      if (unknown) throw new ConfigError(`${at}.methods: ${unknown} is not one of ${METHODS}`);
+      const extra = (item.headers ?? []).map((name) => String(name).toLowerCase());
+      const refused = extra.find((name) => NEVER.has(name));
+      if (refused) throw new ConfigError(`${at}.headers: ${refused} is never passed on`);
+      const timeout = item.timeout ?? 30;
+      if (!Number.isFinite(timeout) || timeout <= 0) {
+        throw new ConfigError(`${at}.timeout must be a number of seconds > 0, got ${timeout}`);
+      }
+      const scopes = Array.isArray(item.scopes) ? item.scopes.join(' ') : item.scopes;
+      return Object.freeze({
+        name: path,
+        path,
+        upstream,
+        resource: item.resource,
+        audience: item.audience,
+        scopes: scopes || undefined,
+        methods: new Set(methods),
+        headers: new Set([...DEFAULT_API_HEADERS, ...extra]),
+        timeoutMs: timeout * 1000,
+      });
+    }),
+  );
+}
+
+/** What {@link ExchangeToken} is given: the user's access token and the API it is for. */
+export interface TokenExchangeRequest {
+  subjectToken: string;
+  api: Pick<RemoteApi, 'name' | 'resource' | 'audience' | 'scopes'>;
+}
+
+/**
+ * RFC 8693 token exchange, for providers that issue an API's token that way (Keycloak): the
+ * token for `api`, and its lifetime in seconds. Replaces the refresh token grant for every API.
+ */
+export type ExchangeToken = (
+  request: TokenExchangeRequest,
+) => Promise<{ access_token: string; expires_in?: number }>;
+
+export function parseExchangeToken(value: unknown, label: string): ExchangeToken | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new ConfigError(`${label} must be a function`);
+  return value as ExchangeToken;
+}

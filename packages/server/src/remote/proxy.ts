@@ -1,0 +1,170 @@
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { Readable, pipeline } from 'node:stream';
+import type { Config } from '../config/parse.js';
+import type { RemoteApi } from '../config/remote-apis.js';
+import {
+  AuthenticationRequiredError,
+  BrowserOnlyError,
+  GatehouseError,
+  MethodNotAllowedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from '../errors.js';
+import type { corsPolicy } from '../guard/cors.js';
+import { csrfCheck } from '../guard/csrf.js';
+import type { GatehouseLogger as Logger } from '../logger.js';
+import type { Principal } from '../principal.js';
+import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
+import type { Sessions } from '../session/sessions.js';
+import { downstreamHeaders, upstreamHeaders, upstreamUrl } from './request.js';
+import type { ApiTokens } from './tokens.js';
+
+export interface ProxyDeps {
+  config: Config;
+  sessions: Sessions;
+  authenticate(request: GatehouseRequest): Promise<Principal>;
+  tokens: ApiTokens;
+  cors: ReturnType<typeof corsPolicy>;
+  log: Logger;
+}
+
+/** Methods retried once, with a new token, when the upstream answers 401: no body to resend. */
+const RETRIED = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+/**
+ * The handler of one remote API's prefix: a signed-in browser's request (session cookie and
+ * `X-CSRF: 1`, whatever the method) goes to the configured upstream with a Bearer token for
+ * that API, bodies streamed both ways. Throws {@link GatehouseError}s, which the core answers
+ * as JSON: 401 anonymous, 403 without the CSRF header, 400 for a path that leaves the prefix,
+ * 405, 502 when the upstream cannot be reached, 504 when it does not answer in time.
+ */
+export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
+  const { sessions, tokens, log } = deps;
+  const checkCsrf = csrfCheck(deps.config);
+  const agent =
+    api.upstream.protocol === 'https:'
+      ? new https.Agent({ keepAlive: true })
+      : new http.Agent({ keepAlive: true });
+
+  return async function remoteApi(request: GatehouseRequest): Promise<GatehouseResponse> {
+    const method = request.method ?? 'GET';
+    if (method === 'OPTIONS' && request.headers.origin !== undefined) {
+      return deps.cors.preflight(request);
+    }
+    const sessionId = sessions.idOf(request);
+    if (!sessionId) throw new AuthenticationRequiredError('Sign in to call this API.');
+    checkCsrf(request);
+    if (!api.methods.has(method)) {
+      throw new MethodNotAllowedError(
+        `This API does not accept ${method}.`,
+        `${api.name}: ${method}`,
+      );
+    }
+    const url = upstreamUrl(api, request.url ?? '/');
+    // The session only: a Bearer token the browser sent is never a reason to act for it.
+    const principal = await deps.authenticate(withoutAuthorization(request));
+    if (principal.via !== 'session') throw new BrowserOnlyError('Remote APIs need a session.');
+    const body = bodyOf(request, method);
+    let token = await tokens.token(principal.sessionKey, api);
+    let upstream = await send(api, agent, method, url, headers(request, body, token), body);
+    if (upstream.statusCode === 401 && RETRIED.has(method) && body === undefined) {
+      upstream.resume();
+      log.info({ api: api.name, sub: principal.user.sub }, 'remote API refused its token: renewed');
+      token = await tokens.token(principal.sessionKey, api, token);
+      upstream = await send(api, agent, method, url, headers(request, body, token), body);
+    }
+    upstream.on('error', (error: Error) => {
+      log.warn({ api: api.name, err: error.message }, 'remote API broke off its answer');
+    });
+    return {
+      status: upstream.statusCode ?? 502,
+      headers: downstreamHeaders(upstream.headers),
+      stream: upstream,
+    };
+  };
+
+  function headers(
+    request: GatehouseRequest,
+    body: Readable | undefined,
+    token: string,
+  ): OutgoingHttpHeaders {
+    const out = upstreamHeaders(api, request.headers, token);
+    if (body && (body as { reserialized?: boolean }).reserialized) delete out['content-length'];
+    return out;
+  }
+}
+
+function withoutAuthorization(request: GatehouseRequest): GatehouseRequest {
+  if (request.headers.authorization === undefined) return request;
+  const headers = { ...request.headers };
+  delete headers.authorization;
+  return { method: request.method, url: request.url, headers };
+}
+
+/**
+ * The request body as a stream: the host's raw stream (Node, Express, a Fastify route that left
+ * it unparsed), a standard `Request`'s body, or a body a host already parsed, serialised again.
+ */
+function bodyOf(request: GatehouseRequest, method: string): Readable | undefined {
+  const { headers } = request;
+  const declared = headers['content-length'] !== undefined && headers['content-length'] !== '0';
+  if (!declared && headers['transfer-encoding'] === undefined) return undefined;
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  const given = request.body;
+  if (given instanceof Readable) return given;
+  if (request instanceof Readable) return request;
+  if (request.bodyStream) {
+    const stream = request.bodyStream();
+    return stream ? Readable.from(stream) : undefined;
+  }
+  if (given === undefined) return undefined;
+  const text =
+    typeof given === 'string' || given instanceof Uint8Array ? given : JSON.stringify(given);
+  return Object.assign(Readable.from([text]), { reserialized: true });
+}
+
+function send(
+  api: RemoteApi,
+  agent: http.Agent,
+  method: string,
+  url: URL,
+  headers: OutgoingHttpHeaders,
+  body: Readable | undefined,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method, headers, agent },
+      (response) => {
+        clearTimeout(timer);
+        // The answer may pause, not stall: an idle body for as long breaks it off.
+        response.setTimeout(api.timeoutMs, () =>
+          response.destroy(new UpstreamTimeoutError('The API stopped answering.')),
+        );
+        resolve(response);
+      },
+    );
+    const timer = setTimeout(() => {
+      request.destroy(
+        new UpstreamTimeoutError(
+          'The API did not answer in time.',
+          `${api.name}: no answer within ${api.timeoutMs} ms`,
+        ),
+      );
+    }, api.timeoutMs);
+    request.on('error', (error: Error & { code?: string }) => {
+      clearTimeout(timer);
+      reject(
+        error instanceof GatehouseError
+          ? error
+          : new UpstreamUnavailableError(
+              'The API could not be reached.',
+              `${api.name}: ${error.code ?? error.message}`,
+            ),
+      );
+    });
+    if (body) pipeline(body, request, () => {});
+    else request.end();
+  });
+}

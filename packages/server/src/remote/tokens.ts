@@ -1,0 +1,197 @@
+import * as client from 'openid-client';
+import type { Config } from '../config/parse.js';
+import type { RemoteApi } from '../config/remote-apis.js';
+import {
+  ApiTokenRefusedError,
+  GatehouseError,
+  ProviderTimeoutError,
+  SessionExpiredError,
+} from '../errors.js';
+import type { GatehouseLogger as Logger } from '../logger.js';
+import { callProvider } from '../observe.js';
+import type { Provider } from '../oidc/provider.js';
+import type { SessionTokens } from '../session/crypto.js';
+import { epochSeconds, SESSION_ENDED, type Sessions } from '../session/sessions.js';
+
+/** An API token is replaced this many seconds before it expires, not only after. */
+export const API_TOKEN_MARGIN = 30;
+
+interface Issued {
+  access_token: string;
+  expires_at: number;
+  refresh_token?: string | undefined;
+}
+
+/**
+ * Tokens for remote APIs, one per session and API, kept sealed in the session's token blob (so
+ * they end with it). A token comes from the session's refresh token with the API's `resource`
+ * (RFC 8707), `audience` and `scope`, or from the `exchangeToken` hook (RFC 8693). One fetch
+ * per session at a time: in this process (shared promise) and across instances (the store's
+ * `refresh:` lock, the one the session's own refresh takes, so a rotating refresh token is
+ * redeemed once). Every write is conditional: a sign-out during a fetch wins.
+ */
+export class ApiTokens {
+  readonly #inFlight = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly sessions: Sessions,
+    private readonly provider: Provider,
+    private readonly log: Logger,
+    private readonly lockTtlMs: number,
+  ) {}
+
+  /** The session's token for `api`; `stale`: a token the API refused, never returned again. */
+  async token(sessionKey: string, api: RemoteApi, stale?: string): Promise<string> {
+    const kept = await this.#kept(sessionKey, api);
+    if (kept && kept !== stale) return kept;
+    const flight = `${sessionKey} ${api.name}`;
+    let running = this.#inFlight.get(flight);
+    if (!running) {
+      running = this.#fetch(sessionKey, api, stale).finally(() => this.#inFlight.delete(flight));
+      this.#inFlight.set(flight, running);
+    }
+    return running;
+  }
+
+  /** The kept token when it is good for more than the margin. */
+  async #kept(sessionKey: string, api: RemoteApi): Promise<string | undefined> {
+    const { tokens } = await this.#read(sessionKey);
+    const kept = tokens.apis?.[api.name];
+    if (!kept) return undefined;
+    return kept.expires_at === 0 || kept.expires_at - API_TOKEN_MARGIN > epochSeconds()
+      ? kept.access_token
+      : undefined;
+  }
+
+  async #read(sessionKey: string) {
+    const record = await this.sessions.reload(sessionKey);
+    if (!record || record.expiresAt <= epochSeconds()) {
+      throw new SessionExpiredError(SESSION_ENDED, 'session gone before an API token');
+    }
+    const session = { key: sessionKey, record };
+    return { session, tokens: this.sessions.tokens(session) };
+  }
+
+  async #fetch(sessionKey: string, api: RemoteApi, stale: string | undefined): Promise<string> {
+    const release = await this.#lock(sessionKey, api, stale);
+    if (typeof release === 'string') return release; // another holder stored one
+    try {
+      const { session, tokens } = await this.#read(sessionKey);
+      const kept = tokens.apis?.[api.name];
+      if (kept && kept.access_token !== stale && (await this.#kept(sessionKey, api))) {
+        return kept.access_token;
+      }
+      const issued = await this.#issue(tokens, api, sessionKey);
+      const entry = { access_token: issued.access_token, expires_at: issued.expires_at };
+      const next: SessionTokens = {
+        ...tokens,
+        ...(issued.refresh_token && { refresh_token: issued.refresh_token }),
+        apis: { ...tokens.apis, [api.name]: entry },
+      };
+      if (await this.sessions.updateTokens(session, next)) {
+        this.log.debug({ sub: session.record.user.sub, api: api.name }, 'API token issued');
+        return issued.access_token;
+      }
+      // Another writer got there first, or the session ended: keep its refresh token.
+      const now = await this.sessions.reload(sessionKey);
+      if (!now) throw new SessionExpiredError(SESSION_ENDED, 'session ended during an API token');
+      const current = { key: sessionKey, record: now };
+      const merged = this.sessions.tokens(current);
+      await this.sessions.updateTokens(current, {
+        ...merged,
+        apis: { ...merged.apis, [api.name]: entry },
+      });
+      return issued.access_token;
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+
+  /**
+   * The session's refresh lock (the one its own refresh takes): its release, or the token
+   * another holder stored while this one waited for it.
+   */
+  async #lock(
+    sessionKey: string,
+    api: RemoteApi,
+    stale: string | undefined,
+  ): Promise<(() => Promise<void>) | string> {
+    const deadline = Date.now() + this.lockTtlMs;
+    for (;;) {
+      const release = await this.sessions.lock(`refresh:${sessionKey}`, this.lockTtlMs);
+      if (release !== false) return release;
+      if (Date.now() >= deadline) {
+        throw new ProviderTimeoutError('Getting a token for this API took too long. Try again.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const kept = await this.#kept(sessionKey, api);
+      if (kept && kept !== stale) return kept;
+    }
+  }
+
+  async #issue(tokens: SessionTokens, api: RemoteApi, sessionKey: string): Promise<Issued> {
+    const exchange = this.config.exchangeToken;
+    if (exchange) {
+      try {
+        const { name, resource, audience, scopes } = api;
+        const issued = await exchange({
+          subjectToken: tokens.access_token,
+          api: { name, resource, audience, scopes },
+        });
+        return { access_token: issued.access_token, expires_at: expiry(issued.expires_in) };
+      } catch (error) {
+        if (error instanceof GatehouseError) throw error;
+        throw this.#refused(api, `exchangeToken: ${String(error)}`);
+      }
+    }
+    if (!tokens.refresh_token) {
+      throw this.#refused(api, 'the session has no refresh token (ask for offline_access)');
+    }
+    const configuration = await this.provider.configuration();
+    const parameters: Record<string, string> = {};
+    if (api.resource) parameters.resource = api.resource;
+    if (api.audience) parameters.audience = api.audience;
+    if (api.scopes) parameters.scope = api.scopes;
+    try {
+      const response = await callProvider('api token', async () => {
+        try {
+          return await client.refreshTokenGrant(configuration, tokens.refresh_token!, parameters);
+        } catch (error) {
+          if (error instanceof client.ResponseBodyError && REFUSALS.has(error.error)) {
+            throw this.#refused(api, `${error.error}: ${error.error_description ?? ''}`);
+          }
+          throw error;
+        }
+      });
+      return {
+        access_token: response.access_token,
+        expires_at: expiry(response.expiresIn()),
+        refresh_token: response.refresh_token,
+      };
+    } catch (error) {
+      // A refused refresh token (revoked, user disabled) ends the session, as a refresh does.
+      if (error instanceof GatehouseError && error.code === 'ERR_GRANT_REJECTED') {
+        const record = await this.sessions.reload(sessionKey);
+        if (record) await this.sessions.end({ key: sessionKey, record });
+        throw new SessionExpiredError(SESSION_ENDED, `API token for ${api.name}: ${error.detail}`);
+      }
+      throw error;
+    }
+  }
+
+  #refused(api: RemoteApi, detail: string): ApiTokenRefusedError {
+    const failure = new ApiTokenRefusedError(
+      `The identity provider would not issue a token for ${api.resource ?? api.audience ?? api.name}.`,
+      `${api.name}: ${detail}`,
+    );
+    this.log.warn({ api: api.name, detail }, 'API token refused');
+    return failure;
+  }
+}
+
+const REFUSALS = new Set(['invalid_target', 'invalid_scope', 'unauthorized_client']);
+
+function expiry(expiresIn: number | undefined): number {
+  return expiresIn === undefined ? 0 : epochSeconds() + expiresIn;
+}

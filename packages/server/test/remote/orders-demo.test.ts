@@ -1,0 +1,79 @@
+import { createGatehouse } from '@gatehouse/server';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ordersServer } from '../../../../apps/demo/server/orders-api.js';
+import {
+  captureLog,
+  freePort,
+  signInThroughBackend,
+  startStack,
+  type Stack,
+} from '../support/stack.js';
+
+// The demo's orders API (apps/demo/server/orders-api.ts) behind the proxy: it verifies the
+// forwarded token with @gatehouse/server for its own audience, api://orders.
+let stack: Stack;
+let orders: ReturnType<typeof ordersServer>;
+let verifier: ReturnType<typeof createGatehouse>;
+
+beforeAll(async () => {
+  const port = await freePort();
+  stack = await startStack({
+    options: {
+      remoteApis: [
+        {
+          path: '/api/orders',
+          upstream: `http://127.0.0.1:${port}`,
+          resource: 'api://orders',
+          scopes: 'orders:read',
+        },
+      ],
+    },
+  });
+  verifier = createGatehouse({
+    issuer: stack.idp.issuer,
+    clientId: 'orders-api',
+    clientSecret: 'unused',
+    backendUrl: `http://127.0.0.1:${port}`,
+    frontendUrl: stack.frontendUrl,
+    sessionSecret: 'orders-secret-'.repeat(3),
+    audience: 'api://orders',
+    logger: captureLog().logger,
+  });
+  orders = ordersServer(verifier);
+  await new Promise<void>((resolve) => orders.listen(port, '127.0.0.1', resolve));
+  expect((orders.address() as AddressInfo).port).toBe(port);
+  await signInThroughBackend(stack);
+});
+afterAll(async () => {
+  orders?.closeAllConnections();
+  await new Promise((resolve) => orders?.close(resolve));
+  await verifier?.close();
+  await stack?.close();
+});
+
+test('the orders API sees a token for api://orders and no cookie', async () => {
+  const response = await stack.jar.fetch(`${stack.backend.url}/api/orders/whoami`, {
+    headers: { 'x-csrf': '1', accept: 'application/json' },
+  });
+  expect(response.status).toBe(200);
+  const seen = (await response.json()) as { aud: string; scope: string[]; headers: string[] };
+  expect(seen).toMatchObject({ sub: expect.any(String), aud: 'api://orders' });
+  expect(seen.scope).toContain('orders:read');
+  expect(seen.headers).toContain('authorization');
+  expect(seen.headers).not.toContain('cookie');
+  expect(seen.headers).not.toContain('x-csrf');
+});
+
+test('the orders API refuses the session token (audience api://default)', async () => {
+  const token = await stack.backend.gatehouse.accessToken({
+    method: 'GET',
+    url: '/',
+    headers: { cookie: stack.jar.header(stack.backend.url)! },
+  });
+  const port = (orders.address() as AddressInfo).port;
+  const response = await fetch(`http://127.0.0.1:${port}/whoami`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(response.status).toBe(401);
+});
