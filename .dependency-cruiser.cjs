@@ -10,8 +10,8 @@ const SRC = '^packages/server/src/';
 const LAYERS = [
   {
     name: 'ground',
-    why: 'errors, the caller (principal), the session-store contract, the logger contract, the HTTP shapes',
-    paths: ['(errors|logger|principal|session-store)[.]ts$', 'http/'],
+    why: 'errors, events, the caller (principal), the session-store contract, the logger contract, the HTTP shapes',
+    paths: ['(errors|events|logger|principal|session-store)[.]ts$', 'http/'],
   },
   {
     name: 'config',
@@ -21,7 +21,7 @@ const LAYERS = [
   {
     name: 'provider',
     why: 'talking to the OpenID provider: discovery, keys, provider calls, Bearer verification',
-    paths: ['observe[.]ts$', 'oidc/(provider|provider-errors|user)[.]ts$', 'bearer/'],
+    paths: ['oidc/(discovery|provider-errors|user)[.]ts$', 'bearer/'],
   },
   {
     name: 'session',

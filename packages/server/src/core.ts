@@ -14,7 +14,7 @@ export type RouteName =
   | 'me'
   | 'backchannelLogout'
   | 'sessions'
-  | 'endSession'
+  | 'endDevice'
   | 'remoteApi';
 
 /**
@@ -64,7 +64,7 @@ export function routeTable(
     route('me', 'GET', routes.me),
     route('backchannelLogout', 'POST', routes.backchannelLogout, { body: 'form' }),
     route('sessions', 'GET', routes.sessions),
-    route('endSession', 'DELETE', routes.sessions, { withId: true }),
+    route('endDevice', 'DELETE', routes.sessions, { withId: true }),
   ]);
 }
 

@@ -20,7 +20,7 @@ import {
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
-import { Provider } from './oidc/provider.js';
+import { Discovery } from './oidc/discovery.js';
 import { refreshGrant } from './oidc/refresh.js';
 import { Refresher } from './session/refresh.js';
 import { refreshTokenRevoker } from './oidc/revoke.js';
@@ -103,7 +103,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const config = parseConfig(withDevSecret(options), names);
   const log = (options.logger ?? defaultLogger('gatehouse')).child({ component: 'gatehouse' });
   const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore', log);
-  const provider = new Provider(config, log);
+  const provider = new Discovery(config, log);
   const sessions = new Sessions(store, config, {
     log,
     revoke: refreshTokenRevoker(provider, log),
@@ -200,7 +200,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     ),
     sessions: asJson(selfService.list, 'sessions'),
     // The session's id from the route parameter, else the path's last segment.
-    endSession: asJson(
+    endDevice: asJson(
       (request) =>
         selfService.end({
           method: request.method,

@@ -21,5 +21,5 @@ export type { GatehouseRequest, GatehouseResponse } from './http/types.js';
 export type { GatehouseLogger, LogFn } from './logger.js';
 export type { SessionRecord, SessionStore, SessionUser } from './session/store.js';
 export { MemoryStore } from './session/stores/memory.js';
-export { channels } from './observe.js';
+export { channels } from './events.js';
 export * from './metrics/metrics.js';

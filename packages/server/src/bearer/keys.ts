@@ -8,7 +8,7 @@ import {
   type GatehouseError,
 } from '../errors.js';
 import { providerError } from '../oidc/provider-errors.js';
-import type { Provider } from '../oidc/provider.js';
+import type { Discovery } from '../oidc/discovery.js';
 
 /** The issuer's exact identifier and a key lookup over its JWKS. */
 export interface IssuerKeys {
@@ -37,7 +37,7 @@ export class ProviderKeys implements KeySource {
   #loaded: IssuerKeys | undefined;
 
   constructor(
-    private readonly provider: Provider,
+    private readonly provider: Discovery,
     private readonly config: Config,
   ) {}
 

@@ -3,7 +3,7 @@ import { defaults } from '../config/defaults.js';
 import type { Config } from '../config/parse.js';
 import { AccessTokenInvalidError, GatehouseError, ProviderResponseError } from '../errors.js';
 import type { BearerPrincipal } from '../principal.js';
-import type { Provider } from '../oidc/provider.js';
+import type { Discovery } from '../oidc/discovery.js';
 import { TokenCache } from './cache.js';
 import { introspectAccessToken } from './introspect.js';
 import { IntrospectionLimiter } from './introspection-limit.js';
@@ -32,7 +32,7 @@ export class BearerVerifier {
 
   constructor(
     private readonly config: Config,
-    private readonly provider: Provider,
+    private readonly provider: Discovery,
     private readonly keys: KeySource = new ProviderKeys(provider, config),
   ) {
     this.#cache = new TokenCache(config.accessTokenCacheSize);

@@ -5,7 +5,7 @@ import { BadRequestError, GatehouseError } from '../errors.js';
 import { json } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { KeySource } from '../bearer/keys.js';
-import { channels } from '../observe.js';
+import { channels } from '../events.js';
 import type { Sessions } from '../session/sessions.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';

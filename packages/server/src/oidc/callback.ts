@@ -12,8 +12,9 @@ import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { errorPage, popupPages } from './pages.js';
-import { callProvider, channels } from '../observe.js';
-import type { Provider } from './provider.js';
+import { channels } from '../events.js';
+import { callProvider } from './provider-errors.js';
+import type { Discovery } from './discovery.js';
 import type { Transaction, Transactions } from './transaction.js';
 import { grantedScopes, keptClaims, userOfTokens } from './user.js';
 
@@ -45,7 +46,7 @@ function signedOutUrl(config: Config, transaction: Transaction): string {
  */
 export function callbackHandler(
   config: Config,
-  provider: Provider,
+  provider: Discovery,
   transactions: Transactions,
   sessions: Sessions,
   log: Logger,

@@ -6,7 +6,7 @@ import { LoginParamInvalidError } from '../errors.js';
 import { redirect } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import type { Provider } from './provider.js';
+import type { Discovery } from './discovery.js';
 import { localReturnTo } from './return-to.js';
 import { withRemoteApis } from '../remote/login.js';
 import type { Transaction, Transactions } from './transaction.js';
@@ -82,7 +82,7 @@ function checkValues(params: Record<string, string>): void {
  * configured `authorizationParams`; what it asked for (`acr_values`, `max_age`, `prompt=none`)
  * is kept in the transaction for the callback to check.
  */
-export function loginHandler(config: Config, provider: Provider, transactions: Transactions) {
+export function loginHandler(config: Config, provider: Discovery, transactions: Transactions) {
   return async function login(request: GatehouseRequest): Promise<GatehouseResponse> {
     const { query } = requestTarget(request);
     const returnTo = localReturnTo(query.get('returnTo'));

@@ -6,15 +6,20 @@ import { json, redirect } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { csrfCheck } from '../guard/csrf.js';
 import type { Sessions } from '../session/sessions.js';
-import type { Provider } from './provider.js';
-import { channels } from '../observe.js';
+import type { Discovery } from './discovery.js';
+import { channels } from '../events.js';
 
 /**
  * `POST /logout`: ends the server session whatever the provider's state, then answers the
  * provider's end-session URL (RP-Initiated Logout 1.0, with `id_token_hint` and
  * `post_logout_redirect_uri`) as JSON, or 302s there for an HTML form post.
  */
-export function logoutHandler(config: Config, provider: Provider, sessions: Sessions, log: Logger) {
+export function logoutHandler(
+  config: Config,
+  provider: Discovery,
+  sessions: Sessions,
+  log: Logger,
+) {
   const checkCsrf = csrfCheck(config);
   const allowedOrigins = new Set([config.frontendOrigin, config.backendOrigin]);
 

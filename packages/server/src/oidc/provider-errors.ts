@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { channels } from '../events.js';
 import * as client from 'openid-client';
 import {
   GatehouseError,
@@ -132,4 +134,30 @@ function describe(error: unknown): string {
         ? ` (HTTP ${response.status} from ${response.url.split('?')[0]})`
         : '';
   return `${code ? code + ' ' : ''}${error.message}${cause}`;
+}
+
+/**
+ * Runs one call to the provider: measures it for `gatehouse:provider-call` and turns whatever
+ * it throws into a {@link GatehouseError}.
+ */
+export async function callProvider<T>(step: string, call: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    const result = await call();
+    if (channels.providerCall.hasSubscribers) {
+      channels.providerCall.publish({ step, durationMs: performance.now() - start, ok: true });
+    }
+    return result;
+  } catch (error) {
+    const failure: GatehouseError = providerError(error, step);
+    if (channels.providerCall.hasSubscribers) {
+      channels.providerCall.publish({
+        step,
+        durationMs: performance.now() - start,
+        ok: false,
+        code: failure.code,
+      });
+    }
+    throw failure;
+  }
 }

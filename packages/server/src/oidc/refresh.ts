@@ -1,10 +1,10 @@
 import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { TokenValidationError } from '../errors.js';
-import { callProvider } from '../observe.js';
+import { callProvider } from './provider-errors.js';
 import type { RefreshGrant } from '../session/refresh.js';
 import { epochSeconds } from '../session/sessions.js';
-import type { Provider } from './provider.js';
+import type { Discovery } from './discovery.js';
 import type { SignInHook } from '../config/sign-in-hook.js';
 import { grantedScopes, keptClaims, userOfTokens } from './user.js';
 
@@ -13,7 +13,11 @@ import { grantedScopes, keptClaims, userOfTokens } from './user.js';
  * (or the current one when the provider does not rotate), and the user as the refreshed ID
  * token describes them, so a user removed from a group loses it at the next refresh.
  */
-export function refreshGrant(provider: Provider, log: Logger, onSignIn?: SignInHook): RefreshGrant {
+export function refreshGrant(
+  provider: Discovery,
+  log: Logger,
+  onSignIn?: SignInHook,
+): RefreshGrant {
   return async function refresh(session, current) {
     const configuration = await provider.configuration();
     const tokens = await callProvider('refresh', () =>

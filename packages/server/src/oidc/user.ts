@@ -4,7 +4,7 @@ import type { GatehouseLogger as Logger } from '../logger.js';
 import { defaults } from '../config/defaults.js';
 import type { SignInHook } from '../config/sign-in-hook.js';
 import { GatehouseError, SignInRefusedError } from '../errors.js';
-import { callProvider } from '../observe.js';
+import { callProvider } from './provider-errors.js';
 import type { SessionUser } from '../session-store.js';
 
 /** The user as the front end sees it, from ID token claims (and userinfo when they lack them). */

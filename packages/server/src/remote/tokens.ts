@@ -8,8 +8,8 @@ import {
   SessionExpiredError,
 } from '../errors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
-import { callProvider } from '../observe.js';
-import type { Provider } from '../oidc/provider.js';
+import { callProvider } from '../oidc/provider-errors.js';
+import type { Discovery } from '../oidc/discovery.js';
 import type { SessionTokens } from '../session/crypto.js';
 import { epochSeconds, SESSION_ENDED, type Sessions } from '../session/sessions.js';
 
@@ -36,7 +36,7 @@ export class ApiTokens {
   constructor(
     private readonly config: Config,
     private readonly sessions: Sessions,
-    private readonly provider: Provider,
+    private readonly provider: Discovery,
     private readonly log: Logger,
     private readonly lockTtlMs: number,
   ) {}

@@ -1,6 +1,6 @@
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { GatehouseError, ProviderTimeoutError, SessionExpiredError } from '../errors.js';
-import { channels } from '../observe.js';
+import { channels } from '../events.js';
 import type { SessionTokens } from './crypto.js';
 import {
   epochSeconds,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TokenCache } from '../../src/bearer/cache.js';
 import type { KeySource } from '../../src/bearer/keys.js';
 import { BearerVerifier } from '../../src/bearer/verifier.js';
-import { Provider } from '../../src/oidc/provider.js';
+import { Discovery } from '../../src/oidc/discovery.js';
 import { epoch, silent, startFakeIssuer, testOptions } from './support.js';
 
 describe('the token cache', () => {
@@ -49,7 +49,7 @@ describe('a verified JWT is cached by hash until its exp', () => {
 
   const verifier = (options: Partial<GatehouseOptions> = {}) => {
     const config: Config = parseConfig(testOptions({ issuer: idp.issuer, ...options }));
-    return new BearerVerifier(config, new Provider(config, silent), keys);
+    return new BearerVerifier(config, new Discovery(config, silent), keys);
   };
 
   test('a repeated token costs no second signature check; concurrent ones share one', async () => {

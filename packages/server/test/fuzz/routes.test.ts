@@ -643,7 +643,7 @@ describe('a malformed request target on every route of the core', () => {
   });
   afterAll(() => gatehouse?.close());
 
-  test.each(['login', 'callback', 'logout', 'me', 'backchannelLogout', 'sessions', 'endSession'])(
+  test.each(['login', 'callback', 'logout', 'me', 'backchannelLogout', 'sessions', 'endDevice'])(
     '%s answers 400 invalid_request, not a 500',
     async (name) => {
       const route = gatehouse.routes.find((candidate) => candidate.name === name)!;

@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import type { GatehouseError } from '../errors.js';
-import { callProvider } from '../observe.js';
+import { callProvider } from './provider-errors.js';
 
 const MAX_RETRY_DELAY = 60_000;
 
@@ -11,7 +11,7 @@ const MAX_RETRY_DELAY = 60_000;
  * the provider is down: a failed discovery answers 503 and is retried in the background with
  * backoff, and on the next request.
  */
-export class Provider {
+export class Discovery {
   #configuration: client.Configuration | undefined;
   #pending: Promise<client.Configuration> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;

@@ -1,7 +1,4 @@
 import { channel } from 'node:diagnostics_channel';
-import { performance } from 'node:perf_hooks';
-import type { GatehouseError } from './errors.js';
-import { providerError } from './oidc/provider-errors.js';
 
 /**
  * What Gatehouse does, published on `node:diagnostics_channel` so metrics, tracing or audit
@@ -27,29 +24,3 @@ export const channels = Object.freeze({
   /** `{ step, durationMs, ok }` after each call to the provider (discovery, callback, refresh, ...). */
   providerCall: channel('gatehouse:provider-call'),
 });
-
-/**
- * Runs one call to the provider: measures it for `gatehouse:provider-call` and turns whatever
- * it throws into a {@link GatehouseError}.
- */
-export async function callProvider<T>(step: string, call: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    const result = await call();
-    if (channels.providerCall.hasSubscribers) {
-      channels.providerCall.publish({ step, durationMs: performance.now() - start, ok: true });
-    }
-    return result;
-  } catch (error) {
-    const failure: GatehouseError = providerError(error, step);
-    if (channels.providerCall.hasSubscribers) {
-      channels.providerCall.publish({
-        step,
-        durationMs: performance.now() - start,
-        ok: false,
-        code: failure.code,
-      });
-    }
-    throw failure;
-  }
-}
