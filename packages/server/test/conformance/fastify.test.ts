@@ -1,4 +1,4 @@
-import { startFastify } from './fastify.js';
+import { startFastify } from './starters.js';
 import { conformance } from './suite.js';
 
 conformance('Fastify', startFastify);

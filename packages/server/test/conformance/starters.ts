@@ -4,11 +4,14 @@
 import express4 from 'express4';
 import type express from 'express';
 import { start as startExpressExample } from '../../../../examples/express/server.js';
+import { start as startFastifyExample } from '../../../../examples/fastify/server.js';
 import { start as startHonoExample } from '../../../../examples/hono/server.js';
 import { start as startNodeExample } from '../../../../examples/node-http/server.js';
 import type { Start } from './suite.js';
 
 export const startNodeHttp: Start = ({ port, options }) => startNodeExample(options, { port });
+
+export const startFastify: Start = ({ port, options }) => startFastifyExample(options, { port });
 
 export const startHono: Start = ({ port, options }) => startHonoExample(options, { port });
 
