@@ -217,7 +217,7 @@ export function render(report: BenchReport): string {
   return lines.join('\n');
 }
 
-/** The DESIGN.md performance targets, checked against this run. */
+/** The performance targets of docs/architecture.md, checked against this run. */
 export function checkTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   const { phases, settings } = report;
   const share = (id: PhaseId) =>

@@ -1,5 +1,5 @@
 // Measures what an app pays for @gatehouse/react: src/index.ts bundled and minified with React
-// external, then gzipped. Exits non-zero over the budget (DESIGN.md: under 4 KiB).
+// external, then gzipped. Exits non-zero over the budget (docs/architecture.md: under 4 KiB).
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';

@@ -276,7 +276,7 @@ const originHeader = fc.option(fc.oneof(fc.constantFrom(...ORIGINS), headerValue
 });
 const csrfHeader = fc.option(fc.oneof(fc.constant('1'), headerValue), { nil: undefined });
 
-/** What DESIGN.md's CSRF rule lets through: X-CSRF: 1 and our Origin (or none); a form needs our Origin. */
+/** What the CSRF rule (docs/security.md) lets through: X-CSRF: 1 and our Origin (or none); a form needs our Origin. */
 function csrfAllows(headers: Record<string, string | undefined>): boolean {
   const ours = headers.origin === FRONTEND_URL || headers.origin === BACKEND_URL;
   const form = String(headers['content-type']).startsWith('application/x-www-form-urlencoded');
