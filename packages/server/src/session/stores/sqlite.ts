@@ -11,9 +11,24 @@ import {
 
 type Row = { key: string; data: string; tokens: Buffer };
 
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Milliseconds between sweeps of expired records. */
+  sweepInterval?: number;
+  /** Sessions kept in memory after a read or write (0: none); see the class comment. */
+  cacheSize?: number;
+}
+
 /**
  * Sessions in a SQLite file (WAL mode): survives restarts, no server to run. The default of
- * `npm run serve`. One process per file; use Redis for several instances.
+ * `npm run serve`. One serving process per file; use Redis for several instances.
+ *
+ * The sessions this connection last read or wrote are also kept in memory, so a request with a
+ * known session reads no row. The cache is only used while no other connection has written the
+ * file: every read first asks SQLite's `data_version` (one pragma, no page read), which changes
+ * when another connection or process commits, and then the whole cache is dropped. A session
+ * ended elsewhere (the CLI, a second process, a back-channel logout served by another instance)
+ * is therefore gone on the very next request, as without a cache.
  *
  * @example
  * ```ts
@@ -24,11 +39,15 @@ export class SqliteStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #sweeper: NodeJS.Timeout;
   readonly #sql;
+  readonly #cache = new Map<string, SessionRecord>();
+  readonly #cacheSize: number;
+  #dataVersion = -1;
 
   constructor(
     readonly path: string,
-    { sweepInterval = 60_000 } = {},
+    { sweepInterval = 60_000, cacheSize = 10_000 }: SqliteStoreOptions = {},
   ) {
+    this.#cacheSize = cacheSize;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       // A lock held elsewhere (a backup, a second process) must not freeze the event loop:
@@ -87,6 +106,7 @@ export class SqliteStore implements SessionStore {
          WHERE key = @key AND expires_at > @now`,
       ),
       delete: db.prepare<[string]>('DELETE FROM gatehouse_sessions_v2 WHERE key = ?'),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       claim: db.prepare(
         `INSERT INTO gatehouse_claims (id, expires_at) VALUES (@id, @expiresAt)
          ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
@@ -105,15 +125,21 @@ export class SqliteStore implements SessionStore {
         db.prepare('DELETE FROM gatehouse_claims WHERE expires_at <= ?').run(time);
       }),
     };
-    this.#sweeper = setInterval(
-      () => this.#run(() => this.#sql.sweep(now())),
-      sweepInterval,
-    ).unref();
+    this.#sweeper = setInterval(() => {
+      this.#cache.clear();
+      this.#run(() => this.#sql.sweep(now()));
+    }, sweepInterval).unref();
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const row = this.#run(() => this.#sql.get.get(key, now() - EXPIRED_RETENTION));
-    return row && toRecord(row);
+    const oldest = now() - EXPIRED_RETENTION;
+    const cached = this.#cached(key);
+    if (cached) return Math.ceil(cached.expiresAt) > oldest ? cached : undefined;
+    const row = this.#run(() => this.#sql.get.get(key, oldest));
+    if (!row) return undefined;
+    const record = toRecord(row);
+    this.#remember(key, record);
+    return record;
   }
 
   async create(key: string, record: SessionRecord): Promise<void> {
@@ -128,6 +154,7 @@ export class SqliteStore implements SessionStore {
         expiresAt: Math.ceil(record.expiresAt),
       }),
     );
+    this.#remember(key, record);
   }
 
   async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
@@ -141,16 +168,24 @@ export class SqliteStore implements SessionStore {
         ifTokens: ifTokens ? Buffer.from(ifTokens) : null,
       }),
     );
+    // The row keeps its own activity fields (json_set above): read it again when next asked.
+    this.#cache.delete(key);
     return result.changes === 1;
   }
 
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    this.#run(() =>
+    const result = this.#run(() =>
       this.#sql.touch.run({ key, lastSeenAt, expiresAt: Math.ceil(expiresAt), now: now() }),
     );
+    const cached = this.#cache.get(key);
+    if (cached && result.changes === 1) {
+      cached.lastSeenAt = lastSeenAt;
+      cached.expiresAt = expiresAt;
+    } else this.#cache.delete(key);
   }
 
   async delete(key: string): Promise<void> {
+    this.#cache.delete(key);
     this.#run(() => this.#sql.delete.run(key));
   }
 
@@ -185,7 +220,26 @@ export class SqliteStore implements SessionStore {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    this.#cache.clear();
     if (this.#db.open) this.#db.close();
+  }
+
+  /** The cached record, if no other connection has committed since it was kept. */
+  #cached(key: string): SessionRecord | undefined {
+    if (this.#cacheSize === 0) return undefined;
+    const version = this.#run(() => this.#sql.dataVersion.get()!);
+    if (version !== this.#dataVersion) {
+      this.#cache.clear();
+      this.#dataVersion = version;
+      return undefined;
+    }
+    return this.#cache.get(key);
+  }
+
+  #remember(key: string, record: SessionRecord): void {
+    if (this.#cacheSize === 0) return;
+    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, record);
   }
 
   #run<T>(operation: () => T): T {
