@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { testClients } from '../bearer/support.js';
 import { ADA, captureLog, signInThroughBackend, webClient } from '../support/stack.js';
 import { apiCases } from './api.js';
+import { remoteApiOptions, remoteCases, upstreamFixture } from './remote.js';
 import { signInCases } from './sign-in.js';
 import { tokenCases } from './tokens.js';
 
@@ -56,8 +57,15 @@ export interface World {
   signedIn(credentials?: typeof ADA): Promise<CookieJar>;
 }
 
-/** Starts a dev IdP (with `idpOptions`) and the backend; the world, filled before the tests. */
-export function world(start: Start, idpOptions: DevIdpOptions = {}): World {
+/**
+ * Starts a dev IdP (with `idpOptions`) and the backend (with `extra` options, read when it
+ * starts); the world, filled before the tests.
+ */
+export function world(
+  start: Start,
+  idpOptions: DevIdpOptions = {},
+  extra: () => Partial<GatehouseOptions> = () => ({}),
+): World {
   const current = {} as World;
   let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
@@ -87,6 +95,7 @@ export function world(start: Start, idpOptions: DevIdpOptions = {}): World {
           sessionSecret: 'test-secret-'.repeat(4),
           sessionStore: new MemoryStore(),
           logger,
+          ...extra(),
         },
       });
     } catch (error) {
@@ -127,5 +136,12 @@ export function conformance(name: string, start: Start): void {
     describe('API', () => apiCases(world(start)));
     // Access tokens of 2 s: the backend refreshes them under the caller's feet.
     describe('tokens', () => tokenCases(world(start, { accessTokenTtl: 2 })));
+    describe('remote API', () => {
+      const upstream = upstreamFixture();
+      remoteCases(
+        world(start, {}, () => remoteApiOptions(upstream)),
+        upstream,
+      );
+    });
   });
 }

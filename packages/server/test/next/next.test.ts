@@ -126,10 +126,11 @@ function envOf(options: GatehouseOptions): Record<string, string> {
   return {
     OKTA_ISSUER_URL: options.issuer,
     OKTA_CLIENT_ID: options.clientId,
-    OKTA_CLIENT_SECRET: options.clientSecret,
+    OKTA_CLIENT_SECRET: options.clientSecret ?? '',
     BACKEND_URL: options.backendUrl,
     FRONTEND_URL: options.frontendUrl,
     SESSION_SECRET: String(options.sessionSecret),
+    ...(options.remoteApis && { REMOTE_APIS: JSON.stringify(options.remoteApis) }),
   };
 }
 
