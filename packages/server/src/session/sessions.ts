@@ -51,6 +51,13 @@ export interface SessionsOptions {
 
 export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 
+/** Sessions whose opened tokens are kept in memory. */
+const OPENED_KEPT = 1000;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
+}
+
 /**
  * Session lifecycle over a store: start with a fresh id, load (idle and absolute timeouts,
  * throttled activity writes, re-sealing under a rotated SESSION_SECRET), store a refresh, end.
@@ -64,6 +71,8 @@ export class Sessions {
 
   readonly #store: SessionStore;
   readonly #held = new Set<string>();
+  /** Tokens opened lately, by session key, with the ciphertext they came from. */
+  readonly #opened = new Map<string, { sealed: Uint8Array; tokens: SessionTokens }>();
 
   constructor(
     store: SessionStore,
@@ -207,6 +216,7 @@ export class Sessions {
    */
   async end(session: LoadedSession): Promise<SessionTokens | undefined> {
     const tokens = this.#open(session);
+    this.#opened.delete(session.key);
     await this.#store.delete(session.key);
     if (tokens?.refresh_token) this.#revoke(tokens.refresh_token);
     return tokens;
@@ -261,8 +271,27 @@ export class Sessions {
     return this.#store.claimOnce(id, expiresAt);
   }
 
+  /**
+   * The session's tokens. A request that needs them (a remote API call, `accessToken()`) costs
+   * a decryption only when the sealed bytes changed since the last one: the same ciphertext under
+   * the same key opens to the same tokens. Kept for the {@link OPENED_KEPT} sessions used last.
+   */
   #open({ key, record }: LoadedSession): SessionTokens | undefined {
-    return openWithAny(record.tokens, this.config.keys.tokens, key, record.tokenKey)?.tokens;
+    const kept = this.#opened.get(key);
+    if (kept && sameBytes(kept.sealed, record.tokens)) return kept.tokens;
+    const tokens = openWithAny(
+      record.tokens,
+      this.config.keys.tokens,
+      key,
+      record.tokenKey,
+    )?.tokens;
+    if (!tokens) return undefined;
+    if (tokens.apis) Object.freeze(tokens.apis);
+    Object.freeze(tokens);
+    this.#opened.delete(key);
+    if (this.#opened.size >= OPENED_KEPT) this.#opened.delete(this.#opened.keys().next().value!);
+    this.#opened.set(key, { sealed: record.tokens, tokens });
+    return tokens;
   }
 
   /**
