@@ -4,6 +4,7 @@ import {
   newSession,
   openSignedOut,
   screenshot,
+  signInWithRedirect,
   submitLogin,
   waitForSignedIn,
   withDemoAndBrowser,
@@ -41,9 +42,7 @@ test('redirect sign-in comes back to the page the user was on', async () => {
 test('a second redirect sign-in reuses the provider session (single sign-on)', async () => {
   const { context, page, watch } = await newSession(browser, demo);
   await openSignedOut(page, demo);
-  await page.getByRole('button', { name: 'Sign in with redirect' }).click();
-  await submitLogin(page, ADA);
-  await waitForSignedIn(page);
+  await signInWithRedirect(page);
 
   // A new tab of the same browser is signed in at once, through the session cookie.
   const second = await context.newPage();

@@ -5,8 +5,7 @@ import {
   openSignedOut,
   screenshot,
   signInWithPopup,
-  submitLogin,
-  waitForSignedIn,
+  signInWithRedirect,
   withDemoAndBrowser,
 } from './support/browser.js';
 import { ADA, type Demo } from './support/demo.js';
@@ -44,9 +43,7 @@ test('one origin: popup sign-in, secure data and sign-out, with no cross-origin 
 test('one origin: redirect sign-in returns to the deep link the backend served', async () => {
   const { context, page, watch } = await newSession(browser, demo);
   await openSignedOut(page, demo, '/orders/42?view=full');
-  await page.getByRole('button', { name: 'Sign in with redirect' }).click();
-  await submitLogin(page, ADA);
-  await waitForSignedIn(page);
+  await signInWithRedirect(page);
   expect(page.url()).toBe(`${demo.backendUrl}/orders/42?view=full`);
   await screenshot(page, 'same-origin-signed-in');
 

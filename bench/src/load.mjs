@@ -1,15 +1,45 @@
 // The load generator, in its own process so it never shares the measured server's event loop.
 // Runs autocannon programmatically: an optional warm-up (discarded), then the measured run.
-// Spec (argv[2], JSON): { url, connections, duration, warmup, headers, tokensFile? }.
+// Spec (argv[2], JSON): { url, connections, duration, warmup, headers, tokensFile?, dpop? }.
 // With `tokensFile` (a JSON array of Bearer tokens), each request takes the next token of one
 // sequence shared by every connection, so the server sees them in a fixed cycle.
+// With `dpop` (lib/dpop.ts), each request sends the one DPoP-bound token with the next of
+// `dpop.proofs` proofs, all signed before the run: a proof is accepted once, and signing them
+// here during the run would load this process, not the server.
 import autocannon from 'autocannon';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { importJWK, SignJWT } from 'jose';
 
 const spec = JSON.parse(process.argv[2]);
 const tokens = spec.tokensFile ? JSON.parse(readFileSync(spec.tokensFile, 'utf8')) : undefined;
+const proofs = spec.dpop ? await signProofs(spec.dpop) : undefined;
 // One sequence across the warm-up and the measured run: the cycle never restarts.
 let next = 0;
+
+async function signProofs({ token, privateJwk, htu, proofs: count }) {
+  const key = await importJWK(privateJwk, 'ES256');
+  const { d: _private, ...jwk } = privateJwk;
+  const ath = createHash('sha256').update(token).digest('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const signed = [];
+  for (let i = 0; i < count; i++) {
+    signed.push(
+      new SignJWT({ jti: randomUUID(), htm: 'GET', htu, iat, ath })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .sign(key),
+    );
+  }
+  return Promise.all(signed);
+}
+
+function dpopRequest(request) {
+  if (next === proofs.length)
+    process.stderr.write(`[load] the ${proofs.length} DPoP proofs ran out\n`);
+  const proof = proofs[next++ % proofs.length];
+  const headers = { ...request.headers, authorization: `DPoP ${spec.dpop.token}`, dpop: proof };
+  return { ...request, headers };
+}
 
 function options(duration) {
   const base = {
@@ -19,6 +49,7 @@ function options(duration) {
     duration,
     headers: spec.headers ?? {},
   };
+  if (proofs) return { ...base, requests: [{ method: 'GET', setupRequest: dpopRequest }] };
   if (!tokens) return base;
   return {
     ...base,

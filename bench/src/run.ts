@@ -5,29 +5,26 @@
 import { defaultUsers } from '@gatehouse/dev-idp';
 import { defaults } from '@gatehouse/server';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { FlowsResult, FlowsSpec } from './flows.js';
 import { buildChildren } from './lib/build.js';
-import { killAll, runToEnd, start, useCompiled, type Child } from './lib/child.js';
+import { killAll, start, useCompiled, type Child } from './lib/child.js';
+import { benchClients } from './lib/clients.js';
+import { runFlows, type FlowsPhase } from './lib/flows-phase.js';
+import { autocannonVersion, describeMachine, loadNow } from './lib/machine.js';
+import { expectAuthenticated, measure, type PlannedPhase } from './lib/measure.js';
+import { measureMemory } from './lib/memory-phase.js';
 import { freePort } from './lib/net.js';
 import { redisVersion, startRedis, type RedisServer } from './lib/redis.js';
-import {
-  checkTargets,
-  render,
-  summarize,
-  type BenchReport,
-  type LoadResult,
-  type Phase,
-  type PhaseId,
-} from './lib/report.js';
-import { ADA, realTokens, signInThroughBackend } from './lib/signin.js';
+import { render, summarize, type BenchReport, type Phase, type PhaseId } from './lib/report.js';
+import { ADA, signInThroughBackend } from './lib/signin.js';
 import { bundleSizes, type BundleSize } from './lib/sizes.js';
+import { checkTargets, reportedFigures } from './lib/targets.js';
 import { clientCredentialsToken, cloneTokens } from './lib/tokens.js';
-import type { MemoryResult, MemorySpec } from './memory.js';
+import { dpopCredentials, proofsForRun } from './lib/dpop.js';
+import type { MemoryResult } from './memory.js';
 import type { PeerTargetSpec } from './targets/express-openid-connect.js';
 import type { GatehouseTargetSpec } from './targets/gatehouse.js';
 
@@ -40,7 +37,7 @@ const USAGE = `npm run bench [-- options]
   --connections <n>  autocannon connections, the same for every target (default 16)
   --sessions <n>     sessions held for the memory figure (default 100000)
   --users <n>        virtual users of the sign-in flow phase (default 4)
-  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,flows,memory,bundles'})
+  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,dpopRepeated,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,flows,eocFlows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
                      in place of the repository's: measures a proposed fix (see bench/proposed-fixes)
@@ -97,74 +94,12 @@ const failures: string[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-/** One request before the load: the credentials work and the route answers as expected. */
-async function expectAuthenticated(url: string, headers: Record<string, string>, via: string) {
-  const response = await fetch(url, { headers });
-  const body = (await response.json()) as { via?: string };
-  if (response.status !== 200 || body.via !== via) {
-    throw new Error(
-      `${url} answered ${response.status} ${JSON.stringify(body)} (expected 200 via ${via})`,
-    );
-  }
-}
-
-interface PlannedPhase extends Phase {
-  url?: string;
-  headers?: Record<string, string>;
-  tokensFile?: string;
-}
-
 /** The server behind each port, to read its CPU time around a measured run. */
 const servers = new Map<number, Child<unknown>>();
 
-async function measure(phase: PlannedPhase, round: number): Promise<void> {
-  log(`round ${round + 1}/${settings.rounds}: ${phase.label} (${phase.server})`);
-  const server = servers.get(Number(new URL(phase.url!).port))!;
-  let cpuBefore: Promise<number> | undefined;
-  try {
-    const result = await runToEnd<LoadResult>(
-      'load.mjs',
-      {
-        url: phase.url,
-        connections: settings.connections,
-        duration: settings.duration,
-        warmup: settings.warmup,
-        headers: phase.headers ?? {},
-        ...(phase.tokensFile && { tokensFile: phase.tokensFile }),
-      },
-      [],
-      (message) => {
-        if (message.type === 'measuring') cpuBefore = server.cpu();
-      },
-    );
-    const cpu = (await server.cpu()) - (await cpuBefore!);
-    result.cpuPerRequest = cpu / result.requests;
-    phase.runs.push(result);
-    if (result.non2xx > 0 || result.errors > 0 || result.ok === 0) {
-      throw new Error(
-        `${result.non2xx} non-2xx and ${result.errors} errors of ${result.requests} requests`,
-      );
-    }
-  } catch (error) {
-    phase.failed = true;
-    phase.note = `failed: ${error instanceof Error ? error.message : String(error)}`;
-    failures.push(`${phase.label}: ${phase.note}`);
-  }
-}
-
 async function main(): Promise<BenchReport> {
   const date = new Date().toISOString();
-  const cpu = cpus()[0];
-  const machine = {
-    cores: availableParallelism(),
-    cpu: `${cpu?.model.trim() ?? 'unknown'}${cpu?.speed ? ` @ ${cpu.speed} MHz` : ''}`,
-    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-    node: process.version,
-    os: `${process.platform} ${release()}`,
-    loadBefore: loadavg()
-      .map((load) => load.toFixed(2))
-      .join(' '),
-  };
+  const machine = describeMachine();
   log(
     `${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, load average ${machine.loadBefore}`,
   );
@@ -197,38 +132,11 @@ async function main(): Promise<BenchReport> {
     ];
   const origin = (port: number) => `http://localhost:${port}`;
   const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
-  const clients = [
-    {
-      client_id: 'gatehouse-bench',
-      client_secret: 'gatehouse-bench-secret',
-      grant_types: ['authorization_code', 'refresh_token'],
-      redirect_uris: [sqlitePort, memoryPort, redisPort].map(
-        (port) => `${origin(port)}/signin-oidc`,
-      ),
-    },
-    {
-      client_id: 'eoc-bench',
-      client_secret: 'eoc-bench-secret',
-      grant_types: ['authorization_code', 'refresh_token'],
-      redirect_uris: [`${origin(eocPort)}/callback`],
-      post_logout_redirect_uris: [origin(eocPort)],
-    },
-    {
-      client_id: 'tokens-bench',
-      client_secret: 'tokens-bench-secret',
-      grant_types: ['authorization_code', 'refresh_token'],
-      redirect_uris: [`${origin(tokensPort)}/cb`],
-    },
-    // The dev IdP's machine-to-machine client, as in its demoClients().
-    {
-      client_id: 'gatehouse-cli',
-      client_secret: 'gatehouse-cli-secret',
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      scope: 'api',
-    },
-  ];
+  const clients = benchClients({
+    gatehouse: [sqlitePort, memoryPort, redisPort],
+    eoc: eocPort,
+    tokens: tokensPort,
+  });
 
   const idp = await start<{ issuer: string }>('idp.ts', {
     keysFile,
@@ -335,6 +243,13 @@ async function main(): Promise<BenchReport> {
     await expectAuthenticated(at(port, '/secure-data'), bearer, 'bearer');
     await expectAuthenticated(at(port, '/secure-data'), lastMinted, 'bearer');
   }
+  // A DPoP-bound token; its proofs carry BACKEND_URL (localhost) as htu, and expire: a run
+  // (warm-up and measured) must fit in the proofs' window (60 s + CLOCK_TOLERANCE).
+  const dpopFits = settings.warmup + settings.duration <= 80;
+  const dpop =
+    wanted('dpopRepeated') && dpopFits
+      ? await dpopCredentials(issuer, `${origin(sqlitePort)}/secure-data`)
+      : undefined;
 
   // Throughput: every phase once per round, the ceiling first and last in each round.
   const demo = 'Gatehouse demo (Fastify)';
@@ -396,6 +311,14 @@ async function main(): Promise<BenchReport> {
       tokensFile,
     },
     {
+      id: 'dpopRepeated',
+      label: 'DPoP-bound JWT, repeated (one token, a new proof each request)',
+      server: demo,
+      ...(dpop
+        ? { url: at(sqlitePort, '/secure-data'), dpop }
+        : { note: dpopFits ? 'not run (--only)' : 'skipped: proofs expire before the run ends' }),
+    },
+    {
       id: 'eocCookie',
       label: 'appSession cookie',
       server: 'express-openid-connect (Express)',
@@ -428,6 +351,7 @@ async function main(): Promise<BenchReport> {
       server: `${demo}, memory store -> node:http upstream`,
       url: at(memoryPort, '/api/orders/orders'),
       headers: { cookie: cookies.memory, 'x-csrf': '1' } as Record<string, string>,
+      cpuAlso: [upstreamPort],
     },
     {
       id: 'ceilingAgain',
@@ -439,66 +363,71 @@ async function main(): Promise<BenchReport> {
   for (const phase of plan) if (!wanted(phase.id)) phase.note ??= 'not run (--only)';
   for (let round = 0; round < settings.rounds; round++) {
     for (const phase of plan) {
-      if (phase.url && wanted(phase.id) && !phase.failed) await measure(phase, round);
+      if (!phase.url || !wanted(phase.id) || phase.failed) continue;
+      if (phase.dpop) phase.dpop.proofs = proofsForRun(phase.runs, bearerRuns(plan), settings);
+      await measure(phase, round, { settings, servers, log, failures });
     }
   }
   const phases: Phase[] = plan.map(
-    ({ url: _url, headers: _headers, tokensFile: _tokens, ...phase }) => phase,
+    ({
+      url: _url,
+      headers: _headers,
+      tokensFile: _tokens,
+      cpuAlso: _cpuAlso,
+      dpop: _dpop,
+      ...phase
+    }) => phase,
   );
   summarize(phases, settings.rounds);
 
-  // Sign-in flows, against the default (SQLite) backend.
-  let flows: FlowsResult | undefined;
-  if (wanted('flows')) {
-    log(`sign-in flows, ${settings.users} virtual users, ${settings.duration} s`);
-    try {
-      flows = await runToEnd<FlowsResult>('flows.ts', {
+  // Sign-in flows at the same IdP: the default (SQLite) backend, then express-openid-connect.
+  let flows: FlowsPhase[] | undefined;
+  const flowBackends = [
+    {
+      id: 'flows' as const,
+      server: demo,
+      child: servers.get(sqlitePort)!,
+      spec: {
         backendUrl: origin(sqlitePort),
+        loginPath: defaults.routes.login,
+        callbackPath: defaults.routes.callback,
         cookieName: defaults.cookieName,
-        users: settings.users,
-        duration: settings.duration,
-        credentials: ADA,
-      } satisfies FlowsSpec);
-      if (flows.flows === 0 || flows.failures > 0) {
-        failures.push(
-          `sign-in flows: ${flows.failures} failed (${flows.firstFailure ?? 'none completed'})`,
-        );
-      }
-    } catch (error) {
-      failures.push(`sign-in flows: ${String(error)}`);
-    }
+      },
+    },
+    {
+      id: 'eocFlows' as const,
+      server: 'express-openid-connect (Express)',
+      child: servers.get(eocPort)!,
+      spec: {
+        backendUrl: origin(eocPort),
+        loginPath: '/login',
+        callbackPath: '/callback',
+        cookieName: 'appSession',
+      },
+    },
+  ].filter((backend) => wanted(backend.id));
+  if (flowBackends.length) {
+    log(`sign-in flows, ${settings.users} virtual users, ${settings.duration} s per round`);
+    flows = await runFlows(flowBackends, { ...settings, credentials: ADA }, log, failures);
   }
 
   // Memory per session, in a fresh process, with a real sign-in's tokens and user.
   let memory: MemoryResult | undefined;
   if (wanted('memory')) {
     log(`memory at ${settings.sessions.toLocaleString('en-US')} sessions`);
-    try {
-      const { sid, ...tokens } = await realTokens(
-        issuer,
-        'tokens-bench',
-        'tokens-bench-secret',
-        `${origin(tokensPort)}/cb`,
-      );
-      const me = await fetch(at(sqlitePort, defaults.routes.me), {
-        headers: { cookie: cookies.sqlite },
-      });
-      const { user } = (await me.json()) as { user: MemorySpec['user'] };
-      memory = await runToEnd<MemoryResult>(
-        'memory.ts',
-        {
-          count: settings.sessions,
-          tokens,
-          user,
-          ...(sid && { sid }),
-          userAgent:
-            'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-        } satisfies MemorySpec,
-        ['--expose-gc'],
-      );
-    } catch (error) {
+    memory = await measureMemory({
+      issuer,
+      client: {
+        id: 'tokens-bench',
+        secret: 'tokens-bench-secret',
+        redirectUri: `${origin(tokensPort)}/cb`,
+      },
+      me: { url: at(sqlitePort, defaults.routes.me), cookie: cookies.sqlite },
+      count: settings.sessions,
+    }).catch((error: unknown) => {
       failures.push(`memory per session: ${String(error)}`);
-    }
+      return undefined;
+    });
   }
 
   let bundles: BundleSize[] | undefined;
@@ -509,22 +438,17 @@ async function main(): Promise<BenchReport> {
     });
   }
 
-  const autocannon = (
-    createRequire(import.meta.url)('autocannon/package.json') as { version: string }
-  ).version;
-  const report: Omit<BenchReport, 'targets'> = {
+  const report: Omit<BenchReport, 'targets' | 'reported'> = {
     date,
     quick,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine: {
       ...machine,
-      loadAfter: loadavg()
-        .map((load) => load.toFixed(2))
-        .join(' '),
+      loadAfter: loadNow(),
     },
     settings: {
       ...settings,
-      loadGenerator: `autocannon ${autocannon} in its own process, pipelining 1`,
+      loadGenerator: `autocannon ${autocannonVersion()} in its own process, pipelining 1`,
     },
     phases,
     ...(flows && { flows }),
@@ -536,7 +460,12 @@ async function main(): Promise<BenchReport> {
     ...(bundles && { bundles }),
     failures,
   };
-  return { ...report, targets: checkTargets(report) };
+  return { ...report, targets: checkTargets(report), reported: reportedFigures(report) };
+}
+
+/** The repeated Bearer token's runs so far: the DPoP phase sizes its proofs on them. */
+function bearerRuns(plan: PlannedPhase[]) {
+  return plan.find((phase) => phase.id === 'bearerRepeated')?.runs ?? [];
 }
 
 async function cleanup() {

@@ -259,6 +259,13 @@ export async function signInWithPopup(page: Page, user = ADA, shots?: string): P
   await waitForSignedIn(page);
 }
 
+/** A full redirect sign-in as `user`; resolves once the app shows the signed-in screen. */
+export async function signInWithRedirect(page: Page, user = ADA): Promise<void> {
+  await page.getByRole('button', { name: 'Sign in with redirect' }).click();
+  await submitLogin(page, user);
+  await waitForSignedIn(page);
+}
+
 /** Waits for the signed-in screen. */
 export async function waitForSignedIn(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Welcome to your application!' }).waitFor();

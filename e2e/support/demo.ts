@@ -3,7 +3,7 @@
  * (`buildDemoApp`, sessions in memory) and the front end built with Vite. Never the fixed
  * ports of `npm start` (7156, 7157, 5173), so the tests run next to a running demo.
  */
-import { demoClients, startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { demoClients, startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
 import { freePort } from '@gatehouse/dev-idp/testing';
 import {
   createGatehouse,
@@ -151,11 +151,14 @@ export interface Demo {
 export interface DemoOptions {
   topology?: Topology;
   gatehouse?: Partial<GatehouseOptions>;
+  /** Dev IdP options besides the ports and clients (`par`, `dpopNonce`). */
+  idp?: Pick<DevIdpOptions, 'par' | 'dpopNonce'>;
 }
 
 export async function startDemo({
   topology = 'two-origin',
   gatehouse: overrides = {},
+  idp: idpOptions = {},
 }: DemoOptions = {}): Promise<Demo> {
   const closers: (() => Promise<unknown>)[] = [];
   let closing: Promise<void> | undefined;
@@ -174,6 +177,7 @@ export async function startDemo({
       keysFile: false,
       quiet: true,
       clients: demoClients({ backendUrl, frontendUrl }),
+      ...idpOptions,
     });
     closers.push(() => idp.close());
 

@@ -3,8 +3,9 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 
 /**
  * The demo's "orders" API as a `node:http` server: `GET /whoami` answers the `sub`, `aud` and
- * `scope` of the Bearer token it was called with and the names of the request headers it got
- * (so the demo shows no cookie arrives); `GET /healthz`. `gatehouse` verifies the tokens: it is
+ * `scope` of the token it was called with, its `scheme` (`Bearer`, or `DPoP` for a DPoP-bound
+ * token sent with a proof, docs/dpop.md) and the names of the request headers it got (so the
+ * demo shows no cookie arrives); `GET /healthz`. `gatehouse` verifies the tokens: it is
  * created with this API's audience (`api://orders`).
  */
 export function ordersServer(gatehouse: Gatehouse): Server {
@@ -14,8 +15,9 @@ export function ordersServer(gatehouse: Gatehouse): Server {
     if (path !== '/whoami' || req.method !== 'GET') {
       return send(res, 404, { error: 'not_found', error_description: 'No such order route.' });
     }
-    // Bearer only: a request with a cookie and no token is refused like any other.
-    if (!/^bearer /i.test(req.headers.authorization ?? '')) {
+    // A token only: a request with a cookie and no token is refused like any other.
+    const scheme = /^(bearer|dpop) /i.exec(req.headers.authorization ?? '')?.[1];
+    if (!scheme) {
       return send(
         res,
         401,
@@ -29,6 +31,7 @@ export function ordersServer(gatehouse: Gatehouse): Server {
           sub: principal.claims.sub,
           aud: principal.claims.aud,
           scope: principal.scopes,
+          scheme: scheme.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer',
           headers: Object.keys(req.headers).sort(),
         });
       },

@@ -1,6 +1,7 @@
 // The demo's "orders" API: its own process (port 7158), a resource server the backend calls
 // for the signed-in browser through `/api/orders/*` (docs/remote-apis.md). It trusts only
-// Bearer tokens for its own audience, `api://orders`, verified with @gatehouse/server.
+// access tokens for its own audience, `api://orders`, verified with @gatehouse/server (Bearer,
+// or DPoP-bound with their proof when the backend runs with DPOP=on, docs/dpop.md).
 import { createGatehouse, ConfigError, ENV_NAMES, optionsFromEnv } from '@gatehouse/server';
 import { ordersServer } from './orders-api.js';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,8 @@ try {
       ...optionsFromEnv(),
       // Tokens for this API only; no sessions and no remote APIs of its own.
       audience: process.env.ORDERS_AUDIENCE || 'api://orders',
+      // Its own URL: DPoP proofs name it (`htu`), not the demo backend's.
+      backendUrl: `http://localhost:${port}`,
       sessionStore: 'memory',
       remoteApis: undefined,
     },

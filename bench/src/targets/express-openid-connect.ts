@@ -1,7 +1,9 @@
 // express-openid-connect as its README sets it up: `auth()` app-wide with the default stateless
-// cookie session (`appSession`), `requiresAuth()` on the protected route. Authorization code
-// flow with a client secret, the same scopes as Gatehouse asks for (so both keep the same
-// tokens: access, refresh and ID token).
+// cookie session (`appSession`), `requiresAuth()` on the protected route. Configured as the
+// Gatehouse demo signs in: authorization code flow with PKCE (S256; express-openid-connect adds
+// it to every `code` request), `client_secret_basic`, the same scopes (so both keep the same
+// tokens: access, refresh and ID token), the same dev IdP. `/login` redirects to the IdP,
+// `/callback` sets `appSession`: the sign-in flow phase drives both backends the same way.
 import express from 'express';
 import expressOpenidConnect from 'express-openid-connect';
 import { fail, listenUntilStopped, specOf } from '../lib/child.js';
@@ -26,8 +28,13 @@ async function main() {
       clientID: spec.clientId,
       clientSecret: spec.clientSecret,
       secret: spec.secret,
+      clientAuthMethod: 'client_secret_basic',
       authRequired: false,
-      authorizationParams: { response_type: 'code', scope: 'openid profile email offline_access' },
+      authorizationParams: {
+        response_type: 'code',
+        response_mode: 'query',
+        scope: 'openid profile email offline_access',
+      },
     }),
   );
   app.get('/secure-data', requiresAuth(), (req, res) => {

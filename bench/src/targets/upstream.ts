@@ -9,8 +9,13 @@ async function main() {
   const body = JSON.stringify({ orders: [{ id: 1, item: 'tea' }], via: 'bearer' });
   const server = createServer((req, res) => {
     const ok = /^Bearer ./.test(req.headers.authorization ?? '');
-    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-    res.end(ok ? body : '{"error":"invalid_token"}');
+    const answer = ok ? body : '{"error":"invalid_token"}';
+    // A length, as Express's res.json() and Fastify send for a JSON body.
+    res.writeHead(ok ? 200 : 401, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(answer),
+    });
+    res.end(answer);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(spec.port, '127.0.0.1', resolve));

@@ -54,12 +54,22 @@ const clients = demoClients({
   ...(backendUrl ? { backendUrl } : {}),
   ...(frontendUrl ? { frontendUrl } : {}),
 });
-const idp = await startDevIdp({ port, clients, quiet: true });
+/** One banner line per client: its secret, or how it authenticates. */
+function describeClient(client: (typeof clients)[number]): string {
+  if (client.client_secret) return `${client.client_id} / ${client.client_secret}`;
+  const extras = [
+    client.require_pushed_authorization_requests ? 'PAR required' : '',
+    client.dpop_bound_access_tokens ? 'DPoP-bound tokens' : '',
+  ].filter(Boolean);
+  return `${client.client_id} (${client.token_endpoint_auth_method}, keys at ${client.jwks_uri}${extras.map((e) => `, ${e}`).join('')})`;
+}
+
+const idp = await startDevIdp({ port, clients, quiet: true, par: true });
 
 console.log(`Gatehouse Dev IdP (local development only)
   issuer     ${idp.issuer}
   discovery  ${idp.issuer}/.well-known/openid-configuration
-  clients    ${clients.map((c) => `${c.client_id} / ${c.client_secret}`).join(', ')}
+  clients    ${clients.map(describeClient).join('\n             ')}
   users      ${defaultUsers()
     .map((u) => `${u.email} / ${u.password}`)
     .join(', ')}`);

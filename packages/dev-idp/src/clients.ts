@@ -21,6 +21,10 @@ export interface DemoClientUrls {
  *   (authorization code + refresh token, `client_secret_basic` or `client_secret_post`),
  *   redirect URI `<backendUrl>/signin-oidc`, back-channel logout to
  *   `<backendUrl>/backchannel-logout`.
+ * - `gatehouse-demo-bound`: the same BFF with the stronger settings of
+ *   docs/client-authentication.md: `private_key_jwt` with the keys Gatehouse publishes at
+ *   `<backendUrl>/.well-known/jwks.json`, pushed authorization requests required (RFC 9126),
+ *   DPoP-bound access tokens (RFC 9449).
  * - `gatehouse-cli` / `gatehouse-cli-secret`: a machine-to-machine client (client
  *   credentials, scope `api`).
  *
@@ -35,18 +39,30 @@ export function demoClients({
 }: DemoClientUrls = {}): ClientMetadata[] {
   const backend = backendUrl.replace(/\/+$/, '');
   const frontend = frontendUrl.replace(/\/+$/, '');
+  const webApp: Omit<ClientMetadata, 'client_id'> = {
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [`${backend}/signin-oidc`],
+    post_logout_redirect_uris: [...new Set([frontend, backend])],
+    backchannel_logout_uri: `${backend}/backchannel-logout`,
+    backchannel_logout_session_required: true,
+  };
   return [
     {
       client_id: 'gatehouse-demo',
       client_secret: 'gatehouse-demo-secret',
       client_name: 'Gatehouse demo',
       token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: [`${backend}/signin-oidc`],
-      post_logout_redirect_uris: [...new Set([frontend, backend])],
-      backchannel_logout_uri: `${backend}/backchannel-logout`,
-      backchannel_logout_session_required: true,
+      ...webApp,
+    },
+    {
+      client_id: 'gatehouse-demo-bound',
+      client_name: 'Gatehouse demo (private_key_jwt, PAR, DPoP)',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks_uri: `${backend}/.well-known/jwks.json`,
+      require_pushed_authorization_requests: true,
+      dpop_bound_access_tokens: true,
+      ...webApp,
     },
     {
       client_id: 'gatehouse-cli',

@@ -53,3 +53,30 @@ export function withConsentForOfflineAccess(pathAndQuery: string): string {
   query.set('prompt', [...prompts, 'consent'].join(' '));
   return `${pathAndQuery.slice(0, mark)}?${query}`;
 }
+
+/**
+ * The rule of {@link withConsentForOfflineAccess} for a pushed authorization request (RFC
+ * 9126), whose parameters never appear in the authorization URL. oidc-provider runs every
+ * `extraParams` validator on each authorization request, after its scope check; this one gives a
+ * pushed request that asked for `offline_access` the `consent` prompt and the scope back before
+ * the request is stored, so a sign-in through PAR gets a refresh token as at Okta.
+ */
+export const pushedOfflineAccess = {
+  // No client sends this parameter: the name only registers the validator.
+  gatehouse_dev_offline_access(ctx: KoaContextWithOIDC): void {
+    const { oidc } = ctx;
+    if (oidc.route !== 'pushed_authorization_request') return;
+    if (!oidc.client?.grantTypeAllowed('refresh_token')) return;
+    const asked = String((oidc.body as { scope?: unknown } | undefined)?.scope ?? '').split(' ');
+    const params = oidc.params as Record<string, unknown>;
+    const prompts = String(params.prompt ?? '')
+      .split(' ')
+      .filter(Boolean);
+    if (!asked.includes('offline_access') || prompts.includes('none')) return;
+    if (!prompts.includes('consent')) params.prompt = [...prompts, 'consent'].join(' ');
+    const scopes = String(params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    if (!scopes.includes('offline_access')) params.scope = [...scopes, 'offline_access'].join(' ');
+  },
+};

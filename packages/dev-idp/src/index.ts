@@ -3,7 +3,7 @@
  * server, for development and tests. `startDevIdp()` runs it; the testing helpers drive its
  * login and logout pages with `fetch`.
  */
-export { startDevIdp, type DevIdp, type DevIdpOptions } from './server.js';
+export { startDevIdp, type DevIdp, type DevIdpOptions, type DevIdpTls } from './server.js';
 export { demoClients, type DemoClientUrls } from './clients.js';
 export { defaultUsers, type DevUser } from './users.js';
 export { AUDIENCE, ISSUER_PATH } from './provider.js';

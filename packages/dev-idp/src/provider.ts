@@ -7,7 +7,9 @@ import type {
   ResourceServer,
 } from 'oidc-provider';
 import type { JWK } from 'jose';
-import { grantEverythingRequested } from './consent.js';
+import { randomBytes } from 'node:crypto';
+import { grantEverythingRequested, pushedOfflineAccess } from './consent.js';
+import { mtlsFeature } from './mtls.js';
 import { ACR_PASSWORD, ACR_TWO_FACTOR, stepUpPolicy } from './mfa.js';
 import { errorPage, logoutPage, signedOutPage, type Page } from './pages.js';
 import { SCOPE_CLAIMS, userClaims, type DevUser } from './users.js';
@@ -52,6 +54,12 @@ export interface ProviderSettings {
   idTokenTtl: number;
   refreshTokenTtl: number;
   accessTokenFormat: 'jwt' | 'opaque';
+  /** Pushed authorization requests (RFC 9126), advertised in discovery. */
+  par: boolean;
+  /** Every DPoP proof must carry a nonce the provider issued (RFC 9449 section 8). */
+  dpopNonce: boolean;
+  /** `tls_client_auth` (RFC 8705) on an https listener that asks for client certificates. */
+  mtls: boolean;
   onServerError: (error: unknown) => void;
 }
 
@@ -146,6 +154,14 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
     // Okta puts the profile claims in the ID token itself.
     conformIdTokenClaims: false,
     responseTypes: ['code'],
+    clientAuthMethods: [
+      'client_secret_basic',
+      'client_secret_jwt',
+      'client_secret_post',
+      'private_key_jwt',
+      'none',
+      ...(settings.mtls ? ['tls_client_auth' as const] : []),
+    ],
     pkce: { required: () => true },
     routes: {
       authorization: '/v1/authorize',
@@ -162,6 +178,7 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
     },
     loadExistingGrant: grantEverythingRequested,
+    extraParams: pushedOfflineAccess,
     rotateRefreshToken: true,
     ttl: {
       AccessToken: settings.accessTokenTtl,
@@ -187,6 +204,13 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
         allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
       },
       backchannelLogout: { enabled: true },
+      // DPoP-bound tokens when the client sends a proof (or registered dpop_bound_access_tokens).
+      dPoP: {
+        enabled: true,
+        ...(settings.dpopNonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
+      },
+      pushedAuthorizationRequests: { enabled: settings.par },
+      ...(settings.mtls ? { mTLS: mtlsFeature() } : {}),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => setPage(ctx, logoutPage(form)),

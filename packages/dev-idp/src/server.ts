@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
@@ -59,6 +60,38 @@ export interface DevIdpOptions {
   accessTokenFormat?: 'jwt' | 'opaque';
   /** No log line at all, not even the start line. Default false. */
   quiet?: boolean;
+  /**
+   * Offer pushed authorization requests (RFC 9126): discovery advertises
+   * `pushed_authorization_request_endpoint` (`/v1/par`), so a client on `PAR=auto` uses it, and
+   * a client may require it (`gatehouse-demo-bound`). Default false, so tests that read the
+   * authorization URL's parameters see them; the CLI (`npm run dev`) turns it on.
+   */
+  par?: boolean;
+  /**
+   * Require a provider-issued nonce in every DPoP proof (RFC 9449 section 8): a proof without
+   * one is refused with `use_dpop_nonce` and a `DPoP-Nonce` header. Default false.
+   */
+  dpopNonce?: boolean;
+  /**
+   * Listen on https and accept `tls_client_auth` (RFC 8705): the server's certificate and key,
+   * and the CA that client certificates must chain to (PEM). The issuer is then
+   * `https://localhost:<port>/oauth2/default`. For tests; default plain http.
+   */
+  tls?: DevIdpTls;
+}
+
+/**
+ * The https listener of a dev IdP that accepts client certificates (PEM text).
+ *
+ * @example
+ * ```ts
+ * const tls: DevIdpTls = { cert: serverCert, key: serverKey, clientCa: caCert };
+ * ```
+ */
+export interface DevIdpTls {
+  cert: string;
+  key: string;
+  clientCa: string;
 }
 
 /**
@@ -129,6 +162,9 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     idTokenTtl: positiveInteger(options.idTokenTtl, 3600, 'idTokenTtl'),
     refreshTokenTtl: positiveInteger(options.refreshTokenTtl, 7 * 24 * 3600, 'refreshTokenTtl'),
     accessTokenFormat: options.accessTokenFormat ?? 'jwt',
+    par: options.par ?? false,
+    dpopNonce: options.dpopNonce ?? false,
+    mtls: options.tls !== undefined,
     // A 500 is a bug in the dev IdP: always reported, never with request data.
     onServerError: (error: unknown) => console.error('[dev-idp] server error:', error),
   } satisfies Omit<ProviderSettings, 'issuer' | 'jwks' | 'cookieKeys'>;
@@ -136,13 +172,27 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   let keys = await loadOrCreateKeys(keysFile);
   let running: Running | undefined;
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
       baseSettings.onServerError(error);
       if (!res.headersSent) sendPage(res, 500, errorPage('Server error', 'Something went wrong.'));
       else res.destroy();
     });
-  });
+  };
+  // With `tls`, a client certificate is asked for but optional: browsers and the secret
+  // methods connect without one; tls_client_auth checks it chained to `clientCa`.
+  const server = options.tls
+    ? createHttpsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ca: options.tls.clientCa,
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+        listener,
+      )
+    : createServer(listener);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
@@ -188,7 +238,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     });
   });
   const actualPort = (server.address() as AddressInfo).port;
-  const url = `http://localhost:${actualPort}`;
+  const url = `${options.tls ? 'https' : 'http'}://localhost:${actualPort}`;
   const issuer = () => `${url}${ISSUER_PATH}`;
 
   async function build(nextKeys: DevIdpKeys): Promise<Running> {

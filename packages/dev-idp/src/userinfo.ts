@@ -3,6 +3,7 @@ import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import type Provider from 'oidc-provider';
 import { AUDIENCE } from './provider.js';
 import { claimsForScopes, type DevUser } from './users.js';
+import { userinfoProofProblem } from './userinfo-dpop.js';
 
 /** What the userinfo endpoint needs from the running IdP (it changes on key rotation). */
 export interface UserinfoContext {
@@ -58,9 +59,18 @@ async function readAccessToken(
   req: IncomingMessage,
   { issuer, provider, publicJwks }: UserinfoContext,
 ): Promise<{ accountId: string | undefined; scopes: string[] }> {
-  const match = /^Bearer +([^ ]+)$/i.exec(req.headers.authorization ?? '');
-  if (!match?.[1]) throw new BearerError(401, 'invalid_token', 'no access token provided');
-  const token = match[1];
+  const match = /^(Bearer|DPoP) +([^ ]+)$/i.exec(req.headers.authorization ?? '');
+  if (!match?.[2]) throw new BearerError(401, 'invalid_token', 'no access token provided');
+  const token = match[2];
+  // A DPoP-bound token (RFC 9449 7.1): the DPoP scheme and a proof of its key, never Bearer.
+  const bound = async (jkt: unknown) => {
+    if (typeof jkt !== 'string') return;
+    const problem =
+      match[1]!.toLowerCase() === 'dpop'
+        ? await userinfoProofProblem(req, issuer, token, jkt)
+        : 'DPoP-bound access token sent as Bearer';
+    if (problem) throw new BearerError(401, 'invalid_token', problem);
+  };
 
   if (token.split('.').length === 3) {
     try {
@@ -69,9 +79,11 @@ async function readAccessToken(
         audience: AUDIENCE,
         algorithms: ['RS256'],
       });
+      await bound((payload.cnf as { jkt?: unknown } | undefined)?.jkt);
       const scopes = Array.isArray(payload.scp) ? payload.scp.map(String) : [];
       return { accountId: typeof payload.uid === 'string' ? payload.uid : undefined, scopes };
-    } catch {
+    } catch (error) {
+      if (error instanceof BearerError) throw error;
       throw new BearerError(401, 'invalid_token', 'access token is invalid or expired');
     }
   }
@@ -80,5 +92,6 @@ async function readAccessToken(
   if (!stored?.isValid) {
     throw new BearerError(401, 'invalid_token', 'access token is invalid or expired');
   }
+  await bound(stored.jkt);
   return { accountId: stored.accountId, scopes: [...stored.scopes] };
 }

@@ -15,6 +15,7 @@ export type RouteName =
   | 'backchannelLogout'
   | 'sessions'
   | 'endDevice'
+  | 'jwks'
   | 'remoteApi';
 
 /**
@@ -47,7 +48,10 @@ export type BodyReader = (request: GatehouseRequest) => Promise<string>;
 /** The route table, in the order of `config.routes`. */
 export function routeTable(
   config: Config,
-  handlers: Readonly<Record<Exclude<RouteName, 'remoteApi'>, RouteHandler>>,
+  handlers: Readonly<Record<Exclude<RouteName, 'remoteApi' | 'jwks'>, RouteHandler>> & {
+    /** The client's public keys, only with `private_key_jwt` (oidc/jwks.ts). */
+    readonly jwks?: RouteHandler | undefined;
+  },
 ): readonly Route[] {
   const { routes } = config;
   const route = (
@@ -65,6 +69,7 @@ export function routeTable(
     route('backchannelLogout', 'POST', routes.backchannelLogout, { body: 'form' }),
     route('sessions', 'GET', routes.sessions),
     route('endDevice', 'DELETE', routes.sessions, { withId: true }),
+    ...(handlers.jwks ? [route('jwks', 'GET', routes.jwks)] : []),
   ]);
 }
 

@@ -21,6 +21,11 @@ export class GatehouseError extends Error {
   readonly detail: string | undefined;
   /** Seconds after which the client may try again, sent as `Retry-After` when set. */
   readonly retryAfter: number | undefined = undefined;
+  /**
+   * Headers of the response, over the default challenge: RFC 9449's `WWW-Authenticate: DPoP`
+   * and `DPoP-Nonce` (set by the DPoP checks, bearer/dpop.ts).
+   */
+  readonly headers: Readonly<Record<string, string>> | undefined = undefined;
 
   constructor(description: string, detail?: string, options?: ErrorOptions) {
     super(description, options);
@@ -86,6 +91,11 @@ export class IntrospectionBusyError extends failure(
     this.retryAfter = retryAfter;
   }
 }
+/**
+ * `DPOP=on` and the provider refused the session key's proof (`invalid_dpop_proof`, a nonce it
+ * kept refusing) or issued tokens that are not DPoP-bound (docs/dpop.md).
+ */
+export class DPoPRefusedError extends failure('ERR_DPOP_REFUSED', 502, 'server_error') {}
 /** The provider did not answer within the configured timeout. */
 export class ProviderTimeoutError extends failure(
   'ERR_PROVIDER_TIMEOUT',
@@ -94,6 +104,8 @@ export class ProviderTimeoutError extends failure(
 ) {}
 /** The provider answered something that is not valid OpenID Connect. */
 export class ProviderResponseError extends failure('ERR_PROVIDER_RESPONSE', 502, 'server_error') {}
+/** `PAR=on` and the provider advertises no `pushed_authorization_request_endpoint`. */
+export class ParUnavailableError extends failure('ERR_PAR_UNAVAILABLE', 502, 'server_error') {}
 /** `/login` got a parameter that is not on the allow-list, or a value too long or malformed. */
 export class LoginParamInvalidError extends failure(
   'ERR_LOGIN_PARAM_INVALID',
@@ -157,6 +169,18 @@ export class AccessTokenExpiredError extends failure(
   'ERR_ACCESS_TOKEN_EXPIRED',
   401,
   'invalid_token',
+) {}
+/** A DPoP proof (RFC 9449) missing, malformed, replayed, or made for another request or token. */
+export class DPoPProofInvalidError extends failure(
+  'ERR_DPOP_PROOF_INVALID',
+  400,
+  'invalid_dpop_proof',
+) {}
+/** The DPoP proof lacks this server's current nonce (RFC 9449 9): retry with the `DPoP-Nonce` sent. */
+export class DPoPNonceRequiredError extends failure(
+  'ERR_DPOP_NONCE_REQUIRED',
+  401,
+  'use_dpop_nonce',
 ) {}
 /** The caller lacks a scope the route requires; `scope` lists them all (RFC 6750 3.1). */
 export class InsufficientScopeError extends failure(

@@ -2,6 +2,7 @@ import { defaultLogger, type GatehouseLogger as Logger } from './logger.js';
 import type { GatehouseOptions } from './config/options.js';
 import { parseConfig, type Config, type OptionNames } from './config/parse.js';
 import { withDevSecret } from './config/dev-secret.js';
+import { withClientKey } from './config/client-key-file.js';
 import { BearerVerifier } from './bearer/verifier.js';
 import { authenticator, type Principal } from './guard/authenticate.js';
 import { challengeHeaders } from './guard/rules.js';
@@ -31,10 +32,13 @@ import { selfServiceHandlers } from './session/self-service.js';
 import { backchannelLogoutHandler } from './oidc/backchannel-logout.js';
 import { ProviderKeys } from './bearer/keys.js';
 import { errorPage } from './oidc/pages.js';
+import { jwksHandler } from './oidc/jwks.js';
 import { ProviderTimeoutError, type GatehouseError } from './errors.js';
 import type { SessionStore } from './session/store.js';
 import { remoteApiHandler } from './remote/proxy.js';
 import { ApiTokens } from './remote/tokens.js';
+import { authorizationHeaders } from './remote/dpop.js';
+import { DPoPKeys } from './session/dpop-key.js';
 import { BrowserOnlyError, BadRequestError } from './errors.js';
 
 export type { BodyReader, Route, RouteHandler, RouteName } from './core.js';
@@ -72,6 +76,16 @@ export interface Gatehouse {
    * Rejects as {@link authenticate} does, 403 for a Bearer caller.
    */
   accessToken(request: GatehouseRequest, options?: { api?: string }): Promise<string>;
+  /**
+   * The headers to call an API yourself with that token (docs/dpop.md): `Authorization: Bearer`,
+   * or with `DPOP=on` `Authorization: DPoP` and a fresh `DPoP` proof for `method` and `url`,
+   * signed with the session's key (which never leaves the server). `nonce`: the `DPoP-Nonce` the
+   * API answered with `use_dpop_nonce`, for the retry. Rejects as {@link accessToken} does.
+   */
+  authorizationHeaders(
+    request: GatehouseRequest,
+    options: { url: string | URL; method?: string; api?: string; nonce?: string },
+  ): Promise<{ authorization: string; dpop?: string }>;
   /** CORS headers for any response, and the answer to a preflight. */
   readonly cors: ReturnType<typeof corsPolicy>;
   /** Turns any thrown value into a JSON error response (generic 500 for the unexpected). */
@@ -100,7 +114,8 @@ export interface Gatehouse {
  */
 export function createGatehouse(options: GatehouseOptions, names?: OptionNames): Gatehouse {
   // The development secret file is read (or written) here, not by the pure parseConfig.
-  const config = parseConfig(withDevSecret(options), names);
+  // So is the private key file of private_key_jwt (or its development key).
+  const config = parseConfig(withClientKey(withDevSecret(options), names), names);
   const log = (options.logger ?? defaultLogger('gatehouse')).child({ component: 'gatehouse' });
   const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore', log);
   const provider = new Discovery(config, log);
@@ -109,10 +124,12 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     revoke: refreshTokenRevoker(provider, log),
   });
   const transactions = new Transactions(config);
+  // Signers of sessions' DPoP keys (DPOP=on), with the nonces servers gave them.
+  const dpopKeys = new DPoPKeys();
   // One instance holds the refresh lock for at most two provider timeouts.
   const refresher = new Refresher(
     sessions,
-    refreshGrant(provider, log, config.onSignIn),
+    refreshGrant(provider, log, config.onSignIn, dpopKeys),
     log,
     (config.httpTimeout * 2 + 5) * 1000,
   );
@@ -164,6 +181,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     provider,
     log,
     (config.httpTimeout * 2 + 5) * 1000,
+    dpopKeys,
   );
   const remoteApis = new Map(
     config.remoteApis.map((api) => [
@@ -186,7 +204,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const routes = routeTable(config, {
     login: asPage(login, 'login'),
     callback: asPage(
-      callbackHandler(config, provider, transactions, sessions, log),
+      callbackHandler(config, provider, transactions, sessions, log, dpopKeys),
       'sign-in callback',
     ),
     logout: asJson(logoutHandler(config, provider, sessions, log), 'logout'),
@@ -215,8 +233,14 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
         }),
       'end session',
     ),
+    jwks: jwksHandler(config),
   });
   const cors = corsPolicy(config);
+  const remoteApi = (name: string, method: string) => {
+    const remote = config.remoteApis.find((candidate) => candidate.name === name);
+    if (!remote) throw new BadRequestError('Unknown API.', `${method}: no remote API ${name}`);
+    return remote;
+  };
   const table = withRemoteApis(routes, remoteApis);
   const serve = handler(table, cors);
 
@@ -237,9 +261,19 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       const principal = await authenticate(request);
       if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
       if (api === undefined) return principal.accessToken();
-      const remote = config.remoteApis.find((candidate) => candidate.name === api);
-      if (!remote) throw new BadRequestError('Unknown API.', `accessToken: no remote API ${api}`);
-      return apiTokens.token(principal.sessionKey, remote);
+      return apiTokens.token(principal.sessionKey, remoteApi(api, 'accessToken'));
+    },
+    async authorizationHeaders(request, { url, method = 'GET', api, nonce }) {
+      const principal = await authenticate(request);
+      if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
+      const credential =
+        api === undefined
+          ? await apiTokens.sessionCredential(principal.sessionKey)
+          : await apiTokens.credential(
+              principal.sessionKey,
+              remoteApi(api, 'authorizationHeaders'),
+            );
+      return authorizationHeaders(credential, method, new URL(url), nonce);
     },
     cors,
     errorResponse(error, context) {

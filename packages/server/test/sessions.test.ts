@@ -68,6 +68,29 @@ describe('ending a session', () => {
   });
 });
 
+describe('opened tokens kept in memory', () => {
+  test('a refresh stored by another instance is read, not the copy opened before (stale token)', async () => {
+    const { store, id } = await signedIn();
+    const { sessions } = sessionsOn(store, OLD);
+    expect(sessions.tokens((await sessions.load(id))!).access_token).toBe('at-1');
+    // Another instance (its own Sessions, the same store) refreshes the session.
+    const other = sessionsOn(store, OLD).sessions;
+    await other.update((await other.load(id))!, {
+      tokens: { access_token: 'at-2', refresh_token: 'rt-2' },
+      accessTokenExpiresAt: 0,
+    });
+    expect(sessions.tokens((await sessions.load(id))!).access_token).toBe('at-2');
+  });
+
+  test('the kept copy cannot be changed by a caller', async () => {
+    const { store, id } = await signedIn();
+    const { sessions } = sessionsOn(store, OLD);
+    const opened = sessions.tokens((await sessions.load(id))!);
+    expect(() => Object.assign(opened, { access_token: 'forged' })).toThrow(TypeError);
+    expect(sessions.tokens((await sessions.load(id))!).access_token).toBe('at-1');
+  });
+});
+
 describe('SESSION_SECRET changes', () => {
   test('a session sealed under a secret no longer configured is ended, not served (secret change)', async () => {
     const { store, id } = await signedIn();

@@ -7,6 +7,8 @@ import { deriveKey, tokenKey, type TokenKey } from './keys.js';
 import type { GatehouseOptions, RoutePaths } from './options.js';
 import { isLoopback, sessionSecrets, SETTINGS, type Settings } from './settings.js';
 import type { ExchangeToken, RemoteApi } from './remote-apis.js';
+import { clientCredentials } from './client-credentials.js';
+import type { ClientAuthMethod, ClientKey, ParMode } from './client-auth.js';
 
 export { sessionSecrets } from './settings.js';
 
@@ -17,7 +19,16 @@ export { ConfigError } from '../errors.js';
 export interface Config {
   readonly issuer: URL;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Set for the secret methods of `clientAuth` only. */
+  readonly clientSecret: string | undefined;
+  /** How Gatehouse authenticates to the provider (docs/client-authentication.md). */
+  readonly clientAuth: ClientAuthMethod;
+  /** The key of `private_key_jwt` (its private half is not enumerable: never logged). */
+  readonly clientKey: ClientKey | undefined;
+  /** The PEM files of `tls_client_auth`, read when discovery builds its connections. */
+  readonly clientCertificate: Readonly<{ certificateFile: string; keyFile: string }> | undefined;
+  /** Pushed authorization requests: `auto` when the provider advertises them. */
+  readonly par: ParMode;
   readonly backendUrl: URL;
   readonly frontendUrl: URL;
   /** `FRONTEND_URL`'s origin: the only CORS origin and popup message target. */
@@ -46,6 +57,10 @@ export interface Config {
   readonly jwksCooldown: number;
   /** Opaque Bearer tokens: `off` refuses them, `on` introspects, `auto` when advertised. */
   readonly accessTokenIntrospection: 'auto' | 'on' | 'off';
+  /** DPoP-bound access tokens: `allowed` beside Bearer, or `required` (RFC 9449). */
+  readonly accessTokenDpop: 'allowed' | 'required';
+  /** DPoP proofs must carry a nonce this backend issued. */
+  readonly accessTokenDpopNonce: boolean;
   /** Introspection calls per second at most (bursts of one second's worth). */
   readonly introspectionRateLimit: number;
   /** Introspection calls in flight at once at most. */
@@ -54,6 +69,8 @@ export interface Config {
   /** Remote APIs, by prefix (docs/remote-apis.md). */
   readonly remoteApis: readonly RemoteApi[];
   readonly exchangeToken: ExchangeToken | undefined;
+  /** Each session's tokens are DPoP-bound to a key of its own (`dpop`, docs/dpop.md). */
+  readonly dpop: boolean;
   readonly sessionStore: string | SessionStore;
   /** Cookies get `Secure` and the `__Host-` prefix when the backend is served over https. */
   readonly secureCookies: boolean;
@@ -65,7 +82,12 @@ export interface Config {
    * 32-byte keys derived from SESSION_SECRET, one list per purpose: the current secret's first,
    * then those of previous secrets (read, never written).
    */
-  readonly keys: Readonly<{ tokens: readonly TokenKey[]; transaction: readonly Buffer[] }>;
+  readonly keys: Readonly<{
+    tokens: readonly TokenKey[];
+    transaction: readonly Buffer[];
+    /** The DPoP nonces' key (current secret only: an older nonce is simply renewed). */
+    dpopNonce: Buffer;
+  }>;
 }
 
 /** Names the option in messages: the environment variable when the value came from one. */
@@ -86,7 +108,7 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
   const issuer = field('issuer');
   const dev = !production && isLoopback(issuer.hostname);
   const clientId = field('clientId');
-  const clientSecret = field('clientSecret');
+  const credentials = clientCredentials(options, name, dev);
   const backendUrl = field('backendUrl');
   const frontendUrl = field('frontendUrl');
   if (production && backendUrl.protocol !== 'https:' && !isLoopback(backendUrl.hostname)) {
@@ -118,7 +140,8 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
   return Object.freeze({
     issuer,
     clientId,
-    clientSecret,
+    ...credentials,
+    par: field('par'),
     backendUrl,
     frontendUrl,
     frontendOrigin: frontendUrl.origin,
@@ -140,11 +163,14 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     accessTokenCacheSize: field('accessTokenCacheSize'),
     jwksCooldown: field('jwksCooldown'),
     accessTokenIntrospection: field('accessTokenIntrospection'),
+    accessTokenDpop: field('accessTokenDpop'),
+    accessTokenDpopNonce: field('accessTokenDpopNonce'),
     introspectionRateLimit: field('introspectionRateLimit'),
     introspectionConcurrency: field('introspectionConcurrency'),
     routes,
     remoteApis: field('remoteApis'),
     exchangeToken: field('exchangeToken'),
+    dpop: field('dpop'),
     sessionStore: field('sessionStore'),
     secureCookies,
     // RFC 6265bis 4.1.3.2: __Host- cookies are Secure, host-only and Path=/.
@@ -154,6 +180,7 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     keys: Object.freeze({
       tokens: Object.freeze(secrets.map(tokenKey)),
       transaction: Object.freeze(secrets.map((secret) => deriveKey(secret, 'transaction'))),
+      dpopNonce: deriveKey(secrets[0]!, 'dpop nonce'),
     }),
   });
 }

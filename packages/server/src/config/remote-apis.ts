@@ -63,6 +63,8 @@ export const DEFAULT_API_HEADERS: readonly string[] = Object.freeze([
 const NEVER = new Set([
   'cookie',
   'authorization',
+  // The proxy signs its own proofs (RFC 9449); a browser's would prove nothing.
+  'dpop',
   'x-csrf',
   'host',
   'connection',

@@ -11,7 +11,10 @@ import {
 import { fixedAuthorizationParams, loginParamExtras } from './login-params.js';
 import { signInHook, type SignInHook } from './sign-in-hook.js';
 
+import { parseClientAuth, parseClientKey, parseParMode } from './client-auth.js';
 import { required, seconds, sessionSecrets, url, whole, type Setting } from './setting-kit.js';
+
+const optionalText = (value: string | undefined): string | undefined => value?.trim() || undefined;
 
 /**
  * Every setting of Gatehouse, once: its option name (the key), its environment variable, its
@@ -34,9 +37,12 @@ export interface RoutePaths {
   backchannelLogout: string;
   /** "Your devices": `GET` lists the user's sessions, `DELETE <path>/:id` ends one. */
   sessions: string;
+  /** The client's public keys (JWKS) for `private_key_jwt`: register `BACKEND_URL` + this. */
+  jwks: string;
 }
 
 export type IntrospectionMode = 'auto' | 'on' | 'off';
+export type DPoPMode = 'allowed' | 'required';
 
 /**
  * JWS algorithms accepted on Bearer JWTs: asymmetric only, so no key can be a shared secret
@@ -63,6 +69,7 @@ const ROUTES: Readonly<RoutePaths> = Object.freeze({
   me: '/me',
   backchannelLogout: '/backchannel-logout',
   sessions: '/sessions',
+  jwks: '/.well-known/jwks.json',
 });
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
@@ -92,8 +99,38 @@ export const SETTINGS = {
   },
   /** The application's client id at the provider (Okta: `0oa...`). */
   clientId: { env: 'OKTA_CLIENT_ID', required: true, parse: required },
-  /** Its client secret, sent with HTTP Basic authentication to the token endpoint (client_secret_basic). */
-  clientSecret: { env: 'OKTA_CLIENT_SECRET', required: true, parse: required },
+  /** Its client secret; required for the secret methods of `clientAuth` only. */
+  clientSecret: { env: 'OKTA_CLIENT_SECRET', parse: optionalText },
+  /**
+   * How Gatehouse authenticates to the provider's token, introspection, revocation and PAR
+   * endpoints: `client_secret_basic` (HTTP Basic), `client_secret_post` (in the form),
+   * `private_key_jwt` (a JWT signed with `clientPrivateKey`) or `tls_client_auth` (a client
+   * certificate). See docs/client-authentication.md.
+   */
+  clientAuth: {
+    env: 'CLIENT_AUTH',
+    read: 'mode',
+    default: 'client_secret_basic',
+    parse: parseClientAuth,
+  },
+  /**
+   * The private key of `private_key_jwt`: a private JWK (JSON) or PEM text; RSA (RS256), EC P-256
+   * (ES256) or Ed25519 (EdDSA). Its public half is served at the `jwks` route. On a loopback
+   * issuer outside production, a key is generated per process when none is given.
+   */
+  clientPrivateKey: { env: 'CLIENT_PRIVATE_KEY', parse: parseClientKey },
+  /** A file holding `clientPrivateKey` (read at startup), instead of the key itself. */
+  clientPrivateKeyFile: { env: 'CLIENT_PRIVATE_KEY_FILE', parse: optionalText },
+  /** `tls_client_auth`: the PEM client certificate presented on TLS connections to the provider. */
+  clientCertificateFile: { env: 'CLIENT_CERTIFICATE_FILE', parse: optionalText },
+  /** `tls_client_auth`: the PEM private key of `clientCertificateFile`. */
+  clientCertificateKeyFile: { env: 'CLIENT_CERTIFICATE_KEY_FILE', parse: optionalText },
+  /**
+   * Pushed authorization requests (RFC 9126): the sign-in parameters go to the provider
+   * directly and the browser carries only `client_id` and `request_uri`. `auto` uses them when
+   * discovery advertises `pushed_authorization_request_endpoint`, `on` always, `off` never.
+   */
+  par: { env: 'PAR', read: 'mode', default: 'auto', parse: parseParMode },
   /** The public URL of this backend; the redirect URI is built from it. */
   backendUrl: { env: 'BACKEND_URL', required: true, parse: url },
   /** The React app's URL; the only CORS origin, and where sign-in returns. */
@@ -229,6 +266,43 @@ export const SETTINGS = {
     },
   },
   /**
+   * DPoP-bound access tokens (RFC 9449, docs/dpop.md). `allowed`: `Authorization: DPoP` with a
+   * `DPoP` proof is accepted beside Bearer, and a DPoP-bound token (`cnf.jkt`) sent as Bearer is
+   * refused. `required`: every access token must come with a proof; Bearer tokens are refused.
+   */
+  accessTokenDpop: {
+    env: 'ACCESS_TOKEN_DPOP',
+    read: 'mode',
+    default: 'allowed' as DPoPMode,
+    parse(value: DPoPMode | undefined, label: string): DPoPMode {
+      if (value === undefined) return 'allowed';
+      const mode = (['allowed', 'required'] as const).find((candidate) => candidate === value);
+      if (!mode) throw new ConfigError(`${label} must be allowed or required, got ${value}`);
+      return mode;
+    },
+  },
+  /**
+   * DPoP proofs must carry a nonce this backend issued (RFC 9449 9): a proof without it is
+   * answered 401 `use_dpop_nonce` with a `DPoP-Nonce` header. Nonces change every 5 minutes
+   * and are derived from SESSION_SECRET, so every instance accepts them without shared state.
+   */
+  accessTokenDpopNonce: {
+    env: 'ACCESS_TOKEN_DPOP_NONCE',
+    read: (raw: string | undefined) => {
+      const text = raw?.trim().toLowerCase();
+      return text === 'true' || text === 'on'
+        ? true
+        : text === 'false' || text === 'off'
+          ? false
+          : raw || undefined;
+    },
+    default: false,
+    parse(value: boolean | undefined, label: string): boolean {
+      if (value === undefined || typeof value === 'boolean') return value ?? false;
+      throw new ConfigError(`${label} must be true or false, got ${String(value)}`);
+    },
+  },
+  /**
    * Introspection calls per second at most, per instance (bursts up to one second's worth);
    * beyond it an opaque token is answered 503 with `Retry-After`.
    */
@@ -261,6 +335,22 @@ export const SETTINGS = {
     read: readRemoteApis,
     default: [],
     parse: (value: RemoteApiOptions[] | undefined, label: string) => parseRemoteApis(value, label),
+  },
+  /**
+   * `on` binds the session's tokens to a key pair of its own (DPoP, RFC 9449; docs/dpop.md): each
+   * session gets an ES256 key, sealed with its tokens, and every call with those tokens (code
+   * redemption, refresh, userinfo, remote API tokens, the proxy) carries a proof signed with it.
+   * The provider must issue DPoP-bound tokens to this client.
+   */
+  dpop: {
+    env: 'DPOP',
+    read: 'mode',
+    default: 'off',
+    parse(value: 'on' | 'off' | boolean | undefined, label: string): boolean {
+      if (value === undefined || value === 'off' || value === false) return false;
+      if (value === 'on' || value === true) return true;
+      throw new ConfigError(`${label} must be on or off, got ${String(value)}`);
+    },
   },
   /** RFC 8693 token exchange for remote APIs, when the provider issues their tokens that way. */
   exchangeToken: {

@@ -5,8 +5,10 @@ import { networkFailure, type Probe } from './provider.js';
 import { check, type DoctorCheck } from './report.js';
 
 /**
- * A token request with a code that cannot exist: `invalid_grant` means the client id and secret
- * were accepted (the code was what failed), `invalid_client` means they were not.
+ * A token request with a code that cannot exist, authenticated with the configured method:
+ * `invalid_grant` means the client id and its secret, key or certificate were accepted (the
+ * code was what failed), `invalid_client` means they were not. First, the provider must offer
+ * the method at all (`token_endpoint_auth_methods_supported`).
  */
 export async function clientCheck(
   configuration: client.Configuration,
@@ -14,9 +16,30 @@ export async function clientCheck(
   probe: Probe,
   learned: AuthorizationProbe,
 ): Promise<DoctorCheck> {
-  const title = 'client id and secret';
+  const credential = CREDENTIALS[settings.clientAuth];
+  const title = `client id and ${credential.noun}`;
   const id = ENV_NAMES.clientId;
-  const secret = ENV_NAMES.clientSecret;
+  const secret = credential.setting;
+  const offered = configuration.serverMetadata().token_endpoint_auth_methods_supported;
+  // RFC 8414 2: when the list is absent, client_secret_basic is the only method.
+  if (!(offered ?? ['client_secret_basic']).includes(settings.clientAuth)) {
+    return check(
+      'client',
+      title,
+      'error',
+      `${ENV_NAMES.clientAuth}=${settings.clientAuth}, but the provider offers only ${(offered ?? ['client_secret_basic']).join(', ')}`,
+      `choose one of those for ${ENV_NAMES.clientAuth}, or enable ${settings.clientAuth} for the client (${settings.console.credentials})`,
+    );
+  }
+  if (settings.key?.generated) {
+    return check(
+      'client',
+      title,
+      'warn',
+      `cannot tell: ${ENV_NAMES.clientPrivateKey} is not set, so the server signs with a key generated when it starts, which the doctor does not have`,
+      `set ${ENV_NAMES.clientPrivateKey} (or ${ENV_NAMES.clientPrivateKeyFile}) to check the key`,
+    );
+  }
   try {
     await client.genericGrantRequest(configuration, 'authorization_code', {
       code: 'gatehouse-doctor-probe',
@@ -36,7 +59,7 @@ export async function clientCheck(
         'client',
         title,
         'ok',
-        `${id}=${settings.clientId} and its secret are accepted (the token endpoint refused only the doctor's made-up code)`,
+        `${id}=${settings.clientId} and its ${credential.noun}${settings.key ? ` (kid ${settings.key.kid})` : ''} are accepted (the token endpoint refused only the doctor's made-up code)`,
       );
     }
     if (code === 'invalid_client' || status === 401) {
@@ -54,7 +77,7 @@ export async function clientCheck(
         title,
         'error',
         `the provider refused ${secret} for ${id}=${settings.clientId} (${code ?? status}${description ? `: ${description}` : ''})`,
-        `copy the client secret again from ${settings.console.credentials}; Gatehouse sends it with HTTP Basic (client_secret_basic)`,
+        credential.fix(settings),
       );
     }
     if (code === 'unauthorized_client' || code === 'unsupported_grant_type') {
@@ -82,6 +105,37 @@ export async function clientCheck(
     );
   }
 }
+
+/** What each method proves itself with, the setting that holds it, and the fix when refused. */
+const CREDENTIALS: Record<
+  ClientSettings['clientAuth'],
+  { noun: string; setting: string; fix: (settings: ClientSettings) => string }
+> = {
+  client_secret_basic: {
+    noun: 'secret',
+    setting: ENV_NAMES.clientSecret,
+    fix: (settings) =>
+      `copy the client secret again from ${settings.console.credentials}; Gatehouse sends it with HTTP Basic (client_secret_basic)`,
+  },
+  client_secret_post: {
+    noun: 'secret',
+    setting: ENV_NAMES.clientSecret,
+    fix: (settings) =>
+      `copy the client secret again from ${settings.console.credentials}; Gatehouse sends it in the form (client_secret_post)`,
+  },
+  private_key_jwt: {
+    noun: 'key',
+    setting: ENV_NAMES.clientPrivateKey,
+    fix: (settings) =>
+      `register the public key at the provider (${settings.console.credentials}): the JWKS URL ${ENV_NAMES.backendUrl} + /.well-known/jwks.json, reachable by the provider, or the key pasted as a JWK with kid ${settings.key?.kid}`,
+  },
+  tls_client_auth: {
+    noun: 'certificate',
+    setting: ENV_NAMES.clientCertificateFile,
+    fix: (settings) =>
+      `register the certificate's subject for the client (${settings.console.credentials}), and check that the provider trusts its issuer`,
+  },
+};
 
 /** The OAuth error of a failed token request, wherever openid-client put it. */
 async function oauthError(

@@ -1,12 +1,18 @@
 import * as client from 'openid-client';
 import { ENV_NAMES } from '../config/env.js';
+import type { Config } from '../config/parse.js';
+import type { ClientAuthentication } from '../oidc/client-auth.js';
 import { networkFailure, type Probe } from './provider.js';
 import { check, type DoctorCheck } from './report.js';
 
 /** The values the client checks need, from the parsed configuration. */
 export interface ClientSettings {
   clientId: string;
-  clientSecret: string;
+  /** The configured method, and what it sends (built as the server builds it). */
+  clientAuth: Config['clientAuth'];
+  authentication: ClientAuthentication;
+  /** The `kid` of the private_key_jwt key, and whether it was generated for this process. */
+  key?: { kid: string; generated: boolean };
   redirectUri: string;
   postLogoutRedirectUri: string;
   scopes: string;
@@ -58,10 +64,12 @@ export function clientConfiguration(
   const configuration = new client.Configuration(
     metadata,
     settings.clientId,
-    { client_secret: settings.clientSecret },
-    client.ClientSecretBasic(settings.clientSecret),
+    settings.authentication.metadata,
+    settings.authentication.auth,
   );
-  configuration[client.customFetch] = (url, init) => probe.fetch(url, init as RequestInit);
+  // tls_client_auth: the certificate-presenting fetch, as the server (it keeps the timeout).
+  configuration[client.customFetch] =
+    settings.authentication.fetch ?? ((url, init) => probe.fetch(url, init as RequestInit));
   configuration.timeout = probe.timeout;
   if (allowHttp) client.allowInsecureRequests(configuration);
   return configuration;

@@ -24,6 +24,10 @@ import {
 import { clockCheck, discover, endpointsCheck, probe, signingKeysCheck } from './provider.js';
 import { check, report, type DoctorCheck, type DoctorReport } from './report.js';
 import { sessionStoreCheck } from './store.js';
+import { parCheck } from './par.js';
+import { SECRET_METHODS } from '../config/client-auth.js';
+import { withClientKey } from '../config/client-key-file.js';
+import { clientAuthentication, clientCertificate } from '../oidc/client-auth.js';
 
 /** Options of {@link doctor}. */
 export interface DoctorOptions {
@@ -67,12 +71,18 @@ export async function doctor({
   let shape: Config | undefined;
   try {
     shape = parseConfig(
-      { ...options, sessionSecret: SHAPE_SECRET, sessionStore: 'memory', production: false },
+      withClientKey(
+        { ...options, sessionSecret: SHAPE_SECRET, sessionStore: 'memory', production: false },
+        ENV_NAMES,
+      ),
       ENV_NAMES,
     );
   } catch {
     shape = undefined;
   }
+  // How the server authenticates to the provider; a certificate file it cannot read stops it.
+  const authentication = shape && (await clientAuthentication(shape).catch(() => undefined));
+  if (!authentication) shape = undefined;
   const dev = !production && shape?.dev === true;
   checks.push(configurationCheck(variables, options, dev));
 
@@ -117,7 +127,11 @@ export async function doctor({
       } else {
         const settings = {
           clientId: shape.clientId,
-          clientSecret: shape.clientSecret,
+          clientAuth: shape.clientAuth,
+          authentication: authentication!,
+          ...(shape.clientKey && {
+            key: { kid: shape.clientKey.kid, generated: !hasOwnKey(options) },
+          }),
           redirectUri: shape.redirectUri,
           postLogoutRedirectUri: shape.postLogoutRedirectUri,
           scopes: shape.scopes,
@@ -133,6 +147,7 @@ export async function doctor({
         checks.push(await redirectUriCheck(configuration, settings, requests, learned));
         checks.push(await clientCheck(configuration, settings, requests, learned));
         checks.push(await signOutUriCheck(configuration, settings, requests));
+        if (shape.par === 'on') checks.push(await parCheck(configuration, shape));
       }
     }
   }
@@ -187,7 +202,11 @@ function configurationCheck(
   dev: boolean,
 ): DoctorCheck {
   const title = 'configuration';
+  const secretMethod = SECRET_METHODS.some(
+    (method) => method === (options.clientAuth ?? 'client_secret_basic'),
+  );
   const missing = (['issuer', 'clientId', 'clientSecret', 'backendUrl', 'frontendUrl'] as const)
+    .filter((key) => key !== 'clientSecret' || secretMethod)
     .filter((key) => !options[key]?.trim())
     .map((key) => ENV_NAMES[key]);
   if (missing.length) {
@@ -201,14 +220,18 @@ function configurationCheck(
   }
   try {
     // In development the server generates a secret when none is set; the doctor does not.
-    parseConfig(
-      {
-        ...options,
-        sessionSecret: options.sessionSecret ?? (dev ? SHAPE_SECRET : undefined),
-        sessionStore: 'memory',
-      },
+    const parsed = parseConfig(
+      withClientKey(
+        {
+          ...options,
+          sessionSecret: options.sessionSecret ?? (dev ? SHAPE_SECRET : undefined),
+          sessionStore: 'memory',
+        },
+        ENV_NAMES,
+      ),
       ENV_NAMES,
     );
+    clientCertificate(parsed);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return check(title, title, 'error', `npm run serve would stop: ${error.message}`);
@@ -224,6 +247,11 @@ function configurationCheck(
     );
   }
   return check(title, title, 'ok', `valid${dev ? ' (local development: loopback issuer)' : ''}`);
+}
+
+/** Whether the private_key_jwt key is the user's (not generated for this process). */
+function hasOwnKey(options: ReturnType<typeof optionsFromEnv>): boolean {
+  return options.clientPrivateKey !== undefined || !!options.clientPrivateKeyFile?.trim();
 }
 
 function readEnvFile(file: string | false): Record<string, string> {

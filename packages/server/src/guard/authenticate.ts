@@ -6,6 +6,7 @@ import type { LoadedSession, Sessions } from '../session/sessions.js';
 import type { Claims, Principal, SessionPrincipal } from '../principal.js';
 import { csrfCheck, isUnsafe } from './csrf.js';
 import type { BearerVerifier } from '../bearer/verifier.js';
+import { accessTokenGuard } from '../bearer/dpop.js';
 
 export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from '../principal.js';
 
@@ -22,12 +23,19 @@ export function authenticator(
 ) {
   const checkCsrf = csrfCheck(config);
   const scopes = Object.freeze(config.scopes.split(' ').filter(Boolean));
+  const accessToken = accessTokenGuard(config, bearer, (id, expiresAt) =>
+    sessions.claimOnce(id, expiresAt),
+  );
 
-  return async function authenticate(request: GatehouseRequest): Promise<Principal> {
+  /** `loaded`: receives the session a cookie caller was found with (the remote-API proxy's). */
+  return async function authenticate(
+    request: GatehouseRequest,
+    loaded?: { session?: LoadedSession },
+  ): Promise<Principal> {
     const authorization = request.headers.authorization;
     // No CSRF check: a cross-site page cannot set Authorization without a CORS preflight.
-    if (authorization !== undefined && BEARER.test(authorization))
-      return bearer.verify(authorization);
+    if (authorization !== undefined && ACCESS_TOKEN.test(authorization))
+      return accessToken(request, authorization);
     const sessionId = sessions.idOf(request);
     if (sessionId === undefined || sessionId === '') {
       throw new AuthenticationRequiredError('Sign in to access this resource.');
@@ -44,12 +52,13 @@ export function authenticator(
         'Your session has ended. Please sign in again.',
         'no such session',
       );
+    if (loaded) loaded.session = session;
     return principalOf(session, sessions, scopes);
   };
 }
 
-/** RFC 6750 2.1: the scheme is case-insensitive. */
-const BEARER = /^bearer(?: |$)/i;
+/** RFC 6750 2.1 and RFC 9449 7.1: the scheme (Bearer or DPoP) is case-insensitive. */
+const ACCESS_TOKEN = /^(?:bearer|dpop)(?: |$)/i;
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 
 function principalOf(

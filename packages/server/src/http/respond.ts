@@ -72,5 +72,5 @@ export function errorResponse(
   if (error.retryAfter !== undefined) {
     extra['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfter)));
   }
-  return json(error.status, errorBody(error), { ...extra, ...headers });
+  return json(error.status, errorBody(error), { ...extra, ...error.headers, ...headers });
 }

@@ -11,6 +11,7 @@ import { redirect, toGatehouseError } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { epochSeconds, type Sessions } from '../session/sessions.js';
+import { newDPoPKey, requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
 import { errorPage, popupPages } from './pages.js';
 import { channels } from '../events.js';
 import { callProvider } from './provider-errors.js';
@@ -50,6 +51,7 @@ export function callbackHandler(
   transactions: Transactions,
   sessions: Sessions,
   log: Logger,
+  dpopKeys: DPoPKeys,
 ) {
   const popup = popupPages(config.frontendOrigin, config.frontendUrl.href);
 
@@ -86,16 +88,28 @@ export function callbackHandler(
         return response;
       }
       const configuration = await provider.configuration();
+      // DPOP=on: the session's own key, made now; the tokens it redeems are bound to it.
+      const dpopKey = config.dpop ? await newDPoPKey() : undefined;
+      const DPoP = dpopKey && (await dpopKeys.handle(configuration, dpopKey));
       const tokens = await callProvider('callback', () =>
-        client.authorizationCodeGrant(configuration, currentUrl, {
-          pkceCodeVerifier: transaction.code_verifier,
-          expectedState: transaction.state,
-          expectedNonce: transaction.nonce,
-          idTokenExpected: true,
-          // max_age asked: openid-client requires auth_time and checks it (OIDC Core 3.1.3.7).
-          ...(transaction.maxAge !== undefined && { maxAge: transaction.maxAge }),
-        }),
+        withProof('callback', DPoP, () =>
+          client.authorizationCodeGrant(
+            configuration,
+            currentUrl,
+            {
+              pkceCodeVerifier: transaction.code_verifier,
+              expectedState: transaction.state,
+              expectedNonce: transaction.nonce,
+              idTokenExpected: true,
+              // max_age asked: openid-client requires auth_time and checks it (OIDC Core 3.1.3.7).
+              ...(transaction.maxAge !== undefined && { maxAge: transaction.maxAge }),
+            },
+            undefined,
+            { DPoP },
+          ),
+        ),
       );
+      requireBound('callback', DPoP, tokens);
       const claims = tokens.claims()!;
       const acr = typeof claims.acr === 'string' ? claims.acr : undefined;
       if (transaction.acr && (acr === undefined || !transaction.acr.includes(acr))) {
@@ -104,8 +118,16 @@ export function callbackHandler(
           `acr ${acr ?? '(none)'} not in ${transaction.acr.join(' ')}`,
         );
       }
-      const user = await userOfTokens(configuration, claims, tokens.access_token, log);
-      const kept = await keptClaims(configuration, config.onSignIn, claims, tokens, false, log);
+      const user = await userOfTokens(configuration, claims, tokens.access_token, log, DPoP);
+      const kept = await keptClaims(
+        configuration,
+        config.onSignIn,
+        claims,
+        tokens,
+        false,
+        log,
+        DPoP,
+      );
 
       // Session fixation (OWASP): a sign-in always gets a new id; any previous session ends.
       await sessions.endById(sessions.idOf(request) ?? '');
@@ -117,6 +139,7 @@ export function callbackHandler(
           access_token: tokens.access_token,
           ...(tokens.refresh_token && { refresh_token: tokens.refresh_token }),
           ...(tokens.id_token && { id_token: tokens.id_token }),
+          ...(dpopKey && { dpop: dpopKey }),
         },
         accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
         ...(typeof claims.sid === 'string' && { sid: claims.sid }),

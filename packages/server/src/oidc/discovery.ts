@@ -3,6 +3,7 @@ import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import type { GatehouseError } from '../errors.js';
 import { callProvider } from './provider-errors.js';
+import { clientAuthentication, clientCertificate } from './client-auth.js';
 
 const MAX_RETRY_DELAY = 60_000;
 
@@ -17,11 +18,15 @@ export class Discovery {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryDelay = 1000;
   #closed = false;
+  /** Read at construction, so a missing certificate file stops the server at startup. */
+  readonly #certificate: ReturnType<typeof clientCertificate>;
 
   constructor(
     private readonly config: Config,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#certificate = clientCertificate(config);
+  }
 
   /** Discovery's result; throws a 503/504/502 {@link GatehouseError} while it cannot be had. */
   configuration(): Promise<client.Configuration> {
@@ -41,21 +46,25 @@ export class Discovery {
   }
 
   async #discover(): Promise<client.Configuration> {
-    const { issuer, clientId, clientSecret, httpTimeout } = this.config;
+    const { issuer, clientId, httpTimeout } = this.config;
     try {
+      // The method of `clientAuth`, for every call to the token, introspection, revocation
+      // and PAR endpoints made with this configuration.
+      const authentication = await clientAuthentication(this.config, this.#certificate);
       const configuration = await callProvider('discovery', () =>
         client.discovery(
           issuer,
           clientId,
           {
-            client_secret: clientSecret,
+            ...authentication.metadata,
             redirect_uris: [this.config.redirectUri],
             response_types: ['code'],
             [client.clockTolerance]: this.config.clockTolerance,
           },
-          client.ClientSecretBasic(clientSecret),
+          authentication.auth,
           {
             timeout: httpTimeout,
+            ...(authentication.fetch ? { [client.customFetch]: authentication.fetch } : {}),
             execute: [
               ...(issuer.protocol === 'http:' ? [client.allowInsecureRequests] : []),
               // The ID token from the token endpoint is verified against the JWKS too, not

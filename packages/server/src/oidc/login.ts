@@ -8,6 +8,7 @@ import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { Discovery } from './discovery.js';
 import { localReturnTo } from './return-to.js';
+import { authorizationRedirect } from './par.js';
 import { withRemoteApis } from '../remote/login.js';
 import type { Transaction, Transactions } from './transaction.js';
 
@@ -104,7 +105,7 @@ export function loginHandler(config: Config, provider: Discovery, transactions: 
       ...(params.max_age !== undefined && { maxAge: Number(params.max_age) }),
       ...(params.prompt === 'none' && { silent: true }),
     };
-    const authorizationUrl = client.buildAuthorizationUrl(configuration, {
+    const draft = client.buildAuthorizationUrl(configuration, {
       ...params,
       redirect_uri: config.redirectUri,
       scope: config.scopes,
@@ -113,7 +114,9 @@ export function loginHandler(config: Config, provider: Discovery, transactions: 
       code_challenge: await client.calculatePKCECodeChallenge(code_verifier),
       code_challenge_method: 'S256',
     });
-    withRemoteApis(authorizationUrl, config);
+    withRemoteApis(draft, config);
+    // Pushed first when PAR is on (or advertised); a refusal throws before any cookie is made.
+    const authorizationUrl = await authorizationRedirect(configuration, config, draft);
     const pending = await transactions.read(request);
     const cookie = await transactions.cookie([transaction, ...pending]);
     return redirect(authorizationUrl.href, { 'set-cookie': cookie });

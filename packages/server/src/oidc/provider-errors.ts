@@ -42,10 +42,10 @@ export function providerError(error: unknown, step: string): GatehouseError {
     );
   }
   if (error instanceof client.WWWAuthenticateChallengeError) {
-    // A 401 with a challenge from the token endpoint: the client id or secret was refused.
+    // A 401 with a challenge from the token endpoint: the client's credentials were refused.
     const challenge = error.cause[0]?.parameters.error ?? 'invalid_client';
     return new ProviderResponseError(
-      `The identity provider refused the request (${challenge}). Check OKTA_CLIENT_ID and OKTA_CLIENT_SECRET.`,
+      `The identity provider refused the request (${challenge}). Check OKTA_CLIENT_ID and OKTA_CLIENT_SECRET (or the key or certificate CLIENT_AUTH names).`,
       detail,
     );
   }
@@ -58,7 +58,7 @@ export function providerError(error: unknown, step: string): GatehouseError {
       );
     }
     return new ProviderResponseError(
-      `The identity provider refused the request (${error.error}). Check the client id, secret and redirect URI.`,
+      `The identity provider refused the request (${error.error}). Check the client id, its credentials (CLIENT_AUTH) and the redirect URI.`,
       detail,
     );
   }

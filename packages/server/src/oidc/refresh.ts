@@ -6,23 +6,30 @@ import type { RefreshGrant } from '../session/refresh.js';
 import { epochSeconds } from '../session/sessions.js';
 import type { Discovery } from './discovery.js';
 import type { SignInHook } from '../config/sign-in-hook.js';
+import { requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
 import { grantedScopes, keptClaims, userOfTokens } from './user.js';
 
 /**
  * The refresh token grant at the provider (OIDC Core 12): new tokens, the rotated refresh token
  * (or the current one when the provider does not rotate), and the user as the refreshed ID
- * token describes them, so a user removed from a group loses it at the next refresh.
+ * token describes them, so a user removed from a group loses it at the next refresh. A session
+ * with a DPoP key refreshes with a proof of it: the new tokens stay bound to the same key.
  */
 export function refreshGrant(
   provider: Discovery,
   log: Logger,
-  onSignIn?: SignInHook,
+  onSignIn: SignInHook | undefined,
+  dpopKeys: DPoPKeys,
 ): RefreshGrant {
   return async function refresh(session, current) {
     const configuration = await provider.configuration();
+    const DPoP = current.dpop && (await dpopKeys.handle(configuration, current.dpop));
     const tokens = await callProvider('refresh', () =>
-      client.refreshTokenGrant(configuration, current.refresh_token!),
+      withProof('refresh', DPoP, () =>
+        client.refreshTokenGrant(configuration, current.refresh_token!, undefined, { DPoP }),
+      ),
     );
+    requireBound('refresh', DPoP, tokens);
     const claims = tokens.claims();
     // OIDC Core 12.2: a refreshed ID token must name the same user.
     if (claims && claims.sub !== session.record.user.sub) {
@@ -38,12 +45,16 @@ export function refreshGrant(
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token ?? current.refresh_token!,
         ...(idToken && { id_token: idToken }),
+        ...(current.dpop && { dpop: current.dpop }),
+        // The remote APIs' tokens stay good until their own expiry (remote/tokens.ts renews them).
+        ...(current.apis && { apis: current.apis }),
       },
       accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
-      user: claims && (await userOfTokens(configuration, claims, tokens.access_token, log)),
+      user: claims && (await userOfTokens(configuration, claims, tokens.access_token, log, DPoP)),
       scopes: grantedScopes(tokens),
       // A new ID token: the app's hook decides again (false ends the session).
-      claims: claims && (await keptClaims(configuration, onSignIn, claims, tokens, true, log)),
+      claims:
+        claims && (await keptClaims(configuration, onSignIn, claims, tokens, true, log, DPoP)),
     };
   };
 }

@@ -21,18 +21,20 @@ export function userFromClaims(claims: IDToken | UserInfoResponse): SessionUser 
 /**
  * The user of a token response: its ID token's claims, completed from userinfo when they lack
  * a name or an email (a userinfo failure keeps the ID token's claims). Sign-in and refresh both
- * take the user from here, so a refresh brings the provider's current groups.
+ * take the user from here, so a refresh brings the provider's current groups. `DPoP`: the
+ * session's key, when its access token is bound to it (openid-client retries once on a nonce).
  */
 export async function userOfTokens(
   configuration: client.Configuration,
   claims: IDToken,
   accessToken: string,
   log: Logger,
+  DPoP?: client.DPoPHandle,
 ): Promise<SessionUser> {
   const user = userFromClaims(claims);
   if ((user.name && user.email) || !configuration.serverMetadata().userinfo_endpoint) return user;
   const info = await callProvider('userinfo', () =>
-    client.fetchUserInfo(configuration, accessToken, claims.sub),
+    client.fetchUserInfo(configuration, accessToken, claims.sub, { DPoP }),
   ).catch((failure: GatehouseError) => {
     log.warn({ detail: failure.detail }, 'userinfo failed; using ID token claims');
   });
@@ -51,11 +53,12 @@ export async function keptClaims(
   tokens: client.TokenEndpointResponse,
   refresh: boolean,
   log: Logger,
+  DPoP?: client.DPoPHandle,
 ): Promise<Record<string, unknown> | undefined> {
   if (!hook) return undefined;
   const userinfo = configuration.serverMetadata().userinfo_endpoint
     ? await callProvider('userinfo', () =>
-        client.fetchUserInfo(configuration, tokens.access_token, claims.sub),
+        client.fetchUserInfo(configuration, tokens.access_token, claims.sub, { DPoP }),
       ).catch((failure: GatehouseError) => {
         log.warn({ detail: failure.detail }, 'userinfo failed; onSignIn gets none');
         return undefined;

@@ -16,14 +16,15 @@ import { csrfCheck } from '../guard/csrf.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Principal } from '../principal.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import type { Sessions } from '../session/sessions.js';
+import type { LoadedSession, Sessions } from '../session/sessions.js';
 import { downstreamHeaders, upstreamHeaders, upstreamUrl } from './request.js';
-import type { ApiTokens } from './tokens.js';
+import type { ApiCredential, ApiTokens } from './tokens.js';
+import { askedForNonce, learnNonce, proofHeaders } from './dpop.js';
 
 export interface ProxyDeps {
   config: Config;
   sessions: Sessions;
-  authenticate(request: GatehouseRequest): Promise<Principal>;
+  authenticate(request: GatehouseRequest, loaded?: { session?: LoadedSession }): Promise<Principal>;
   tokens: ApiTokens;
   cors: ReturnType<typeof corsPolicy>;
   log: Logger;
@@ -35,9 +36,10 @@ const RETRIED = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 /**
  * The handler of one remote API's prefix: a signed-in browser's request (session cookie and
  * `X-CSRF: 1`, whatever the method) goes to the configured upstream with a Bearer token for
- * that API, bodies streamed both ways. Throws {@link GatehouseError}s, which the core answers
- * as JSON: 401 anonymous, 403 without the CSRF header, 400 for a path that leaves the prefix,
- * 405, 502 when the upstream cannot be reached, 504 when it does not answer in time.
+ * that API (a DPoP-bound one as `Authorization: DPoP` with a fresh proof), bodies streamed both
+ * ways. Throws {@link GatehouseError}s, which the core answers as JSON: 401 anonymous, 403
+ * without the CSRF header, 400 for a path that leaves the prefix, 405, 502 when the upstream
+ * cannot be reached, 504 when it does not answer in time.
  */
 export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
   const { sessions, tokens, log } = deps;
@@ -63,16 +65,30 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     }
     const url = upstreamUrl(api, request.url ?? '/');
     // The session only: a Bearer token the browser sent is never a reason to act for it.
-    const principal = await deps.authenticate(withoutAuthorization(request));
+    const loaded: { session?: LoadedSession } = {};
+    const principal = await deps.authenticate(withoutAuthorization(request), loaded);
     if (principal.via !== 'session') throw new BrowserOnlyError('Remote APIs need a session.');
     const body = bodyOf(request, method);
-    let token = await tokens.token(principal.sessionKey, api);
-    let upstream = await send(api, agent, method, url, headers(request, body, token), body);
-    if (upstream.statusCode === 401 && RETRIED.has(method) && body === undefined) {
+    const retried = RETRIED.has(method) && body === undefined;
+    const call = async (credential: ApiCredential) => {
+      const out = await headers(request, body, credential, method, url);
+      const answer = await send(api, agent, method, url, out, body);
+      learnNonce(credential, url, answer);
+      return answer;
+    };
+    // The session just loaded: no second read of the store for its tokens.
+    let credential = await tokens.credential(principal.sessionKey, api, undefined, loaded.session);
+    let upstream = await call(credential);
+    if (retried && askedForNonce(credential, upstream)) {
+      // RFC 9449 9: the API wants its nonce in the proof; the next proof carries it.
+      upstream.resume();
+      upstream = await call(credential);
+    }
+    if (upstream.statusCode === 401 && retried) {
       upstream.resume();
       log.info({ api: api.name, sub: principal.user.sub }, 'remote API refused its token: renewed');
-      token = await tokens.token(principal.sessionKey, api, token);
-      upstream = await send(api, agent, method, url, headers(request, body, token), body);
+      credential = await tokens.credential(principal.sessionKey, api, credential.token);
+      upstream = await call(credential);
     }
     upstream.on('error', (error: Error) => {
       log.warn({ api: api.name, err: error.message }, 'remote API broke off its answer');
@@ -84,12 +100,15 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     };
   };
 
-  function headers(
+  async function headers(
     request: GatehouseRequest,
     body: Readable | undefined,
-    token: string,
-  ): OutgoingHttpHeaders {
-    const out = upstreamHeaders(api, request.headers, token);
+    credential: ApiCredential,
+    method: string,
+    url: URL,
+  ): Promise<OutgoingHttpHeaders> {
+    const out = upstreamHeaders(api, request.headers, credential.token);
+    if (credential.signer) Object.assign(out, await proofHeaders(credential, method, url));
     if (body && (body as { reserialized?: boolean }).reserialized) delete out['content-length'];
     return out;
   }

@@ -10,16 +10,30 @@ import {
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { callProvider } from '../oidc/provider-errors.js';
 import type { Discovery } from '../oidc/discovery.js';
-import type { SessionTokens } from '../session/crypto.js';
-import { epochSeconds, SESSION_ENDED, type Sessions } from '../session/sessions.js';
+import type { DPoPPrivateJwk, SessionTokens } from '../session/crypto.js';
+import { withProof, type DPoPKeys, type DPoPSigner } from '../session/dpop-key.js';
+import {
+  epochSeconds,
+  SESSION_ENDED,
+  type LoadedSession,
+  type Sessions,
+} from '../session/sessions.js';
 
 /** An API token is replaced this many seconds before it expires, not only after. */
 export const API_TOKEN_MARGIN = 30;
 
-interface Issued {
-  access_token: string;
-  expires_at: number;
+/** An API token as the session keeps it. */
+type Entry = NonNullable<SessionTokens['apis']>[string];
+
+interface Issued extends Entry {
   refresh_token?: string | undefined;
+}
+
+/** What a call to a remote API needs: the token, and for a DPoP-bound one the signer of its proofs. */
+export interface ApiCredential {
+  token: string;
+  /** The session's DPoP key (docs/dpop.md); undefined for a Bearer token. */
+  signer?: DPoPSigner | undefined;
 }
 
 /**
@@ -28,10 +42,11 @@ interface Issued {
  * (RFC 8707), `audience` and `scope`, or from the `exchangeToken` hook (RFC 8693). One fetch
  * per session at a time: in this process (shared promise) and across instances (the store's
  * `refresh:` lock, the one the session's own refresh takes, so a rotating refresh token is
- * redeemed once). Every write is conditional: a sign-out during a fetch wins.
+ * redeemed once). Every write is conditional: a sign-out during a fetch wins. A session with a
+ * DPoP key asks with a proof of it, and a token the provider bound to it is kept as such.
  */
 export class ApiTokens {
-  readonly #inFlight = new Map<string, Promise<string>>();
+  readonly #inFlight = new Map<string, Promise<Entry>>();
 
   constructor(
     private readonly config: Config,
@@ -39,29 +54,54 @@ export class ApiTokens {
     private readonly provider: Discovery,
     private readonly log: Logger,
     private readonly lockTtlMs: number,
+    private readonly dpopKeys: DPoPKeys,
   ) {}
 
   /** The session's token for `api`; `stale`: a token the API refused, never returned again. */
   async token(sessionKey: string, api: RemoteApi, stale?: string): Promise<string> {
-    const kept = await this.#kept(sessionKey, api);
-    if (kept && kept !== stale) return kept;
-    const flight = `${sessionKey} ${api.name}`;
-    let running = this.#inFlight.get(flight);
-    if (!running) {
-      running = this.#fetch(sessionKey, api, stale).finally(() => this.#inFlight.delete(flight));
-      this.#inFlight.set(flight, running);
+    return (await this.credential(sessionKey, api, stale)).token;
+  }
+
+  /**
+   * The session's token for `api` and, when it is DPoP-bound, the signer of its proofs;
+   * `loaded`: the session as this request just loaded it (else it is read from the store).
+   */
+  async credential(
+    sessionKey: string,
+    api: RemoteApi,
+    stale?: string,
+    loaded?: LoadedSession,
+  ): Promise<ApiCredential> {
+    const tokens = loaded ? this.sessions.tokens(loaded) : (await this.#read(sessionKey)).tokens;
+    let entry = usable(tokens.apis?.[api.name], stale);
+    if (!entry) {
+      const flight = `${sessionKey} ${api.name}`;
+      let running = this.#inFlight.get(flight);
+      if (!running) {
+        running = this.#fetch(sessionKey, api, stale).finally(() => this.#inFlight.delete(flight));
+        this.#inFlight.set(flight, running);
+      }
+      entry = await running;
     }
-    return running;
+    return this.#credential(entry.access_token, entry.dpop ? tokens.dpop : undefined);
+  }
+
+  /** The session's own access token and, when it is DPoP-bound, the signer of its proofs. */
+  async sessionCredential(sessionKey: string): Promise<ApiCredential> {
+    const { tokens } = await this.#read(sessionKey);
+    return this.#credential(tokens.access_token, tokens.dpop);
+  }
+
+  async #credential(token: string, key: DPoPPrivateJwk | undefined): Promise<ApiCredential> {
+    if (!key) return { token };
+    const configuration = await this.provider.configuration();
+    return { token, signer: await this.dpopKeys.handle(configuration, key) };
   }
 
   /** The kept token when it is good for more than the margin. */
-  async #kept(sessionKey: string, api: RemoteApi): Promise<string | undefined> {
+  async #kept(sessionKey: string, api: RemoteApi, stale?: string): Promise<Entry | undefined> {
     const { tokens } = await this.#read(sessionKey);
-    const kept = tokens.apis?.[api.name];
-    if (!kept) return undefined;
-    return kept.expires_at === 0 || kept.expires_at - API_TOKEN_MARGIN > epochSeconds()
-      ? kept.access_token
-      : undefined;
+    return usable(tokens.apis?.[api.name], stale);
   }
 
   async #read(sessionKey: string) {
@@ -73,17 +113,19 @@ export class ApiTokens {
     return { session, tokens: this.sessions.tokens(session) };
   }
 
-  async #fetch(sessionKey: string, api: RemoteApi, stale: string | undefined): Promise<string> {
+  async #fetch(sessionKey: string, api: RemoteApi, stale: string | undefined): Promise<Entry> {
     const release = await this.#lock(sessionKey, api, stale);
-    if (typeof release === 'string') return release; // another holder stored one
+    if (typeof release !== 'function') return release; // another holder stored one
     try {
       const { session, tokens } = await this.#read(sessionKey);
-      const kept = tokens.apis?.[api.name];
-      if (kept && kept.access_token !== stale && (await this.#kept(sessionKey, api))) {
-        return kept.access_token;
-      }
+      const kept = usable(tokens.apis?.[api.name], stale);
+      if (kept) return kept;
       const issued = await this.#issue(tokens, api, sessionKey);
-      const entry = { access_token: issued.access_token, expires_at: issued.expires_at };
+      const entry: Entry = {
+        access_token: issued.access_token,
+        expires_at: issued.expires_at,
+        ...(issued.dpop && { dpop: true }),
+      };
       const next: SessionTokens = {
         ...tokens,
         ...(issued.refresh_token && { refresh_token: issued.refresh_token }),
@@ -91,7 +133,7 @@ export class ApiTokens {
       };
       if (await this.sessions.updateTokens(session, next)) {
         this.log.debug({ sub: session.record.user.sub, api: api.name }, 'API token issued');
-        return issued.access_token;
+        return entry;
       }
       // Another writer got there first, or the session ended: keep its refresh token.
       const now = await this.sessions.reload(sessionKey);
@@ -102,7 +144,7 @@ export class ApiTokens {
         ...merged,
         apis: { ...merged.apis, [api.name]: entry },
       });
-      return issued.access_token;
+      return entry;
     } finally {
       await release().catch(() => {});
     }
@@ -116,7 +158,7 @@ export class ApiTokens {
     sessionKey: string,
     api: RemoteApi,
     stale: string | undefined,
-  ): Promise<(() => Promise<void>) | string> {
+  ): Promise<(() => Promise<void>) | Entry> {
     const deadline = Date.now() + this.lockTtlMs;
     for (;;) {
       const release = await this.sessions.lock(`refresh:${sessionKey}`, this.lockTtlMs);
@@ -125,8 +167,8 @@ export class ApiTokens {
         throw new ProviderTimeoutError('Getting a token for this API took too long. Try again.');
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const kept = await this.#kept(sessionKey, api);
-      if (kept && kept !== stale) return kept;
+      const kept = await this.#kept(sessionKey, api, stale);
+      if (kept) return kept;
     }
   }
 
@@ -149,6 +191,7 @@ export class ApiTokens {
       throw this.#refused(api, 'the session has no refresh token (ask for offline_access)');
     }
     const configuration = await this.provider.configuration();
+    const DPoP = tokens.dpop && (await this.dpopKeys.handle(configuration, tokens.dpop));
     const parameters: Record<string, string> = {};
     if (api.resource) parameters.resource = api.resource;
     if (api.audience) parameters.audience = api.audience;
@@ -156,7 +199,9 @@ export class ApiTokens {
     try {
       const response = await callProvider('api token', async () => {
         try {
-          return await client.refreshTokenGrant(configuration, tokens.refresh_token!, parameters);
+          return await withProof('api token', DPoP, () =>
+            client.refreshTokenGrant(configuration, tokens.refresh_token!, parameters, { DPoP }),
+          );
         } catch (error) {
           if (error instanceof client.ResponseBodyError && REFUSALS.has(error.error)) {
             throw this.#refused(api, `${error.error}: ${error.error_description ?? ''}`);
@@ -168,6 +213,8 @@ export class ApiTokens {
         access_token: response.access_token,
         expires_at: expiry(response.expiresIn()),
         refresh_token: response.refresh_token,
+        // The provider decides per API whether it binds; a Bearer one is sent as Bearer.
+        ...(DPoP && response.token_type === 'dpop' && { dpop: true }),
       };
     } catch (error) {
       // A refused refresh token (revoked, user disabled) ends the session, as a refresh does.
@@ -191,6 +238,14 @@ export class ApiTokens {
 }
 
 const REFUSALS = new Set(['invalid_target', 'invalid_scope', 'unauthorized_client']);
+
+/** The kept entry unless it is the refused one or expires within the margin. */
+function usable(entry: Entry | undefined, stale: string | undefined): Entry | undefined {
+  if (!entry || entry.access_token === stale) return undefined;
+  return entry.expires_at === 0 || entry.expires_at - API_TOKEN_MARGIN > epochSeconds()
+    ? entry
+    : undefined;
+}
 
 function expiry(expiresIn: number | undefined): number {
   return expiresIn === undefined ? 0 : epochSeconds() + expiresIn;

@@ -6,8 +6,22 @@ export interface SessionTokens {
   access_token: string;
   refresh_token?: string;
   id_token?: string;
-  /** Tokens for remote APIs, by API name, with their expiry (epoch seconds, 0: unknown). */
-  apis?: Record<string, { access_token: string; expires_at: number }>;
+  /**
+   * Tokens for remote APIs, by API name, with their expiry (epoch seconds, 0: unknown); `dpop`:
+   * bound to the session's DPoP key, sent with a proof.
+   */
+  apis?: Record<string, { access_token: string; expires_at: number; dpop?: true }>;
+  /** The session's DPoP private key (ES256 JWK, `DPOP=on`): its tokens are bound to it. */
+  dpop?: DPoPPrivateJwk;
+}
+
+/** A private EC P-256 key as a JWK (RFC 7518 6.2), the members a DPoP key needs. */
+export interface DPoPPrivateJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  d: string;
 }
 
 /**

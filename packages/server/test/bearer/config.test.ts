@@ -1,16 +1,6 @@
-import { ConfigError, ENV_NAMES, optionsFromEnv, parseConfig } from '@gatehouse/server';
+import { ConfigError } from '@gatehouse/server';
 import { describe, expect, test } from 'vitest';
-
-const env = {
-  OKTA_ISSUER_URL: 'https://dev-1.okta.com/oauth2/default',
-  OKTA_CLIENT_ID: 'client',
-  OKTA_CLIENT_SECRET: 'secret',
-  BACKEND_URL: 'https://api.example.com',
-  FRONTEND_URL: 'https://app.example.com',
-  SESSION_SECRET: 'x'.repeat(32),
-};
-const fromEnv = (overrides: Record<string, string | undefined> = {}) =>
-  parseConfig(optionsFromEnv({ ...env, ...overrides }), ENV_NAMES);
+import { configFromEnv as fromEnv } from './support.js';
 
 describe('Bearer token settings', () => {
   test('default to asymmetric algorithms, any client, a 10,000-token cache and a 30 s JWKS cooldown', () => {

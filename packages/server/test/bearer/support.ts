@@ -1,6 +1,9 @@
 import {
   createGatehouse,
+  ENV_NAMES,
   MemoryStore,
+  optionsFromEnv,
+  parseConfig,
   type GatehouseOptions,
   type Principal,
 } from '@gatehouse/server';
@@ -39,6 +42,19 @@ import { pino } from 'pino';
 import { expect } from 'vitest';
 
 export const silent = pino({ level: 'silent' });
+
+/** The settings parsed from a minimal Okta environment plus `overrides` (undefined: unset). */
+export function configFromEnv(overrides: Record<string, string | undefined> = {}) {
+  const env = {
+    OKTA_ISSUER_URL: 'https://dev-1.okta.com/oauth2/default',
+    OKTA_CLIENT_ID: 'client',
+    OKTA_CLIENT_SECRET: 'secret',
+    BACKEND_URL: 'https://api.example.com',
+    FRONTEND_URL: 'https://app.example.com',
+    SESSION_SECRET: 'x'.repeat(32),
+  };
+  return parseConfig(optionsFromEnv({ ...env, ...overrides }), ENV_NAMES);
+}
 export const ADA = { email: 'ada@example.com', password: 'ada-dev-password' };
 export const SAM = { email: 'sam@example.com', password: 'sam-dev-password' };
 export const CLI = { client_id: 'gatehouse-cli', client_secret: 'gatehouse-cli-secret' };

@@ -14,21 +14,6 @@ export function upstreamFixture() {
   return fixture;
 }
 
-/** `remoteApis` for a world whose upstream is `upstream`. */
-export function remoteApiOptions(upstream: { url: string }) {
-  return {
-    remoteApis: [
-      {
-        path: '/api/orders',
-        upstream: `${upstream.url}/v1`,
-        resource: 'api://orders',
-        scopes: 'orders:read',
-        methods: ['GET', 'POST'],
-      },
-    ],
-  };
-}
-
 /**
  * A remote API through the host: bodies stream both ways on every host, whether it hands
  * Gatehouse a Node stream or a standard `Request` (Hono, Next.js: `bodyStream`).

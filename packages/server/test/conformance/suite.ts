@@ -24,7 +24,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { testClients } from '../bearer/support.js';
 import { ADA, captureLog, signInThroughBackend, webClient } from '../support/stack.js';
 import { apiCases } from './api.js';
-import { remoteApiOptions, remoteCases, upstreamFixture } from './remote.js';
+import { remoteApiOptions } from '../remote/upstream.js';
+import { remoteCases, upstreamFixture } from './remote.js';
 import { signInCases } from './sign-in.js';
 import { tokenCases } from './tokens.js';
 

@@ -1,6 +1,7 @@
 import { channels } from '@gatehouse/server';
 import { expect, test } from 'vitest';
 import { bearer, cliToken, userTokens } from '../bearer/support.js';
+import { ALGS, boundToken, dpop, dpopKey, proof } from '../dpop/support.js';
 import { expectError } from './expect.js';
 import type { World } from './suite.js';
 
@@ -31,6 +32,20 @@ export function tokenCases(world: World): void {
   test('Bearer: no CSRF header needed (no cookie, no ambient authority)', async () => {
     const response = await call('/secure-data', bearer(await cliToken(world.idp.issuer)), 'POST');
     expect(response.status).toBe(200);
+  });
+
+  test('DPoP: a bound token with a fresh proof is let in; the same proof again gets 400 and the DPoP challenge', async () => {
+    const key = await dpopKey();
+    const token = await boundToken(world.idp.issuer, key);
+    const headers = dpop(token, await proof({ key, token, url: url('/secure-data') }));
+    const response = await call('/secure-data', headers);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ via: 'bearer' });
+    const replayed = await call('/secure-data', headers);
+    expect(replayed.headers.get('www-authenticate')).toBe(
+      `DPoP error="invalid_dpop_proof", ${ALGS}, Bearer realm="gatehouse"`,
+    );
+    await expectError(replayed, 400, 'invalid_dpop_proof', 'The DPoP proof is invalid.');
   });
 
   test('Bearer: garbage is 401 invalid_token with the RFC 6750 challenge', async () => {

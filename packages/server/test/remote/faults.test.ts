@@ -7,36 +7,28 @@ import {
   startStack,
   type Stack,
 } from '../support/stack.js';
-import { startUpstream } from './upstream.js';
+import { startProxyStack, startUpstream, type Upstream } from './upstream.js';
 
 const CSRF = { 'x-csrf': '1' };
-type Upstream = Awaited<ReturnType<typeof startUpstream>>;
 
 describe('remote API faults', () => {
   let stack: Stack;
   let upstream: Upstream;
+  let close: () => Promise<void>;
   let downUrl: string;
   let api: string;
 
   beforeAll(async () => {
-    upstream = await startUpstream();
     downUrl = `http://127.0.0.1:${await freePort()}`; // nothing listens there
-    stack = await startStack({
-      options: {
-        remoteApis: [
-          { path: '/api/orders', upstream: upstream.url, resource: 'api://orders', timeout: 0.5 },
-          { path: '/api/down', upstream: downUrl, resource: 'api://orders' },
-        ],
-      },
-    });
-    await signInThroughBackend(stack);
+    ({ stack, upstream, close } = await startProxyStack((upstream) => ({
+      remoteApis: [
+        { path: '/api/orders', upstream: upstream.url, resource: 'api://orders', timeout: 0.5 },
+        { path: '/api/down', upstream: downUrl, resource: 'api://orders' },
+      ],
+    })));
     api = `${stack.backend.url}/api/orders`;
   });
-  afterAll(async () => {
-    upstream.answer(undefined);
-    await stack?.close();
-    await upstream?.close();
-  });
+  afterAll(() => close?.());
 
   test('an upstream that is down is a 502 JSON error and a log line', async () => {
     const response = await stack.jar.fetch(`${stack.backend.url}/api/down/x`, { headers: CSRF });
@@ -182,6 +174,41 @@ describe('remote API tokens', () => {
       const [a, b] = upstream.received;
       expect(a!.headers.authorization).not.toBe(b!.headers.authorization);
       expect(b!.claims).toMatchObject({ aud: 'api://orders' });
+    } finally {
+      await stack.close();
+      await upstream.close();
+    }
+  });
+
+  test("the session's own refresh keeps the API tokens it holds", async () => {
+    const upstream = await startUpstream();
+    let exchanges = 0;
+    // Session tokens of 2 s (refreshed under the caller's feet), an API token of 5 minutes.
+    const stack = await startStack({
+      idpOptions: { accessTokenTtl: 2 },
+      options: {
+        remoteApis: [{ path: '/api/orders', upstream: upstream.url, audience: 'orders' }],
+        exchangeToken: async () => {
+          exchanges++;
+          const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+          return {
+            access_token: `${part({ alg: 'none' })}.${part({ n: exchanges })}.x`,
+            expires_in: 300,
+          };
+        },
+      },
+    });
+    try {
+      await signInThroughBackend(stack);
+      const call = () => stack.jar.fetch(`${stack.backend.url}/api/orders/x`, { headers: CSRF });
+      expect((await call()).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const refreshed = await stack.jar.fetch(`${stack.backend.url}/secure-data`);
+      expect(refreshed.status).toBe(200);
+      expect((await call()).status).toBe(200);
+      expect(exchanges).toBe(1);
+      const [first, second] = upstream.received;
+      expect(second!.headers.authorization).toBe(first!.headers.authorization);
     } finally {
       await stack.close();
       await upstream.close();

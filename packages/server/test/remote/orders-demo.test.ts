@@ -1,7 +1,10 @@
-import { createGatehouse } from '@gatehouse/server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ordersServer } from '../../../../apps/demo/server/orders-api.js';
+import {
+  ordersRemoteApi,
+  startOrdersApi,
+  type OrdersApi,
+} from '../../../../apps/demo/test/support/orders-api.js';
 import {
   captureLog,
   freePort,
@@ -13,42 +16,22 @@ import {
 // The demo's orders API (apps/demo/server/orders-api.ts) behind the proxy: it verifies the
 // forwarded token with @gatehouse/server for its own audience, api://orders.
 let stack: Stack;
-let orders: ReturnType<typeof ordersServer>;
-let verifier: ReturnType<typeof createGatehouse>;
+let orders: OrdersApi;
 
 beforeAll(async () => {
   const port = await freePort();
-  stack = await startStack({
-    options: {
-      remoteApis: [
-        {
-          path: '/api/orders',
-          upstream: `http://127.0.0.1:${port}`,
-          resource: 'api://orders',
-          scopes: 'orders:read',
-        },
-      ],
-    },
-  });
-  verifier = createGatehouse({
+  stack = await startStack({ options: { remoteApis: [ordersRemoteApi(port)] } });
+  orders = await startOrdersApi({
+    port,
     issuer: stack.idp.issuer,
-    clientId: 'orders-api',
-    clientSecret: 'unused',
-    backendUrl: `http://127.0.0.1:${port}`,
     frontendUrl: stack.frontendUrl,
-    sessionSecret: 'orders-secret-'.repeat(3),
-    audience: 'api://orders',
     logger: captureLog().logger,
   });
-  orders = ordersServer(verifier);
-  await new Promise<void>((resolve) => orders.listen(port, '127.0.0.1', resolve));
-  expect((orders.address() as AddressInfo).port).toBe(port);
+  expect((orders.server.address() as AddressInfo).port).toBe(port);
   await signInThroughBackend(stack);
 });
 afterAll(async () => {
-  orders?.closeAllConnections();
-  await new Promise((resolve) => orders?.close(resolve));
-  await verifier?.close();
+  await orders?.close();
   await stack?.close();
 });
 
@@ -71,7 +54,7 @@ test('the orders API refuses the session token (audience api://default)', async 
     url: '/',
     headers: { cookie: stack.jar.header(stack.backend.url)! },
   });
-  const port = (orders.address() as AddressInfo).port;
+  const port = (orders.server.address() as AddressInfo).port;
   const response = await fetch(`http://127.0.0.1:${port}/whoami`, {
     headers: { authorization: `Bearer ${token}` },
   });

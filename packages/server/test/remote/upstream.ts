@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GatehouseOptions } from '@gatehouse/server';
 import { decodeJwt } from 'jose';
+import { signInThroughBackend, startStack, type Stack } from '../support/stack.js';
 
 /** What the upstream received, one entry per request. */
 export interface Received {
@@ -50,5 +52,46 @@ export async function startUpstream() {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * `remoteApis` that send `/api/orders/*` (GET and POST, scope orders:read) to `upstream`
+ * under `/v1`.
+ */
+export function remoteApiOptions(upstream: { url: string }) {
+  return {
+    remoteApis: [
+      {
+        path: '/api/orders',
+        upstream: `${upstream.url}/v1`,
+        resource: 'api://orders',
+        scopes: 'orders:read',
+        methods: ['GET', 'POST'],
+      },
+    ],
+  };
+}
+
+export type Upstream = Awaited<ReturnType<typeof startUpstream>>;
+
+/**
+ * A recording upstream, then a stack with the options `options(upstream)` gives, signed in
+ * through its backend. `close` stops both, the upstream back to echoing first.
+ */
+export async function startProxyStack(
+  options: (upstream: Upstream) => Partial<GatehouseOptions>,
+): Promise<{ upstream: Upstream; stack: Stack; close(): Promise<void> }> {
+  const upstream = await startUpstream();
+  const stack = await startStack({ options: options(upstream) });
+  await signInThroughBackend(stack);
+  return {
+    upstream,
+    stack,
+    async close() {
+      upstream.answer(undefined);
+      await stack.close();
+      await upstream.close();
+    },
   };
 }

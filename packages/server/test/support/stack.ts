@@ -145,10 +145,13 @@ export async function startStack({
   framework = 'fastify',
   options = {},
   idpOptions = {},
+  clients = (backendUrl, frontendUrl) => [webClient(backendUrl, frontendUrl)],
 }: {
   framework?: Framework;
   options?: Partial<GatehouseOptions>;
   idpOptions?: DevIdpOptions;
+  /** The dev IdP's clients for the backend's and front end's URLs (default: `gatehouse-test`). */
+  clients?: (backendUrl: string, frontendUrl: string) => DevIdpOptions['clients'];
 } = {}): Promise<Stack> {
   const port = await freePort();
   const backendUrl = `http://localhost:${port}`;
@@ -157,7 +160,7 @@ export async function startStack({
     port: 0,
     keysFile: false,
     quiet: true,
-    clients: [webClient(backendUrl, frontendUrl)],
+    clients: clients(backendUrl, frontendUrl),
     ...idpOptions,
   });
   const store = new MemoryStore();

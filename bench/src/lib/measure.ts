@@ -1,0 +1,83 @@
+// One measured run of a throughput phase: autocannon in its own process (load.mjs) against the
+// phase's URL, and the CPU time the server (and any process behind it) used while measured.
+import type { Child } from './child.js';
+import { runToEnd } from './child.js';
+import type { DpopLoad } from './dpop.js';
+import type { LoadResult, Phase } from './report.js';
+
+export interface PlannedPhase extends Phase {
+  url?: string;
+  headers?: Record<string, string>;
+  tokensFile?: string;
+  /** A DPoP-bound token and its key: a fresh proof with each request. */
+  dpop?: DpopLoad;
+  /** Ports of other processes on the path whose CPU counts too (the proxy's upstream). */
+  cpuAlso?: number[];
+}
+
+export interface MeasureContext {
+  settings: { rounds: number; connections: number; duration: number; warmup: number };
+  /** The server behind each port, to read its CPU time around a measured run. */
+  servers: Map<number, Child<unknown>>;
+  log: (line: string) => void;
+  failures: string[];
+}
+
+const cpuOf = async (children: Child<unknown>[]) =>
+  (await Promise.all(children.map((child) => child.cpu()))).reduce((a, b) => a + b, 0);
+
+export async function measure(
+  phase: PlannedPhase,
+  round: number,
+  { settings, servers, log, failures }: MeasureContext,
+): Promise<void> {
+  log(`round ${round + 1}/${settings.rounds}: ${phase.label} (${phase.server})`);
+  const ports = [Number(new URL(phase.url!).port), ...(phase.cpuAlso ?? [])];
+  const children = ports.map((port) => servers.get(port)!);
+  let cpuBefore: Promise<number> | undefined;
+  try {
+    const result = await runToEnd<LoadResult>(
+      'load.mjs',
+      {
+        url: phase.url,
+        connections: settings.connections,
+        duration: settings.duration,
+        warmup: settings.warmup,
+        headers: phase.headers ?? {},
+        ...(phase.tokensFile && { tokensFile: phase.tokensFile }),
+        ...(phase.dpop && { dpop: phase.dpop }),
+      },
+      [],
+      (message) => {
+        if (message.type === 'measuring') cpuBefore = cpuOf(children);
+      },
+    );
+    const cpu = (await cpuOf(children)) - (await cpuBefore!);
+    result.cpuPerRequest = cpu / result.requests;
+    phase.runs.push(result);
+    if (result.non2xx > 0 || result.errors > 0 || result.ok === 0) {
+      throw new Error(
+        `${result.non2xx} non-2xx and ${result.errors} errors of ${result.requests} requests`,
+      );
+    }
+  } catch (error) {
+    phase.failed = true;
+    phase.note = `failed: ${error instanceof Error ? error.message : String(error)}`;
+    failures.push(`${phase.label}: ${phase.note}`);
+  }
+}
+
+/** One request before the load: the credentials work and the route answers as expected. */
+export async function expectAuthenticated(
+  url: string,
+  headers: Record<string, string>,
+  via: string,
+) {
+  const response = await fetch(url, { headers });
+  const body = (await response.json()) as { via?: string };
+  if (response.status !== 200 || body.via !== via) {
+    throw new Error(
+      `${url} answered ${response.status} ${JSON.stringify(body)} (expected 200 via ${via})`,
+    );
+  }
+}
