@@ -40,7 +40,7 @@ const USAGE = `npm run bench [-- options]
   --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,dpopRepeated,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,flows,eocFlows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
-                     in place of the repository's: measures a proposed fix (see bench/proposed-fixes)
+                     in place of the repository's: measures a proposed change side by side
   --json <file>      also write the report as JSON`;
 
 const { values: args } = parseArgs({
