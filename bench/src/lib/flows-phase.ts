@@ -3,7 +3,7 @@
 // (the order swapped every other round), and the ratio is taken within each round.
 import type { FlowsResult, FlowsSpec } from '../flows.js';
 import { runToEnd, type Child } from './child.js';
-import { median } from './report.js';
+import { median } from './median.js';
 
 export type FlowsPhaseId = 'flows' | 'eocFlows';
 

@@ -1,6 +1,7 @@
 import type { MemoryResult } from '../memory.js';
 import type { FlowsPhase } from './flows-phase.js';
 import type { BundleSize } from './sizes.js';
+import { median } from './median.js';
 
 /** What one autocannon run measured (load.mjs). */
 export interface LoadResult {
@@ -108,11 +109,6 @@ export interface BenchReport {
   reported: Target[];
   failures: string[];
 }
-
-export const median = (values: number[]): number => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN;
-};
 
 /**
  * Medians and ratios from the rounds. A ratio is computed within each round (so a machine

@@ -3,7 +3,8 @@
 // median over rounds of the ratio within a round; the CPU-based ratio sits beside it, since on
 // a shared machine a request's CPU time moves less than req/s does.
 import type { FlowsPhase } from './flows-phase.js';
-import { median, type BenchReport, type Phase, type PhaseId, type Target } from './report.js';
+import { median } from './median.js';
+import type { BenchReport, Phase, PhaseId, Target } from './report.js';
 
 type Run = Omit<BenchReport, 'targets' | 'reported'>;
 
