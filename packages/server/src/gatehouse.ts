@@ -26,7 +26,7 @@ import { refreshGrant } from './oidc/refresh.js';
 import { Refresher } from './session/refresh.js';
 import { refreshTokenRevoker } from './oidc/revoke.js';
 import { Transactions } from './oidc/transaction.js';
-import { Sessions } from './session/sessions.js';
+import { Sessions, type LoadedSession } from './session/sessions.js';
 import { openStore } from './session/open-store.js';
 import { selfServiceHandlers } from './session/self-service.js';
 import { backchannelLogoutHandler } from './oidc/backchannel-logout.js';
@@ -236,6 +236,13 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     jwks: jwksHandler(config),
   });
   const cors = corsPolicy(config);
+  /** The session a cookie caller was found with; 403 for a Bearer caller. */
+  const sessionOf = async (request: GatehouseRequest): Promise<LoadedSession> => {
+    const loaded: { session?: LoadedSession } = {};
+    const principal = await authenticate(request, loaded);
+    if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
+    return loaded.session!;
+  };
   const remoteApi = (name: string, method: string) => {
     const remote = config.remoteApis.find((candidate) => candidate.name === name);
     if (!remote) throw new BadRequestError('Unknown API.', `${method}: no remote API ${name}`);
@@ -258,21 +265,16 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     },
     authenticate,
     async accessToken(request, { api } = {}) {
-      const principal = await authenticate(request);
-      if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
-      if (api === undefined) return principal.accessToken();
-      return apiTokens.token(principal.sessionKey, remoteApi(api, 'accessToken'));
+      const session = await sessionOf(request);
+      if (api === undefined) return sessions.tokens(session).access_token;
+      return (await apiTokens.credential(session, remoteApi(api, 'accessToken'))).token;
     },
     async authorizationHeaders(request, { url, method = 'GET', api, nonce }) {
-      const principal = await authenticate(request);
-      if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
+      const session = await sessionOf(request);
       const credential =
         api === undefined
-          ? await apiTokens.sessionCredential(principal.sessionKey)
-          : await apiTokens.credential(
-              principal.sessionKey,
-              remoteApi(api, 'authorizationHeaders'),
-            );
+          ? await apiTokens.sessionCredential(session)
+          : await apiTokens.credential(session, remoteApi(api, 'authorizationHeaders'));
       return authorizationHeaders(credential, method, new URL(url), nonce);
     },
     cors,

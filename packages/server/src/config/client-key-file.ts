@@ -3,10 +3,20 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { parseClientKey } from './client-auth.js';
 import type { GatehouseOptions } from './options.js';
-import type { OptionNames } from './parse.js';
-import { isLoopback, SETTINGS } from './settings.js';
+import { isLocalDevelopment, type OptionNames } from './parse.js';
 
 let devKey: string | undefined;
+
+/** A file a setting names, as text; a {@link ConfigError} naming the setting when unreadable. */
+export function readConfigFile(file: string, label: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `${label}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
 
 /** One EC P-256 key per process, for private_key_jwt in local development without a key. */
 function devClientKey(): string {
@@ -19,15 +29,6 @@ function devClientKey(): string {
     devKey = JSON.stringify(privateKey.export({ format: 'jwk' }));
   }
   return devKey;
-}
-
-function isDev(options: GatehouseOptions): boolean {
-  if (SETTINGS.production.parse(options.production)) return false;
-  try {
-    return isLoopback(new URL(String(options.issuer).trim()).hostname);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -44,19 +45,16 @@ export function withClientKey(options: GatehouseOptions, names: OptionNames = {}
         `Set ${names.clientPrivateKey ?? 'clientPrivateKey'} or ${fileName}, not both`,
       );
     }
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(
-        `${fileName}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
+    const text = readConfigFile(file, fileName);
     parseClientKey(text, `${fileName} (${file})`);
     return { ...options, clientPrivateKey: text, clientPrivateKeyFile: undefined };
   }
   const method = options.clientAuth?.trim().toLowerCase();
-  if (method === 'private_key_jwt' && options.clientPrivateKey === undefined && isDev(options)) {
+  if (
+    method === 'private_key_jwt' &&
+    options.clientPrivateKey === undefined &&
+    isLocalDevelopment(options)
+  ) {
     return { ...options, clientPrivateKey: devClientKey() };
   }
   return options;

@@ -190,10 +190,17 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
  * SESSION_SECRET, a loopback issuer, not production. `createGatehouse` then supplies one.
  */
 export function needsDevSecret(options: GatehouseOptions): boolean {
-  if (sessionSecrets(options.sessionSecret).length > 0) return false;
+  return sessionSecrets(options.sessionSecret).length === 0 && isLocalDevelopment(options);
+}
+
+/**
+ * Whether options (not yet parsed) describe local development: a loopback issuer, not
+ * production. `createGatehouse` supplies development secrets and keys only then.
+ */
+export function isLocalDevelopment(options: GatehouseOptions): boolean {
   if (SETTINGS.production.parse(options.production)) return false;
   try {
-    return isLoopback(new URL(options.issuer.trim()).hostname);
+    return isLoopback(new URL(String(options.issuer).trim()).hostname);
   } catch {
     return false;
   }

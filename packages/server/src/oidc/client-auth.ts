@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { importJWK } from 'jose';
 import * as client from 'openid-client';
-import { ConfigError } from '../errors.js';
 import type { Config } from '../config/parse.js';
+import { readConfigFile } from '../config/client-key-file.js';
 import { mtlsFetch } from './mtls-fetch.js';
 
 /** How a `client.Configuration` authenticates as this client, from `clientAuth`. */
@@ -15,16 +14,6 @@ export interface ClientAuthentication {
 
 type Credentials = Pick<Config, 'clientAuth' | 'clientSecret' | 'clientKey' | 'clientCertificate'>;
 
-function readPem(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read the ${what} ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-}
-
 /**
  * The client certificate and key of `tls_client_auth`, read once (at startup: `createGatehouse`
  * calls this through {@link clientAuthentication} before serving).
@@ -33,8 +22,8 @@ export function clientCertificate(config: Credentials): { cert: string; key: str
   const files = config.clientCertificate;
   if (!files) return undefined;
   return {
-    cert: readPem(files.certificateFile, 'client certificate (CLIENT_CERTIFICATE_FILE)'),
-    key: readPem(files.keyFile, 'client certificate key (CLIENT_CERTIFICATE_KEY_FILE)'),
+    cert: readConfigFile(files.certificateFile, 'the client certificate (CLIENT_CERTIFICATE_FILE)'),
+    key: readConfigFile(files.keyFile, 'its key (CLIENT_CERTIFICATE_KEY_FILE)'),
   };
 }
 

@@ -30,10 +30,9 @@ export async function authorizationRedirect(
   configuration: client.Configuration,
   config: Pick<Config, 'par'>,
   draft: URL,
-  options?: client.DPoPOptions,
 ): Promise<URL> {
   if (!usesPar(config, configuration.serverMetadata())) return draft;
   return callProvider('pushed authorization request', () =>
-    client.buildAuthorizationUrlWithPAR(configuration, draft.searchParams, options),
+    client.buildAuthorizationUrlWithPAR(configuration, draft.searchParams),
   );
 }

@@ -77,7 +77,8 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
       return answer;
     };
     // The session just loaded: no second read of the store for its tokens.
-    let credential = await tokens.credential(principal.sessionKey, api, undefined, loaded.session);
+    const session = loaded.session!;
+    let credential = await tokens.credential(session, api);
     let upstream = await call(credential);
     if (retried && askedForNonce(credential, upstream)) {
       // RFC 9449 9: the API wants its nonce in the proof; the next proof carries it.
@@ -87,7 +88,7 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     if (upstream.statusCode === 401 && retried) {
       upstream.resume();
       log.info({ api: api.name, sub: principal.user.sub }, 'remote API refused its token: renewed');
-      credential = await tokens.credential(principal.sessionKey, api, credential.token);
+      credential = await tokens.credential(session, api, credential.token);
       upstream = await call(credential);
     }
     upstream.on('error', (error: Error) => {

@@ -57,22 +57,15 @@ export class ApiTokens {
     private readonly dpopKeys: DPoPKeys,
   ) {}
 
-  /** The session's token for `api`; `stale`: a token the API refused, never returned again. */
-  async token(sessionKey: string, api: RemoteApi, stale?: string): Promise<string> {
-    return (await this.credential(sessionKey, api, stale)).token;
-  }
-
   /**
-   * The session's token for `api` and, when it is DPoP-bound, the signer of its proofs;
-   * `loaded`: the session as this request just loaded it (else it is read from the store).
+   * The token for `api` of `session` (as this request loaded it) and, when it is DPoP-bound, the
+   * signer of its proofs. `stale`: a token the API refused, never returned again; the store is
+   * then read anew, for a token another request may have stored meanwhile.
    */
-  async credential(
-    sessionKey: string,
-    api: RemoteApi,
-    stale?: string,
-    loaded?: LoadedSession,
-  ): Promise<ApiCredential> {
-    const tokens = loaded ? this.sessions.tokens(loaded) : (await this.#read(sessionKey)).tokens;
+  async credential(session: LoadedSession, api: RemoteApi, stale?: string): Promise<ApiCredential> {
+    const sessionKey = session.key;
+    const tokens =
+      stale === undefined ? this.sessions.tokens(session) : (await this.#read(sessionKey)).tokens;
     let entry = usable(tokens.apis?.[api.name], stale);
     if (!entry) {
       const flight = `${sessionKey} ${api.name}`;
@@ -87,8 +80,8 @@ export class ApiTokens {
   }
 
   /** The session's own access token and, when it is DPoP-bound, the signer of its proofs. */
-  async sessionCredential(sessionKey: string): Promise<ApiCredential> {
-    const { tokens } = await this.#read(sessionKey);
+  sessionCredential(session: LoadedSession): Promise<ApiCredential> {
+    const tokens = this.sessions.tokens(session);
     return this.#credential(tokens.access_token, tokens.dpop);
   }
 
