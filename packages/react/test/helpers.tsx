@@ -1,5 +1,5 @@
 import { cleanup, render } from '@testing-library/react';
-import { useEffect, type ReactNode } from 'react';
+import { useLayoutEffect, type ReactNode } from 'react';
 import { afterEach, vi } from 'vitest';
 import {
   AuthProvider,
@@ -94,7 +94,9 @@ export function renderAuth(
 
 function Probe({ onValue }: { onValue: (auth: AuthContextValue) => void }) {
   const auth = useAuth();
-  useEffect(() => {
+  // In the commit itself, not a passive effect: a test that saw the DOM change must never
+  // read the value of the render before it.
+  useLayoutEffect(() => {
     onValue(auth);
   });
   return (
