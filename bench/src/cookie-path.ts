@@ -101,7 +101,7 @@ const redisAt = redisVersion();
 const redis = redisAt ? await startRedis(redisAt) : undefined;
 const stores: [string, () => SessionStore][] = [
   ['memory', () => new MemoryStore()],
-  ['SQLite (cached; data_version checked)', () => new SqliteStore(join(dir, 'cached.db'))],
+  ['SQLite (cached; WAL index header checked)', () => new SqliteStore(join(dir, 'cached.db'))],
   ['SQLite (no cache: one SELECT)', () => new SqliteStore(join(dir, 'plain.db'), { cacheSize: 0 })],
   ...(redis
     ? [

@@ -26,9 +26,15 @@ export interface MeasureContext {
 const cpuOf = async (children: Child<unknown>[]) =>
   (await Promise.all(children.map((child) => child.cpu()))).reduce((a, b) => a + b, 0);
 
+/** Where a run sits: its round, and its place among all the measured runs (lib/pairing.ts). */
+export interface RunPlace {
+  round: number;
+  step: number;
+}
+
 export async function measure(
   phase: PlannedPhase,
-  round: number,
+  { round, step }: RunPlace,
   { settings, servers, log, failures }: MeasureContext,
 ): Promise<void> {
   log(`round ${round + 1}/${settings.rounds}: ${phase.label} (${phase.server})`);
@@ -53,7 +59,7 @@ export async function measure(
       },
     );
     const cpu = (await cpuOf(children)) - (await cpuBefore!);
-    result.cpuPerRequest = cpu / result.requests;
+    Object.assign(result, { cpuPerRequest: cpu / result.requests, round, step });
     phase.runs.push(result);
     if (result.non2xx > 0 || result.errors > 0 || result.ok === 0) {
       throw new Error(

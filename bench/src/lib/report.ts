@@ -2,6 +2,7 @@ import type { MemoryResult } from '../memory.js';
 import type { FlowsPhase } from './flows-phase.js';
 import type { BundleSize } from './sizes.js';
 import { median } from './median.js';
+import { cpuFactor, factor } from './pairing.js';
 
 /** What one autocannon run measured (load.mjs). */
 export interface LoadResult {
@@ -16,6 +17,9 @@ export interface LoadResult {
   latency: { p50: number; p99: number; mean: number };
   /** The server process's CPU time (user + system) during the measured run ÷ requests, µs. */
   cpuPerRequest?: number;
+  /** The round of this run (from 0), and its place among all the measured runs (from 0). */
+  round?: number;
+  step?: number;
 }
 
 export type PhaseId =
@@ -32,24 +36,24 @@ export type PhaseId =
   | 'expressCeiling'
   | 'oktaBearer'
   | 'remoteDirect'
-  | 'remoteProxy'
-  | 'ceilingAgain';
+  | 'remoteProxy';
 
 /** One throughput phase: a route of a server with a credential, run once per round. */
 export interface Phase {
   id: PhaseId;
   label: string;
   server: string;
+  /** One run per round; the ceiling's: all its runs, several per round (lib/plan.ts). */
   runs: LoadResult[];
   /** The run with the median req/s (its latencies go with it). */
   median?: LoadResult;
-  /** Median over rounds of req/s ÷ that round's ceiling. */
+  /** Median over rounds of req/s ÷ the ceiling beside the run (lib/pairing.ts). */
   ofCeiling?: number;
-  /** Median over rounds of the server's CPU µs per request. */
+  /** Median over the runs of the server's CPU µs per request. */
   cpuPerRequest?: number;
-  /** Median over rounds of the ceiling's CPU µs per request ÷ this phase's, in that round. */
+  /** Median over rounds of the CPU µs per request of the ceiling beside the run ÷ this phase's. */
   ofCeilingCpu?: number;
-  /** (max − min) ÷ median req/s over the rounds. */
+  /** (max − min) ÷ median req/s over the runs. */
   spread?: number;
   /** Why there is no figure (skipped or failed). */
   note?: string;
@@ -111,22 +115,10 @@ export interface BenchReport {
 }
 
 /**
- * Medians and ratios from the rounds. A ratio is computed within each round (so a machine
- * that slows down between rounds moves both sides) and its median over rounds is reported.
+ * Medians and ratios from the rounds. A share of the ceiling is computed run by run, against the
+ * ceiling runs beside it in its round (lib/pairing.ts), and its median over rounds is reported.
  */
-export function summarize(phases: Phase[], rounds: number): void {
-  const ok = (phase: Phase | undefined, round: number) =>
-    phase && !phase.failed ? (phase.runs[round]?.rps ?? NaN) : NaN;
-  const byId = new Map(phases.map((phase) => [phase.id, phase]));
-  const cpu = (phase: Phase | undefined, round: number) =>
-    phase && !phase.failed ? (phase.runs[round]?.cpuPerRequest ?? NaN) : NaN;
-  const mean = (values: number[]) => {
-    const finite = values.filter(Number.isFinite);
-    return finite.length ? finite.reduce((a, b) => a + b) / finite.length : NaN;
-  };
-  const ceilings = [byId.get('ceiling'), byId.get('ceilingAgain')];
-  const ceilingOf = (round: number) => mean(ceilings.map((phase) => ok(phase, round)));
-  const ceilingCpuOf = (round: number) => mean(ceilings.map((phase) => cpu(phase, round)));
+export function summarize(phases: Phase[]): void {
   for (const phase of phases) {
     if (phase.failed || phase.runs.length === 0) continue;
     const rps = phase.runs.map((run) => run.rps);
@@ -134,12 +126,8 @@ export function summarize(phases: Phase[], rounds: number): void {
     phase.median = phase.runs.find((run) => run.rps === mid);
     phase.spread = (Math.max(...rps) - Math.min(...rps)) / mid;
     phase.cpuPerRequest = median(phase.runs.map((run) => run.cpuPerRequest ?? NaN));
-    phase.ofCeilingCpu = median(
-      Array.from({ length: rounds }, (_, round) => ceilingCpuOf(round) / cpu(phase, round)),
-    );
-    phase.ofCeiling = median(
-      Array.from({ length: rounds }, (_, round) => ok(phase, round) / ceilingOf(round)),
-    );
+    phase.ofCeiling = factor(phases, phase.id, 'ceiling');
+    phase.ofCeilingCpu = cpuFactor(phases, phase.id, 'ceiling');
   }
 }
 
@@ -151,6 +139,18 @@ const n = (value: number, digits = 0) =>
       })
     : 'n/a';
 
+/** How the ceiling ran: its row is the median and spread of all its runs. */
+function ceilingLine(report: BenchReport): string[] {
+  const runs = report.phases.find((phase) => phase.id === 'ceiling')?.runs.length ?? 0;
+  if (!runs) return [];
+  const where = report.quick
+    ? 'first and last in each round'
+    : 'one before and one after every phase judged against it';
+  return [
+    `- ceiling: ${runs} runs, ${where}; a share of the ceiling is taken against the ceiling runs beside the phase's run in its round; the ceiling row shows the median and spread of all its runs`,
+  ];
+}
+
 /** The run as Markdown: what docs/benchmarks.md pastes. */
 export function render(report: BenchReport): string {
   const { machine: m, settings: s } = report;
@@ -161,6 +161,7 @@ export function render(report: BenchReport): string {
     `- machine: ${m.cores} cores, ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}`,
     `- load average (1, 5, 15 min): ${m.loadBefore} before, ${m.loadAfter} after`,
     `- load: ${s.loadGenerator}, ${s.connections} connections, ${s.warmup} s warm-up + ${s.duration} s per phase, ${s.rounds} round${s.rounds === 1 ? '' : 's'} (median shown)`,
+    ...ceilingLine(report),
     '',
     '| phase | server | req/s | spread | p50 ms | p99 ms | of ceiling | CPU µs/req | of ceiling by CPU |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -171,7 +172,7 @@ export function render(report: BenchReport): string {
       lines.push(`| ${phase.label} | ${phase.server} | ${phase.note ?? 'n/a'} | | | | | | |`);
       continue;
     }
-    const spread = s.rounds > 1 ? `${n((phase.spread ?? NaN) * 100)}%` : '';
+    const spread = phase.runs.length > 1 ? `${n((phase.spread ?? NaN) * 100)}%` : '';
     const share = (value: number | undefined) =>
       Number.isFinite(value) ? `${n(value! * 100)}%` : '';
     lines.push(

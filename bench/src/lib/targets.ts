@@ -4,36 +4,13 @@
 // a shared machine a request's CPU time moves less than req/s does.
 import type { FlowsPhase } from './flows-phase.js';
 import { median } from './median.js';
+import { cpuFactor, factor } from './pairing.js';
 import type { BenchReport, Phase, PhaseId, Target } from './report.js';
 
 type Run = Omit<BenchReport, 'targets' | 'reported'>;
 
 const find = (phases: Phase[], id: PhaseId) =>
   phases.find((phase) => phase.id === id && !phase.failed && phase.runs.length > 0);
-
-/** Median over rounds of `a`'s req/s ÷ `b`'s req/s within the round. */
-export function factor(phases: Phase[], a: PhaseId, b: PhaseId, rounds: number): number {
-  const [pa, pb] = [find(phases, a), find(phases, b)];
-  if (!pa || !pb) return NaN;
-  return median(
-    Array.from(
-      { length: rounds },
-      (_, round) => (pa.runs[round]?.rps ?? NaN) / (pb.runs[round]?.rps ?? NaN),
-    ),
-  );
-}
-
-/** Median over rounds of `b`'s CPU per request ÷ `a`'s: how many of `a`'s requests one of `b`'s costs. */
-export function cpuFactor(phases: Phase[], a: PhaseId, b: PhaseId, rounds: number): number {
-  const [pa, pb] = [find(phases, a), find(phases, b)];
-  if (!pa || !pb) return NaN;
-  return median(
-    Array.from(
-      { length: rounds },
-      (_, round) => (pb.runs[round]?.cpuPerRequest ?? NaN) / (pa.runs[round]?.cpuPerRequest ?? NaN),
-    ),
-  );
-}
 
 /** The same two ratios for sign-in flows: Gatehouse's flows ÷ express-openid-connect's. */
 function flowsFactors(flows: FlowsPhase[] | undefined): { rps: number; cpu: number } {
@@ -81,8 +58,7 @@ function row(
 
 /** Issue 15's nine targets, in its order. `n/a` when the run did not measure both sides. */
 export function checkTargets(report: Run): Target[] {
-  const { phases, settings } = report;
-  const { rounds } = settings;
+  const { phases } = report;
   const share = (id: PhaseId) => find(phases, id)?.ofCeiling;
   const shareByCpu = (id: PhaseId) => find(phases, id)?.ofCeilingCpu;
   const cookie = (id: PhaseId, store: string, limits: [number, number]) =>
@@ -113,24 +89,24 @@ export function checkTargets(report: Run): Target[] {
       'session cookie (SQLite) ÷ express-openid-connect',
       'times',
       [12, 15],
-      factor(phases, 'cookieSqlite', 'eocCookie', rounds),
-      cpuFactor(phases, 'cookieSqlite', 'eocCookie', rounds),
+      factor(phases, 'cookieSqlite', 'eocCookie'),
+      cpuFactor(phases, 'cookieSqlite', 'eocCookie'),
     ),
     row(
       'vsOktaJwtVerifier',
       'Bearer, repeated ÷ @okta/jwt-verifier',
       'times',
       [12, 14],
-      factor(phases, 'bearerRepeated', 'oktaBearer', rounds),
-      cpuFactor(phases, 'bearerRepeated', 'oktaBearer', rounds),
+      factor(phases, 'bearerRepeated', 'oktaBearer'),
+      cpuFactor(phases, 'bearerRepeated', 'oktaBearer'),
     ),
     row(
       'remoteProxy',
       'a remote-API call through the proxy ÷ the same call made directly',
       'share',
       [0.6, 0.8],
-      factor(phases, 'remoteProxy', 'remoteDirect', rounds),
-      cpuFactor(phases, 'remoteProxy', 'remoteDirect', rounds),
+      factor(phases, 'remoteProxy', 'remoteDirect'),
+      cpuFactor(phases, 'remoteProxy', 'remoteDirect'),
     ),
     row(
       'signInFlows',
@@ -146,7 +122,6 @@ export function checkTargets(report: Run): Target[] {
 /** Figures reported under the nine: what helps read them, and the other targets of the design. */
 export function reportedFigures(report: Run): Target[] {
   const { phases, settings } = report;
-  const { rounds } = settings;
   const percent = (value: number) =>
     Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a';
   const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
@@ -184,17 +159,17 @@ export function reportedFigures(report: Run): Target[] {
     reported(
       'guardSqlite',
       'the guard alone: session cookie, SQLite ÷ calibration with the cookie',
-      percent(factor(phases, 'cookieSqlite', 'constantCaller', rounds)),
+      percent(factor(phases, 'cookieSqlite', 'constantCaller')),
     ),
     reported(
       'guardMemory',
       'the guard alone: session cookie, memory ÷ calibration with the cookie',
-      percent(factor(phases, 'cookieMemory', 'constantCaller', rounds)),
+      percent(factor(phases, 'cookieMemory', 'constantCaller')),
     ),
     reported(
       'guardBearer',
       'the guard alone: Bearer, repeated ÷ calibration with the Bearer header',
-      percent(factor(phases, 'bearerRepeated', 'constantCallerBearer', rounds)),
+      percent(factor(phases, 'bearerRepeated', 'constantCallerBearer')),
     ),
     reported(
       'dpopRepeated',
@@ -204,17 +179,17 @@ export function reportedFigures(report: Run): Target[] {
     reported(
       'firstSightVsOkta',
       'Bearer, first sight ÷ @okta/jwt-verifier',
-      times(factor(phases, 'bearerFirstSight', 'oktaBearer', rounds)),
+      times(factor(phases, 'bearerFirstSight', 'oktaBearer')),
     ),
     reported(
       'boundEoc',
       'bound: Gatehouse open route (no auth at all) ÷ express-openid-connect',
-      times(factor(phases, 'ceiling', 'eocCookie', rounds)),
+      times(factor(phases, 'ceiling', 'eocCookie')),
     ),
     reported(
       'boundOkta',
       'bound: Gatehouse open route (no auth at all) ÷ @okta/jwt-verifier',
-      times(factor(phases, 'ceiling', 'oktaBearer', rounds)),
+      times(factor(phases, 'ceiling', 'oktaBearer')),
     ),
     under(
       'memoryPerSession',

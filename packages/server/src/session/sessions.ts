@@ -53,6 +53,8 @@ export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 
 /** Sessions whose opened tokens are kept in memory. */
 const OPENED_KEPT = 1000;
+/** Sessions whose store key is kept in memory, by id. */
+const KEYS_KEPT = 10_000;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
@@ -73,6 +75,11 @@ export class Sessions {
   readonly #held = new Set<string>();
   /** Tokens opened lately, by session key, with the ciphertext they came from. */
   readonly #opened = new Map<string, { sealed: Uint8Array; tokens: SessionTokens }>();
+  /**
+   * Store keys of live sessions, by id: a map lookup costs less than SHA-256 on every request.
+   * Only ids the store knew are kept, so made-up ids never fill it.
+   */
+  readonly #keys = new Map<string, string>();
 
   constructor(
     store: SessionStore,
@@ -135,10 +142,11 @@ export class Sessions {
 
   /** The live session for a cookie value, or undefined (unknown, malformed, expired or ended). */
   async load(sessionId: string): Promise<LoadedSession | undefined> {
-    const key = sessionKeyOf(sessionId);
+    const key = this.#keys.get(sessionId) ?? sessionKeyOf(sessionId);
     if (!key) return undefined;
     let record = await this.#store.get(key);
     if (!record) return undefined;
+    if (!this.#keys.has(sessionId)) this.#keepKey(sessionId, key);
     const now = epochSeconds();
     if (record.expiresAt <= now) {
       await this.end({ key, record });
@@ -155,6 +163,11 @@ export class Sessions {
       await this.#store.touch(key, now, record.expiresAt);
     }
     return { key, record };
+  }
+
+  #keepKey(sessionId: string, key: string): void {
+    if (this.#keys.size >= KEYS_KEPT) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.set(sessionId, key);
   }
 
   /** The session's tokens; a 401 when no configured secret opens them (the session is ended). */

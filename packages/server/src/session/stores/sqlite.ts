@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreUnavailableError } from '../../errors.js';
+import { CommitWatch } from './sqlite-commits.js';
 import {
   EXPIRED_RETENTION,
   type SessionRecord,
@@ -25,10 +26,10 @@ export interface SqliteStoreOptions {
  *
  * The sessions this connection last read or wrote are also kept in memory, so a request with a
  * known session reads no row. The cache is only used while no other connection has written the
- * file: every read first asks SQLite's `data_version` (one pragma, no page read), which changes
- * when another connection or process commits, and then the whole cache is dropped. A session
- * ended elsewhere (the CLI, a second process, a back-channel logout served by another instance)
- * is therefore gone on the very next request, as without a cache.
+ * file: every read first looks for a commit made elsewhere ({@link CommitWatch}: one read of the
+ * WAL index, no lock, no page read), and then the whole cache is dropped. A session ended
+ * elsewhere (the CLI, a second process, a back-channel logout served by another instance) is
+ * therefore gone on the very next request, as without a cache.
  *
  * @example
  * ```ts
@@ -41,7 +42,7 @@ export class SqliteStore implements SessionStore {
   readonly #sql;
   readonly #cache = new Map<string, SessionRecord>();
   readonly #cacheSize: number;
-  #dataVersion = -1;
+  readonly #commits: CommitWatch;
 
   constructor(
     readonly path: string,
@@ -106,7 +107,6 @@ export class SqliteStore implements SessionStore {
          WHERE key = @key AND expires_at > @now`,
       ),
       delete: db.prepare<[string]>('DELETE FROM gatehouse_sessions_v2 WHERE key = ?'),
-      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       claim: db.prepare(
         `INSERT INTO gatehouse_claims (id, expires_at) VALUES (@id, @expiresAt)
          ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
@@ -119,15 +119,17 @@ export class SqliteStore implements SessionStore {
         'SELECT count(*) AS n FROM gatehouse_sessions_v2 WHERE expires_at > ?',
       ),
       sweep: db.transaction((time: number) => {
-        db.prepare('DELETE FROM gatehouse_sessions_v2 WHERE expires_at <= ?').run(
-          time - EXPIRED_RETENTION,
-        );
-        db.prepare('DELETE FROM gatehouse_claims WHERE expires_at <= ?').run(time);
+        const sessions = db
+          .prepare('DELETE FROM gatehouse_sessions_v2 WHERE expires_at <= ?')
+          .run(time - EXPIRED_RETENTION);
+        const claims = db.prepare('DELETE FROM gatehouse_claims WHERE expires_at <= ?').run(time);
+        return { changes: sessions.changes + claims.changes };
       }),
     };
+    this.#commits = this.#run(() => new CommitWatch(db));
     this.#sweeper = setInterval(() => {
       this.#cache.clear();
-      this.#run(() => this.#sql.sweep(now()));
+      this.#write(() => this.#sql.sweep(now()));
     }, sweepInterval).unref();
   }
 
@@ -144,7 +146,7 @@ export class SqliteStore implements SessionStore {
 
   async create(key: string, record: SessionRecord): Promise<void> {
     const { tokens, ...data } = record;
-    this.#run(() =>
+    this.#write(() =>
       this.#sql.create.run({
         key,
         sub: record.user.sub,
@@ -159,7 +161,7 @@ export class SqliteStore implements SessionStore {
 
   async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
     const { tokens, ...data } = record;
-    const result = this.#run(() =>
+    const result = this.#write(() =>
       this.#sql.update.run({
         key,
         now: now(),
@@ -174,7 +176,7 @@ export class SqliteStore implements SessionStore {
   }
 
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    const result = this.#run(() =>
+    const result = this.#write(() =>
       this.#sql.touch.run({ key, lastSeenAt, expiresAt: Math.ceil(expiresAt), now: now() }),
     );
     const cached = this.#cache.get(key);
@@ -186,7 +188,7 @@ export class SqliteStore implements SessionStore {
 
   async delete(key: string): Promise<void> {
     this.#cache.delete(key);
-    this.#run(() => this.#sql.delete.run(key));
+    this.#write(() => this.#sql.delete.run(key));
   }
 
   async listBySubject(sub: string): Promise<StoredSession[]> {
@@ -198,7 +200,7 @@ export class SqliteStore implements SessionStore {
   }
 
   async claimOnce(id: string, expiresAt: number): Promise<boolean> {
-    const result = this.#run(() =>
+    const result = this.#write(() =>
       this.#sql.claim.run({ id, expiresAt: Math.ceil(expiresAt), now: now() }),
     );
     return result.changes === 1;
@@ -221,19 +223,27 @@ export class SqliteStore implements SessionStore {
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     this.#cache.clear();
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#commits.close();
+    this.#db.close();
   }
 
   /** The cached record, if no other connection has committed since it was kept. */
   #cached(key: string): SessionRecord | undefined {
     if (this.#cacheSize === 0) return undefined;
-    const version = this.#run(() => this.#sql.dataVersion.get()!);
-    if (version !== this.#dataVersion) {
+    if (this.#run(() => this.#commits.committedElsewhere())) {
       this.#cache.clear();
-      this.#dataVersion = version;
       return undefined;
     }
     return this.#cache.get(key);
+  }
+
+  /** This connection's write; the cache is dropped if another connection committed meanwhile. */
+  #write<T extends { changes: number }>(write: () => T): T {
+    if (this.#cacheSize === 0) return this.#run(write);
+    const { result, elsewhere } = this.#run(() => this.#commits.ownWrite(write));
+    if (elsewhere) this.#cache.clear();
+    return result;
   }
 
   #remember(key: string, record: SessionRecord): void {
