@@ -10,12 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCookie } from '../../packages/server/src/session/cookie.js';
-import {
-  newSessionId,
-  sealTokens,
-  sessionKeyOf,
-} from '../../packages/server/src/session/crypto.js';
-import { parseConfig } from '../../packages/server/src/config/parse.js';
+import { sessionKeyOf } from '../../packages/server/src/session/crypto.js';
+import { offlineOptions, offlineSession } from './lib/offline-session.js';
 import { redisVersion, startRedis } from './lib/redis.js';
 
 const ROUNDS = 5;
@@ -44,50 +40,9 @@ async function time(run: () => unknown): Promise<Cost> {
   return [median(rounds.map(([wall]) => wall)), median(rounds.map(([, cpu]) => cpu))];
 }
 
-const options = {
-  // Discovery is never needed on this path: a closed port, and no sign-in is made.
-  issuer: 'http://localhost:9/oauth2/default',
-  clientId: 'bench',
-  clientSecret: 'bench-secret',
-  backendUrl: 'http://localhost:9999',
-  frontendUrl: 'http://localhost:5173',
-  sessionSecret: 'cookie-path-benchmark-secret-of-32-characters',
-  logger: quiet(),
-};
-function quiet(): object {
-  const noop = () => {};
-  return {
-    info: noop,
-    warn: noop,
-    error: noop,
-    debug: noop,
-    fatal: noop,
-    trace: noop,
-    child: quiet,
-  };
-}
-
-const config = parseConfig(options as never);
-const id = newSessionId();
-const key = sessionKeyOf(id)!;
+const options = offlineOptions('http://localhost:9999');
+const { id, key, record } = offlineSession(options);
 const cookie = `theme=dark; gatehouse=${id}; _ga=GA1.2.3`;
-const now = Math.floor(Date.now() / 1000);
-const record = {
-  user: { sub: '00u1ada', name: 'Ada Lovelace', email: 'ada@example.com', groups: ['admins'] },
-  createdAt: now,
-  lastSeenAt: now,
-  expiresAt: now + 3600,
-  accessTokenExpiresAt: now + 3600,
-  refreshable: true,
-  // The size of a real sign-in's tokens (docs/benchmarks.md: 1,765 B as JSON).
-  tokens: sealTokens(
-    { access_token: 'a'.repeat(820), refresh_token: 'r'.repeat(43), id_token: 'i'.repeat(860) },
-    config.keys.tokens[0]!.key,
-    key,
-  ),
-  tokenKey: config.keys.tokens[0]!.id,
-  scopes: ['openid', 'profile', 'email', 'offline_access'],
-};
 
 const rows: [string, Cost][] = [];
 rows.push([

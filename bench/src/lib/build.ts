@@ -14,6 +14,7 @@ const ENTRIES = [
   'targets/express-openid-connect.ts',
   'targets/okta-jwt-verifier.ts',
   'targets/upstream.ts',
+  'targets/guard-steps.ts',
 ];
 
 // The workspace's TypeScript (bench, apps/demo, packages/*) is bundled; every other package

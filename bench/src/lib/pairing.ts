@@ -2,7 +2,7 @@
 // rounds, so a machine that slows down between rounds moves both sides. The ceiling runs several
 // times a round (lib/plan.ts): a run is compared with the ceiling runs nearest to it in the order.
 import { median } from './median.js';
-import type { LoadResult, Phase, PhaseId } from './report.js';
+import type { LoadResult, Phase, PhaseId } from './phase.js';
 
 type Figures = Pick<LoadResult, 'rps' | 'cpuPerRequest'>;
 
