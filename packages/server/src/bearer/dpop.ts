@@ -15,6 +15,16 @@ export type ClaimOnce = (id: string, expiresAt: number) => Promise<boolean>;
 /** Seconds a proof's `iat` may lie in the past or the future, beyond the clock tolerance. */
 export const DPOP_PROOF_WINDOW = 60;
 
+/**
+ * The challenge of a request that brought no credentials at all, when ACCESS_TOKEN_DPOP is
+ * `required` (RFC 9449 7.1): it tells a client to come back with a DPoP-bound token and a proof,
+ * not with a Bearer token that would be refused anyway. Undefined while Bearer is accepted.
+ */
+export function missingCredentialsChallenge(config: Config): string | undefined {
+  if (config.accessTokenDpop !== 'required') return undefined;
+  return `DPoP algs="${DPOP_ALGORITHMS.join(' ')}"`;
+}
+
 /** RFC 9449 7.1: `DPoP 1*SP token68`. */
 const DPOP_TOKEN = /^dpop +([\w~+/.-]+=*) *$/i;
 const DPOP_SCHEME = /^dpop(?: |$)/i;

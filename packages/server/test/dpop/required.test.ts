@@ -49,6 +49,13 @@ describe('ACCESS_TOKEN_DPOP=required: a token without its key is worth nothing',
     expect(stale.header('www-authenticate')).toBe(`DPoP error="invalid_dpop_proof", ${ALGS}`);
   });
 
+  test('a request with no credentials is told to come back with DPoP, not with a Bearer token', async () => {
+    // RFC 9449 7.1: a Bearer challenge here would send a client to fetch a token it must not use.
+    const answer = await call('/secure-data', {});
+    expect(answer.status).toBe(401);
+    expect(answer.header('www-authenticate')).toBe(`DPoP ${ALGS}`);
+  });
+
   test('the browser’s session cookie is not affected', async () => {
     const answer = await call('/secure-data', { cookie: await sessionCookie(call, ADA) });
     expect(answer.status).toBe(200);
