@@ -11,7 +11,7 @@ const LAYERS = [
   {
     name: 'ground',
     why: 'errors, events, the caller (principal), the session-store contract, the logger contract, the HTTP shapes',
-    paths: ['(errors|events|logger|principal|session-store)[.]ts$', 'http/'],
+    paths: ['(bounded-map|errors|events|logger|principal|session-store)[.]ts$', 'http/'],
   },
   {
     name: 'config',

@@ -2,6 +2,8 @@
  * Verified callers by token hash, each kept until its `expiresAt` (epoch seconds). Bounded:
  * when full the oldest entry goes, so memory stays capped whatever tokens callers send.
  */
+import { setBounded } from '../bounded-map.js';
+
 export class TokenCache<V extends { readonly expiresAt: number }> {
   readonly #entries = new Map<string, V>();
 
@@ -23,9 +25,6 @@ export class TokenCache<V extends { readonly expiresAt: number }> {
   /** Keeps `value` until its expiry; values already expired are not stored. */
   set(key: string, value: V): void {
     if (this.maxSize === 0 || value.expiresAt * 1000 <= Date.now()) return;
-    if (this.#entries.size >= this.maxSize && !this.#entries.has(key)) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
-    this.#entries.set(key, value);
+    setBounded(this.#entries, key, value, this.maxSize);
   }
 }

@@ -1,3 +1,4 @@
+import { setBounded } from '../bounded-map.js';
 import {
   calculateJwkThumbprint,
   EmbeddedJWK,
@@ -100,9 +101,7 @@ function embeddedKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Pro
   const entry = { key, jkt: key.then(() => calculateJwkThumbprint(header.jwk!, 'sha256')) };
   // A refused key is not remembered; when full, the oldest goes.
   entry.jkt.catch(() => embeddedKeys.delete(id));
-  if (embeddedKeys.size >= MAX_EMBEDDED_KEYS)
-    embeddedKeys.delete(embeddedKeys.keys().next().value!);
-  embeddedKeys.set(id, entry);
+  setBounded(embeddedKeys, id, entry, MAX_EMBEDDED_KEYS);
   return key;
 }
 

@@ -1,3 +1,4 @@
+import { setBounded } from '../bounded-map.js';
 import { IntrospectionBusyError, type GatehouseError } from '../errors.js';
 
 /** The bounds on calls to the introspection endpoint. */
@@ -57,10 +58,12 @@ export class IntrospectionLimiter {
     const { negativeCacheSize, negativeTtl } = this.limits;
     if (negativeCacheSize === 0 || negativeTtl <= 0) return;
     this.#refused.delete(key);
-    if (this.#refused.size >= negativeCacheSize) {
-      this.#refused.delete(this.#refused.keys().next().value!);
-    }
-    this.#refused.set(key, { until: Date.now() + negativeTtl * 1000, error });
+    setBounded(
+      this.#refused,
+      key,
+      { until: Date.now() + negativeTtl * 1000, error },
+      negativeCacheSize,
+    );
   }
 
   /**

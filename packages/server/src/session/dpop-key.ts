@@ -1,3 +1,4 @@
+import { setBounded } from '../bounded-map.js';
 import * as client from 'openid-client';
 import { DPoPRefusedError } from '../errors.js';
 import type { DPoPPrivateJwk } from './crypto.js';
@@ -45,9 +46,8 @@ export class DPoPKeys {
     } else {
       handle = signerOf(configuration, jwk);
       handle.catch(() => this.#handles.delete(id));
-      if (this.#handles.size >= this.max) this.#handles.delete(this.#handles.keys().next().value!);
     }
-    this.#handles.set(id, handle);
+    setBounded(this.#handles, id, handle, this.max);
     return handle;
   }
 }

@@ -1,3 +1,4 @@
+import { setBounded } from '../bounded-map.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import { SessionExpiredError } from '../errors.js';
@@ -142,11 +143,12 @@ export class Sessions {
 
   /** The live session for a cookie value, or undefined (unknown, malformed, expired or ended). */
   async load(sessionId: string): Promise<LoadedSession | undefined> {
-    const key = this.#keys.get(sessionId) ?? sessionKeyOf(sessionId);
+    const kept = this.#keys.get(sessionId);
+    const key = kept ?? sessionKeyOf(sessionId);
     if (!key) return undefined;
     let record = await this.#store.get(key);
     if (!record) return undefined;
-    if (!this.#keys.has(sessionId)) this.#keepKey(sessionId, key);
+    if (kept === undefined) setBounded(this.#keys, sessionId, key, KEYS_KEPT);
     const now = epochSeconds();
     if (record.expiresAt <= now) {
       await this.end({ key, record });
@@ -163,11 +165,6 @@ export class Sessions {
       await this.#store.touch(key, now, record.expiresAt);
     }
     return { key, record };
-  }
-
-  #keepKey(sessionId: string, key: string): void {
-    if (this.#keys.size >= KEYS_KEPT) this.#keys.delete(this.#keys.keys().next().value!);
-    this.#keys.set(sessionId, key);
   }
 
   /** The session's tokens; a 401 when no configured secret opens them (the session is ended). */
@@ -302,8 +299,7 @@ export class Sessions {
     if (tokens.apis) Object.freeze(tokens.apis);
     Object.freeze(tokens);
     this.#opened.delete(key);
-    if (this.#opened.size >= OPENED_KEPT) this.#opened.delete(this.#opened.keys().next().value!);
-    this.#opened.set(key, { sealed: record.tokens, tokens });
+    setBounded(this.#opened, key, { sealed: record.tokens, tokens }, OPENED_KEPT);
     return tokens;
   }
 

@@ -1,3 +1,4 @@
+import { setBounded } from '../../bounded-map.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -248,8 +249,7 @@ export class SqliteStore implements SessionStore {
 
   #remember(key: string, record: SessionRecord): void {
     if (this.#cacheSize === 0) return;
-    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(key, record);
+    setBounded(this.#cache, key, record, this.#cacheSize);
   }
 
   #run<T>(operation: () => T): T {
