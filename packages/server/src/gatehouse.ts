@@ -4,7 +4,6 @@ import { parseConfig, type Config, type OptionNames } from './config/parse.js';
 import { withDevSecret } from './config/dev-secret.js';
 import { withClientKey } from './config/client-key-file.js';
 import { BearerVerifier } from './bearer/verifier.js';
-import { missingCredentialsChallenge } from './bearer/dpop.js';
 import { authenticator, type Principal } from './guard/authenticate.js';
 import { challengeHeaders } from './guard/rules.js';
 import { corsPolicy } from './guard/cors.js';
@@ -237,7 +236,6 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     jwks: jwksHandler(config),
   });
   const cors = corsPolicy(config);
-  const dpopOnly = missingCredentialsChallenge(config);
   /** The session a cookie caller was found with; 403 for a Bearer caller. */
   const sessionOf = async (request: GatehouseRequest): Promise<LoadedSession> => {
     const loaded: { session?: LoadedSession } = {};
@@ -282,12 +280,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     cors,
     errorResponse(error, context) {
       const failure = toGatehouseError(error, log, context);
-      const noCredentials =
-        failure.code === 'ERR_AUTHENTICATION_REQUIRED' && dpopOnly !== undefined;
-      return errorResponse(
-        failure,
-        noCredentials ? { 'www-authenticate': dpopOnly } : challengeHeaders(failure),
-      );
+      return errorResponse(failure, challengeHeaders(failure));
     },
     get ready() {
       return provider.ready;

@@ -1,6 +1,11 @@
 import { hash } from 'node:crypto';
 import type { Config } from '../config/parse.js';
-import { AccessTokenInvalidError, DPoPNonceRequiredError, GatehouseError } from '../errors.js';
+import {
+  AccessTokenInvalidError,
+  AuthenticationRequiredError,
+  DPoPNonceRequiredError,
+  GatehouseError,
+} from '../errors.js';
 import { readTarget } from '../http/target.js';
 import type { GatehouseRequest } from '../http/types.js';
 import type { BearerPrincipal } from '../principal.js';
@@ -15,14 +20,21 @@ export type ClaimOnce = (id: string, expiresAt: number) => Promise<boolean>;
 /** Seconds a proof's `iat` may lie in the past or the future, beyond the clock tolerance. */
 export const DPOP_PROOF_WINDOW = 60;
 
+/** RFC 9449 7.1's `algs` parameter: the proof algorithms accepted, in every DPoP challenge. */
+const ALGS = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
+
 /**
- * The challenge of a request that brought no credentials at all, when ACCESS_TOKEN_DPOP is
- * `required` (RFC 9449 7.1): it tells a client to come back with a DPoP-bound token and a proof,
- * not with a Bearer token that would be refused anyway. Undefined while Bearer is accepted.
+ * The refusal of a request that brought no credentials at all. With ACCESS_TOKEN_DPOP
+ * `required` it carries RFC 9449 7.1's DPoP challenge alone: a client learns to come back with
+ * a DPoP-bound token and a proof, not with a Bearer token that would be refused anyway.
  */
-export function missingCredentialsChallenge(config: Config): string | undefined {
-  if (config.accessTokenDpop !== 'required') return undefined;
-  return `DPoP algs="${DPOP_ALGORITHMS.join(' ')}"`;
+export function credentialsRequired(config: Config): () => AuthenticationRequiredError {
+  const challenge =
+    config.accessTokenDpop === 'required' ? { 'www-authenticate': `DPoP ${ALGS}` } : undefined;
+  return () => {
+    const refused = new AuthenticationRequiredError('Sign in to access this resource.');
+    return challenge ? withHeaders(refused, challenge) : refused;
+  };
 }
 
 /** RFC 9449 7.1: `DPoP 1*SP token68`. */
@@ -40,12 +52,11 @@ export function accessTokenGuard(config: Config, verifier: BearerVerifier, claim
   const bearerAccepted = config.accessTokenDpop !== 'required';
   const nonces = config.accessTokenDpopNonce ? new DPoPNonces(config.keys.dpopNonce) : undefined;
   const window = DPOP_PROOF_WINDOW + config.clockTolerance;
-  const algs = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
   const bearerChallenge = bearerAccepted ? ', Bearer realm="gatehouse"' : '';
   /** The failure with RFC 9449 7.1's challenge (and Bearer's, while Bearer is accepted). */
   const challenged = (error: unknown, extra: Record<string, string> = {}): unknown => {
     if (!(error instanceof GatehouseError) || error.status >= 500 || error.headers) return error;
-    const challenge = `DPoP error="${error.error}", ${algs}${bearerChallenge}`;
+    const challenge = `DPoP error="${error.error}", ${ALGS}${bearerChallenge}`;
     return withHeaders(error, { 'www-authenticate': challenge, ...extra });
   };
 
@@ -58,7 +69,7 @@ export function accessTokenGuard(config: Config, verifier: BearerVerifier, claim
     if (boundKey(principal) === undefined) return principal;
     const refused = new AccessTokenInvalidError(INVALID_TOKEN, 'DPoP-bound token sent as Bearer');
     throw withHeaders(refused, {
-      'www-authenticate': `Bearer realm="gatehouse", error="invalid_token", DPoP ${algs}`,
+      'www-authenticate': `Bearer realm="gatehouse", error="invalid_token", DPoP ${ALGS}`,
     });
   };
 

@@ -1,12 +1,12 @@
 import type { Config } from '../config/parse.js';
-import { AuthenticationRequiredError, SessionExpiredError } from '../errors.js';
+import { SessionExpiredError } from '../errors.js';
 import type { GatehouseRequest } from '../http/types.js';
 import type { Refresher } from '../session/refresh.js';
 import type { LoadedSession, Sessions } from '../session/sessions.js';
 import type { Claims, Principal, SessionPrincipal } from '../principal.js';
 import { csrfCheck, isUnsafe } from './csrf.js';
 import type { BearerVerifier } from '../bearer/verifier.js';
-import { accessTokenGuard } from '../bearer/dpop.js';
+import { accessTokenGuard, credentialsRequired } from '../bearer/dpop.js';
 
 export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from '../principal.js';
 
@@ -23,6 +23,7 @@ export function authenticator(
 ) {
   const checkCsrf = csrfCheck(config);
   const scopes = Object.freeze(config.scopes.split(' ').filter(Boolean));
+  const noCredentials = credentialsRequired(config);
   const accessToken = accessTokenGuard(config, bearer, (id, expiresAt) =>
     sessions.claimOnce(id, expiresAt),
   );
@@ -38,7 +39,7 @@ export function authenticator(
       return accessToken(request, authorization);
     const sessionId = sessions.idOf(request);
     if (sessionId === undefined || sessionId === '') {
-      throw new AuthenticationRequiredError('Sign in to access this resource.');
+      throw noCredentials();
     }
     if (isUnsafe(request.method)) checkCsrf(request);
     let session = await sessions.load(sessionId);
