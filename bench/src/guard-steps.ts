@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildChildren } from './lib/build.js';
-import { killAll, runToEnd, start, useCompiled, type Child } from './lib/child.js';
+import { killAll, start, useCompiled, type Child } from './lib/child.js';
+import { loadRun } from './lib/measure.js';
 import { describeMachine, loadNow } from './lib/machine.js';
 import { median } from './lib/median.js';
 import { freePort } from './lib/net.js';
-import type { LoadResult } from './lib/report.js';
 import { GUARD_STEPS, type GuardStepsSpec } from './lib/guard-steps.js';
 
 const { values: args } = parseArgs({
@@ -39,21 +39,14 @@ interface Server {
   cpu: number[][];
 }
 
-/** One autocannon run (load.mjs) against `url`: the server's CPU µs per request. */
+/** One autocannon run against `path`: the server's CPU µs per request. */
 async function cpuPerRequest(server: Server, path: string): Promise<number> {
-  let before: Promise<number> | undefined;
-  const result = await runToEnd<LoadResult>(
-    'load.mjs',
-    { ...settings, url: server.url(path), headers: { cookie: server.child.ready.cookie } },
-    [],
-    (message) => {
-      if (message.type === 'measuring') before = server.child.cpu();
-    },
-  );
+  const headers = { cookie: server.child.ready.cookie };
+  const result = await loadRun({ ...settings, url: server.url(path), headers }, [server.child]);
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${server.store} ${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
-  return ((await server.child.cpu()) - (await before!)) / result.requests;
+  return result.cpuPerRequest!;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-guard-steps-'));

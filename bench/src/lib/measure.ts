@@ -32,6 +32,30 @@ export interface RunPlace {
   step: number;
 }
 
+/** What load.mjs is asked to send: the URL, its headers or credentials, and the settings. */
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+  headers: Record<string, string>;
+  tokensFile?: string;
+  dpop?: DpopLoad;
+}
+
+/**
+ * One autocannon run in its own process (load.mjs), with the CPU time `servers` used while it
+ * was measured (the warm-up left out) as `cpuPerRequest`.
+ */
+export async function loadRun(spec: LoadSpec, servers: Child<unknown>[]): Promise<LoadResult> {
+  let cpuBefore: Promise<number> | undefined;
+  const result = await runToEnd<LoadResult>('load.mjs', spec, [], (message) => {
+    if (message.type === 'measuring') cpuBefore = cpuOf(servers);
+  });
+  result.cpuPerRequest = ((await cpuOf(servers)) - (await cpuBefore!)) / result.requests;
+  return result;
+}
+
 export async function measure(
   phase: PlannedPhase,
   { round, step }: RunPlace,
@@ -40,12 +64,10 @@ export async function measure(
   log(`round ${round + 1}/${settings.rounds}: ${phase.label} (${phase.server})`);
   const ports = [Number(new URL(phase.url!).port), ...(phase.cpuAlso ?? [])];
   const children = ports.map((port) => servers.get(port)!);
-  let cpuBefore: Promise<number> | undefined;
   try {
-    const result = await runToEnd<LoadResult>(
-      'load.mjs',
+    const result = await loadRun(
       {
-        url: phase.url,
+        url: phase.url!,
         connections: settings.connections,
         duration: settings.duration,
         warmup: settings.warmup,
@@ -53,13 +75,9 @@ export async function measure(
         ...(phase.tokensFile && { tokensFile: phase.tokensFile }),
         ...(phase.dpop && { dpop: phase.dpop }),
       },
-      [],
-      (message) => {
-        if (message.type === 'measuring') cpuBefore = cpuOf(children);
-      },
+      children,
     );
-    const cpu = (await cpuOf(children)) - (await cpuBefore!);
-    Object.assign(result, { cpuPerRequest: cpu / result.requests, round, step });
+    Object.assign(result, { round, step });
     phase.runs.push(result);
     if (result.non2xx > 0 || result.errors > 0 || result.ok === 0) {
       throw new Error(
