@@ -59,10 +59,16 @@ function row(
 /** Issue 15's nine targets, in its order. `n/a` when the run did not measure both sides. */
 export function checkTargets(report: Run): Target[] {
   const { phases } = report;
-  const share = (id: PhaseId) => find(phases, id)?.ofCeiling;
-  const shareByCpu = (id: PhaseId) => find(phases, id)?.ofCeilingCpu;
+  /** A phase's share of the ceiling, by req/s and by CPU. */
+  const ofCeiling = (id: PhaseId) => {
+    const phase = find(phases, id);
+    return [phase?.ofCeiling, phase?.ofCeilingCpu] as const;
+  };
+  /** Phase `a` ÷ phase `b` within each round, by req/s and by CPU. */
+  const versus = (a: PhaseId, b: PhaseId) =>
+    [factor(phases, a, b), cpuFactor(phases, a, b)] as const;
   const cookie = (id: PhaseId, store: string, limits: [number, number]) =>
-    row(id, `session cookie, ${store} ÷ open route`, 'share', limits, share(id), shareByCpu(id));
+    row(id, `session cookie, ${store} ÷ open route`, 'share', limits, ...ofCeiling(id));
   const flows = flowsFactors(report.flows);
   return [
     cookie('cookieSqlite', 'SQLite store (the default of `npm run serve`)', [0.8, 0.9]),
@@ -73,40 +79,35 @@ export function checkTargets(report: Run): Target[] {
       'Bearer, repeated token ÷ open route',
       'share',
       [0.85, 0.95],
-      share('bearerRepeated'),
-      shareByCpu('bearerRepeated'),
+      ...ofCeiling('bearerRepeated'),
     ),
     row(
       'bearerFirstSight',
       'Bearer, first sight (one signature check each) ÷ open route',
       'share',
       [0.3, 0.4],
-      share('bearerFirstSight'),
-      shareByCpu('bearerFirstSight'),
+      ...ofCeiling('bearerFirstSight'),
     ),
     row(
       'vsExpressOpenidConnect',
       'session cookie (SQLite) ÷ express-openid-connect',
       'times',
       [12, 15],
-      factor(phases, 'cookieSqlite', 'eocCookie'),
-      cpuFactor(phases, 'cookieSqlite', 'eocCookie'),
+      ...versus('cookieSqlite', 'eocCookie'),
     ),
     row(
       'vsOktaJwtVerifier',
       'Bearer, repeated ÷ @okta/jwt-verifier',
       'times',
       [12, 14],
-      factor(phases, 'bearerRepeated', 'oktaBearer'),
-      cpuFactor(phases, 'bearerRepeated', 'oktaBearer'),
+      ...versus('bearerRepeated', 'oktaBearer'),
     ),
     row(
       'remoteProxy',
       'a remote-API call through the proxy ÷ the same call made directly',
       'share',
       [0.6, 0.8],
-      factor(phases, 'remoteProxy', 'remoteDirect'),
-      cpuFactor(phases, 'remoteProxy', 'remoteDirect'),
+      ...versus('remoteProxy', 'remoteDirect'),
     ),
     row(
       'signInFlows',
