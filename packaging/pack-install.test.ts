@@ -30,6 +30,7 @@ interface Manifest {
   name: string;
   types?: string;
   exports: Record<string, Record<string, string>>;
+  bin?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -229,6 +230,17 @@ describe.concurrent('packages as a stranger installs them', () => {
       );
       expect(code, stderr).toBe(0);
       expect(Number(stdout)).toBeGreaterThan(0);
+    },
+    MINUTE,
+  );
+
+  it.each(manifests.flatMap((m) => Object.keys(m.bin ?? {})).map((name) => [name]))(
+    '%s: its bin runs from the installed package (--help)',
+    async (name) => {
+      const bin = join(app, 'node_modules', '.bin', name);
+      const { code, stdout, stderr } = await run(bin, ['--help'], app, MINUTE);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toMatch(/^Usage: /);
     },
     MINUTE,
   );

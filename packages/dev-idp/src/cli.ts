@@ -3,7 +3,8 @@ import { demoClients } from './clients.js';
 import { startDevIdp } from './server.js';
 import { defaultUsers } from './users.js';
 
-const USAGE = `Usage: npm start -w packages/dev-idp -- [--port 7157] [--backend-url URL] [--frontend-url URL]
+const USAGE = `Usage: gatehouse-dev-idp [--port 7157] [--backend-url URL] [--frontend-url URL]
+  (in this repository: npm start -w packages/dev-idp -- [options])
   --port          port to listen on (default 7157)
   --backend-url   the Gatehouse backend, for redirect and logout URIs (env BACKEND_URL, default http://localhost:7156)
   --frontend-url  the React app, for post-logout redirects (env FRONTEND_URL, default http://localhost:5173)`;
