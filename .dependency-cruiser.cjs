@@ -21,7 +21,7 @@ const LAYERS = [
   {
     name: 'provider',
     why: 'talking to the OpenID provider: discovery, keys, provider calls, Bearer verification',
-    paths: ['oidc/(discovery|provider-errors|user|client-auth|mtls-fetch)[.]ts$', 'bearer/'],
+    paths: ['provider/', 'bearer/'],
   },
   {
     name: 'session',
@@ -31,11 +31,7 @@ const LAYERS = [
   {
     name: 'routes',
     why: 'the protocol steps as handlers, and the guard of the app routes',
-    paths: [
-      'oidc/(login|par|callback|logout|backchannel-logout|refresh|revoke|transaction|return-to|pages|jwks)[.]ts$',
-      'guard/',
-      'remote/',
-    ],
+    paths: ['oidc/', 'guard/', 'remote/'],
   },
   {
     name: 'core',

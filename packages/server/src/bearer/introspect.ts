@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { AccessTokenExpiredError, AccessTokenInvalidError } from '../errors.js';
-import { callProvider } from '../oidc/provider-errors.js';
+import { callProvider } from '../provider/provider-errors.js';
 import { INVALID_TOKEN } from './keys.js';
 
 /** What an introspected token is checked against. */

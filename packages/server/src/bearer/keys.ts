@@ -7,8 +7,8 @@ import {
   ProviderUnavailableError,
   type GatehouseError,
 } from '../errors.js';
-import { providerError } from '../oidc/provider-errors.js';
-import type { Discovery } from '../oidc/discovery.js';
+import { providerError } from '../provider/provider-errors.js';
+import type { Discovery } from '../provider/discovery.js';
 
 /** The issuer's exact identifier and a key lookup over its JWKS. */
 export interface IssuerKeys {

@@ -1,7 +1,7 @@
 import type { IDToken } from 'openid-client';
 import { AccessTokenInvalidError } from '../errors.js';
 import type { BearerPrincipal, Claims } from '../principal.js';
-import { userFromClaims } from '../oidc/user.js';
+import { userFromClaims } from '../provider/user.js';
 import { INVALID_TOKEN } from './keys.js';
 
 /**

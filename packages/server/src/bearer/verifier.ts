@@ -3,7 +3,7 @@ import { defaults } from '../config/defaults.js';
 import type { Config } from '../config/parse.js';
 import { AccessTokenInvalidError, GatehouseError, ProviderResponseError } from '../errors.js';
 import type { BearerPrincipal } from '../principal.js';
-import type { Discovery } from '../oidc/discovery.js';
+import type { Discovery } from '../provider/discovery.js';
 import { TokenCache } from './cache.js';
 import { introspectAccessToken } from './introspect.js';
 import { IntrospectionLimiter } from './introspection-limit.js';

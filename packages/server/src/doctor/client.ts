@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { ENV_NAMES } from '../config/env.js';
 import type { Config } from '../config/parse.js';
-import type { ClientAuthentication } from '../oidc/client-auth.js';
+import type { ClientAuthentication } from '../provider/client-auth.js';
 import { networkFailure, type Probe } from './provider.js';
 import { check, type DoctorCheck } from './report.js';
 

@@ -27,7 +27,7 @@ import { sessionStoreCheck } from './store.js';
 import { parCheck } from './par.js';
 import { SECRET_METHODS } from '../config/client-auth.js';
 import { withClientKey } from '../config/client-key-file.js';
-import { clientAuthentication, clientCertificate } from '../oidc/client-auth.js';
+import { clientAuthentication, clientCertificate } from '../provider/client-auth.js';
 
 /** Options of {@link doctor}. */
 export interface DoctorOptions {

@@ -14,10 +14,10 @@ import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { newDPoPKey, requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
 import { errorPage, popupPages } from './pages.js';
 import { channels } from '../events.js';
-import { callProvider } from './provider-errors.js';
-import type { Discovery } from './discovery.js';
+import { callProvider } from '../provider/provider-errors.js';
+import type { Discovery } from '../provider/discovery.js';
 import type { Transaction, Transactions } from './transaction.js';
-import { grantedScopes, keptClaims, userOfTokens } from './user.js';
+import { grantedScopes, keptClaims, userOfTokens } from '../provider/user.js';
 
 /** The errors of a `prompt=none` sign-in that mean "the user must interact": signed out. */
 const SIGN_IN_NEEDED = new Set([

@@ -6,7 +6,7 @@ import { LoginParamInvalidError } from '../errors.js';
 import { redirect } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import type { Discovery } from './discovery.js';
+import type { Discovery } from '../provider/discovery.js';
 import { localReturnTo } from './return-to.js';
 import { authorizationRedirect } from './par.js';
 import { withRemoteApis } from '../remote/login.js';

@@ -6,7 +6,7 @@ import { json, redirect } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { csrfCheck } from '../guard/csrf.js';
 import type { Sessions } from '../session/sessions.js';
-import type { Discovery } from './discovery.js';
+import type { Discovery } from '../provider/discovery.js';
 import { channels } from '../events.js';
 
 /**

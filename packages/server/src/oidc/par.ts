@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import type { Config } from '../config/parse.js';
 import { ParUnavailableError } from '../errors.js';
-import { callProvider } from './provider-errors.js';
+import { callProvider } from '../provider/provider-errors.js';
 
 /**
  * Whether a sign-in pushes its parameters first (RFC 9126): `on` always (a provider without the

@@ -1,13 +1,13 @@
 import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { TokenValidationError } from '../errors.js';
-import { callProvider } from './provider-errors.js';
+import { callProvider } from '../provider/provider-errors.js';
 import type { RefreshGrant } from '../session/refresh.js';
 import { epochSeconds } from '../session/sessions.js';
-import type { Discovery } from './discovery.js';
+import type { Discovery } from '../provider/discovery.js';
 import type { SignInHook } from '../config/sign-in-hook.js';
 import { requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
-import { grantedScopes, keptClaims, userOfTokens } from './user.js';
+import { grantedScopes, keptClaims, userOfTokens } from '../provider/user.js';
 
 /**
  * The refresh token grant at the provider (OIDC Core 12): new tokens, the rotated refresh token

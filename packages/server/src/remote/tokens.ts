@@ -8,8 +8,8 @@ import {
   SessionExpiredError,
 } from '../errors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
-import { callProvider } from '../oidc/provider-errors.js';
-import type { Discovery } from '../oidc/discovery.js';
+import { callProvider } from '../provider/provider-errors.js';
+import type { Discovery } from '../provider/discovery.js';
 import type { DPoPPrivateJwk, SessionTokens } from '../session/crypto.js';
 import { withProof, type DPoPKeys, type DPoPSigner } from '../session/dpop-key.js';
 import {

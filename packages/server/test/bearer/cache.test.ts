@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TokenCache } from '../../src/bearer/cache.js';
 import type { KeySource } from '../../src/bearer/keys.js';
 import { BearerVerifier } from '../../src/bearer/verifier.js';
-import { Discovery } from '../../src/oidc/discovery.js';
+import { Discovery } from '../../src/provider/discovery.js';
 import { epoch, silent, startFakeIssuer, testOptions } from './support.js';
 
 describe('the token cache', () => {

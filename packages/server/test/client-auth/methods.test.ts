@@ -3,7 +3,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { parseConfig, type GatehouseOptions } from '@gatehouse/server';
 import { describe, expect, test } from 'vitest';
-import { clientAuthentication } from '../../src/oidc/client-auth.js';
+import { clientAuthentication } from '../../src/provider/client-auth.js';
 
 const ISSUER = 'https://idp.example.com/oauth2/default';
 const BASE: GatehouseOptions = {
