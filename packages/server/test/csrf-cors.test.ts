@@ -80,6 +80,28 @@ describe.each<Framework>(['fastify', 'express'])('cross-site requests on %s', (f
     expect(theirs.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  test('a browser app on FRONTEND_URL may send a DPoP proof and read the nonce and challenges', async () => {
+    const preflight = await fetch(`${stack.backend.url}/secure-data`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: stack.frontendUrl,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization, dpop',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = preflight.headers.get('access-control-allow-headers')!.toLowerCase();
+    expect(allowed.split(/, */)).toEqual(expect.arrayContaining(['authorization', 'dpop']));
+    const response = await fetch(`${stack.backend.url}/secure-data`, {
+      headers: { origin: stack.frontendUrl },
+    });
+    expect(response.status).toBe(401);
+    const exposed = response.headers.get('access-control-expose-headers')!.toLowerCase();
+    expect(exposed.split(/, */)).toEqual(
+      expect.arrayContaining(['www-authenticate', 'dpop-nonce']),
+    );
+  });
+
   test('a GET from a foreign origin gets no CORS grant, so its page cannot read the answer', async () => {
     const response = await fetch(`${stack.backend.url}/me`, {
       headers: { cookie, origin: 'https://evil.example' },

@@ -11,14 +11,15 @@ export function corsPolicy(config: Config) {
   const granted: Record<string, string> = {
     'access-control-allow-origin': config.frontendOrigin,
     'access-control-allow-credentials': 'true',
-    // The step-up challenge (RFC 9470) names the acr_values and max_age to sign in with.
-    'access-control-expose-headers': 'WWW-Authenticate',
+    // The step-up challenge (RFC 9470) names the acr_values and max_age to sign in with; a
+    // DPoP client (RFC 9449) reads the nonce it must put in its next proof.
+    'access-control-expose-headers': 'WWW-Authenticate, DPoP-Nonce',
     vary: 'Origin',
   };
   const preflight: Record<string, string> = {
     ...granted,
     'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE',
-    'access-control-allow-headers': 'X-CSRF, Content-Type, Authorization',
+    'access-control-allow-headers': 'X-CSRF, Content-Type, Authorization, DPoP',
     'access-control-max-age': '600',
   };
   const denied = json(
