@@ -27,7 +27,9 @@ import { clientCredentialsToken, cloneTokens } from './lib/tokens.js';
 import { dpopCredentials } from './lib/dpop.js';
 import type { MemoryResult } from './memory.js';
 import type { PeerTargetSpec } from './targets/express-openid-connect.js';
+import type { BareProxySpec } from './targets/bare-proxy.js';
 import type { GatehouseTargetSpec } from './targets/gatehouse.js';
+import type { JoseVerifierSpec } from './targets/jose-verifier.js';
 
 const USAGE = `npm run bench [-- options]
   --quick            phases of 1 s, no warm-up, 1 round, 4 connections, 10,000 sessions,
@@ -39,7 +41,7 @@ const USAGE = `npm run bench [-- options]
   --connections <n>  autocannon connections, the same for every target (default 16)
   --sessions <n>     sessions held for the memory figure (default 100000)
   --users <n>        virtual users of the sign-in flow phase (default 4)
-  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,dpopRepeated,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,flows,eocFlows,memory,bundles'})
+  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,joseFirstSight,dpopRepeated,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,bareProxy,flows,eocFlows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
                      in place of the repository's: measures a proposed change side by side
@@ -122,16 +124,27 @@ async function main(): Promise<BenchReport> {
   const keysFile = join(dir, 'dev-idp-keys.json');
   const sessionSecret = 'bench-session-secret-'.repeat(2);
 
-  const [sqlitePort, memoryPort, redisPort, eocPort, oktaPort, tokensPort, upstreamPort] =
-    (await Promise.all(Array.from({ length: 7 }, freePort))) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+  const [
+    sqlitePort,
+    memoryPort,
+    redisPort,
+    eocPort,
+    oktaPort,
+    tokensPort,
+    upstreamPort,
+    bareProxyPort,
+    josePort,
+  ] = (await Promise.all(Array.from({ length: 9 }, freePort))) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const origin = (port: number) => `http://localhost:${port}`;
   const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
   const clients = benchClients({
@@ -217,6 +230,14 @@ async function main(): Promise<BenchReport> {
       start('targets/okta-jwt-verifier.ts', { port: oktaPort, issuer }, flags('okta-jwt-verifier')),
     ),
     started(upstreamPort, start('targets/upstream.ts', { port: upstreamPort }, flags('upstream'))),
+    started(
+      josePort,
+      start(
+        'targets/jose-verifier.ts',
+        { port: josePort, issuer } satisfies JoseVerifierSpec,
+        flags('jose-verifier'),
+      ),
+    ),
   ]);
 
   // Credentials, made before any load: a session through each backend's real sign-in; tokens.
@@ -230,10 +251,19 @@ async function main(): Promise<BenchReport> {
   };
   const token = await clientCredentialsToken(issuer, 'gatehouse-cli', 'gatehouse-cli-secret');
   const bearer = { authorization: `Bearer ${token}` };
+  await started(
+    bareProxyPort,
+    start(
+      'targets/bare-proxy.ts',
+      { port: bareProxyPort, upstreamPort, ...bearer } satisfies BareProxySpec,
+      flags('bare-proxy'),
+    ),
+  );
   const tokensFile = join(dir, 'first-sight-tokens.json');
-  const firstSight = wanted('bearerFirstSight')
-    ? cloneTokens(token, keysFile, settings.firstSightTokens)
-    : [token];
+  const firstSight =
+    wanted('bearerFirstSight') || wanted('joseFirstSight')
+      ? cloneTokens(token, keysFile, settings.firstSightTokens)
+      : [token];
   writeFileSync(tokensFile, JSON.stringify(firstSight));
   const lastMinted = { authorization: `Bearer ${firstSight.at(-1)}` };
   await expectAuthenticated(at(sqlitePort, '/secure-data'), { cookie: cookies.sqlite }, 'session');
@@ -241,10 +271,11 @@ async function main(): Promise<BenchReport> {
   if (cookies.redis)
     await expectAuthenticated(at(redisPort, '/secure-data'), { cookie: cookies.redis }, 'session');
   await expectAuthenticated(at(eocPort, '/secure-data'), { cookie: cookies.eoc }, 'session');
-  for (const port of [sqlitePort, oktaPort]) {
+  for (const port of [sqlitePort, oktaPort, josePort]) {
     await expectAuthenticated(at(port, '/secure-data'), bearer, 'bearer');
     await expectAuthenticated(at(port, '/secure-data'), lastMinted, 'bearer');
   }
+  await expectAuthenticated(at(bareProxyPort, '/orders'), {}, 'bearer');
   // A DPoP-bound token; its proofs carry BACKEND_URL (localhost) as htu, and expire: a run
   // (warm-up and measured) must fit in the proofs' window (60 s + CLOCK_TOLERANCE).
   const dpopFits = settings.warmup + settings.duration <= 80;
@@ -314,6 +345,13 @@ async function main(): Promise<BenchReport> {
       tokensFile,
     },
     {
+      id: 'joseFirstSight',
+      label: `bound: first sight on bare node:http, jose's jwtVerify alone (the same tokens)`,
+      server: 'node:http + jose',
+      url: at(josePort, '/secure-data'),
+      tokensFile,
+    },
+    {
       id: 'dpopRepeated',
       label: 'DPoP-bound JWT, repeated (one token, a new proof each request)',
       server: demo,
@@ -353,6 +391,14 @@ async function main(): Promise<BenchReport> {
       label: 'the same remote API through the backend (session cookie, token per API)',
       server: `${demo}, memory store -> node:http upstream`,
       url: at(memoryPort, '/api/orders/orders'),
+      headers: { cookie: cookies.memory, 'x-csrf': '1' } as Record<string, string>,
+      cpuAlso: [upstreamPort],
+    },
+    {
+      id: 'bareProxy',
+      label: 'bound: the same call through a bare node:http proxy (no auth, no checks)',
+      server: 'node:http proxy -> node:http upstream',
+      url: at(bareProxyPort, '/orders'),
       headers: { cookie: cookies.memory, 'x-csrf': '1' } as Record<string, string>,
       cpuAlso: [upstreamPort],
     },

@@ -15,12 +15,14 @@ const table: PhaseId[] = [
   'cookieRedis',
   'bearerRepeated',
   'bearerFirstSight',
+  'joseFirstSight',
   'dpopRepeated',
   'eocCookie',
   'expressCeiling',
   'oktaBearer',
   'remoteDirect',
   'remoteProxy',
+  'bareProxy',
 ];
 
 describe('roundOrder', () => {
@@ -41,6 +43,8 @@ describe('roundOrder', () => {
       'ceiling',
       'bearerFirstSight',
       'ceiling',
+      'joseFirstSight',
+      'ceiling',
       'dpopRepeated',
       'ceiling',
       'eocCookie',
@@ -48,6 +52,7 @@ describe('roundOrder', () => {
       'oktaBearer',
       'remoteDirect',
       'remoteProxy',
+      'bareProxy',
     ]);
   });
 

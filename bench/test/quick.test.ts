@@ -54,12 +54,14 @@ describe('npm run bench -- --quick', () => {
       'cookieRedis',
       'bearerRepeated',
       'bearerFirstSight',
+      'joseFirstSight',
       'dpopRepeated',
       'eocCookie',
       'expressCeiling',
       'oktaBearer',
       'remoteDirect',
       'remoteProxy',
+      'bareProxy',
     ]);
     // Quick mode runs the ceiling first and last in its one round (lib/plan.ts, 'ends').
     expect(report.phases.find((phase) => phase.id === 'ceiling')?.runs).toHaveLength(2);
@@ -108,6 +110,10 @@ describe('npm run bench -- --quick', () => {
       'firstSightVsOkta',
       'boundEoc',
       'boundOkta',
+      'boundFirstSight',
+      'firstSightVsJose',
+      'boundProxy',
+      'proxyVsBare',
       'memoryPerSession',
       'reactBundle',
     ]);

@@ -14,6 +14,8 @@ const ENTRIES = [
   'targets/express-openid-connect.ts',
   'targets/okta-jwt-verifier.ts',
   'targets/upstream.ts',
+  'targets/bare-proxy.ts',
+  'targets/jose-verifier.ts',
   'targets/guard-steps.ts',
 ];
 

@@ -27,12 +27,14 @@ export type PhaseId =
   | 'cookieRedis'
   | 'bearerRepeated'
   | 'bearerFirstSight'
+  | 'joseFirstSight'
   | 'dpopRepeated'
   | 'eocCookie'
   | 'expressCeiling'
   | 'oktaBearer'
   | 'remoteDirect'
-  | 'remoteProxy';
+  | 'remoteProxy'
+  | 'bareProxy';
 
 /** One throughput phase: a route of a server with a credential, run once per round. */
 export interface Phase {

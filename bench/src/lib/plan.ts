@@ -13,6 +13,7 @@ export const JUDGED_BY_CEILING: ReadonlySet<PhaseId> = new Set<PhaseId>([
   'cookieRedis',
   'bearerRepeated',
   'bearerFirstSight',
+  'joseFirstSight',
   'dpopRepeated',
 ]);
 

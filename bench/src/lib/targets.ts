@@ -192,6 +192,26 @@ export function reportedFigures(report: Run): Target[] {
       'bound: Gatehouse open route (no auth at all) ÷ @okta/jwt-verifier',
       times(factor(phases, 'ceiling', 'oktaBearer')),
     ),
+    reported(
+      'boundFirstSight',
+      "bound: first sight, jose's jwtVerify alone on bare node:http ÷ open route",
+      percent(find(phases, 'joseFirstSight')?.ofCeiling ?? NaN),
+    ),
+    reported(
+      'firstSightVsJose',
+      "Bearer, first sight ÷ jose's jwtVerify alone on bare node:http",
+      percent(factor(phases, 'bearerFirstSight', 'joseFirstSight')),
+    ),
+    reported(
+      'boundProxy',
+      'bound: a bare node:http proxy ÷ the same call made directly',
+      percent(factor(phases, 'bareProxy', 'remoteDirect')),
+    ),
+    reported(
+      'proxyVsBare',
+      'a remote-API call through the proxy ÷ through a bare node:http proxy',
+      percent(factor(phases, 'remoteProxy', 'bareProxy')),
+    ),
     under(
       'memoryPerSession',
       `memory per idle session at ${settings.sessions.toLocaleString('en-US')} sessions < 4 KiB`,
