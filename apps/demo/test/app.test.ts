@@ -1,10 +1,20 @@
-import { createGatehouse, MemoryStore } from '@gatehouse/server';
+// The demo backend in one process, its provider down. POST /admin-action's three rules (signed
+// in with CSRF, the admins group, a second factor within 5 minutes) each refuse on their own:
+// its sessions are written straight into the store; the browser path, with the dev IdP's
+// one-time code and the SDK's step-up, is e2e/step-up.test.ts.
+import { createGatehouse, defaults, MemoryStore, type SessionRecord } from '@gatehouse/server';
 import { pino } from 'pino';
-import { afterAll, expect, test } from 'vitest';
-import { buildDemoApp } from '../server/app.js';
+import { afterAll, describe, expect, it, test } from 'vitest';
 import { freePort } from '@gatehouse/dev-idp/testing';
+import { parseConfig } from '../../../packages/server/src/config/parse.js';
+import {
+  newSessionId,
+  sealTokens,
+  sessionKeyOf,
+} from '../../../packages/server/src/session/crypto.js';
+import { buildDemoApp } from '../server/app.js';
 
-const gatehouse = createGatehouse({
+const options = {
   issuer: `http://localhost:${await freePort()}/oauth2/default`, // nothing listens there
   clientId: 'gatehouse-demo',
   clientSecret: 'gatehouse-demo-secret',
@@ -14,7 +24,8 @@ const gatehouse = createGatehouse({
   sessionStore: new MemoryStore(),
   httpTimeout: 1,
   logger: pino({ level: 'silent' }),
-});
+};
+const gatehouse = createGatehouse(options);
 const app = await buildDemoApp({ gatehouse });
 afterAll(async () => {
   await app.close();
@@ -39,4 +50,76 @@ test('with the provider down, /healthz is 200, /login a readable 503, /secure-da
 test('an unknown API path is a JSON 404, not an HTML page', async () => {
   const response = await app.inject('/nope');
   expect(response.statusCode).toBe(404);
+});
+
+const TWO_FACTORS = 'urn:okta:loa:2fa:any';
+
+/** A signed-in browser's Cookie header: a session written into the store as a sign-in would. */
+async function signedIn(user: { groups: string[] }, level: { acr?: string; authTime?: number }) {
+  const { keys } = parseConfig(options);
+  const id = newSessionId();
+  const key = sessionKeyOf(id)!;
+  const now = Math.floor(Date.now() / 1000);
+  const record: SessionRecord = {
+    user: { sub: '00u1ada', name: 'Ada Lovelace', email: 'ada@example.com', ...user },
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 3600,
+    accessTokenExpiresAt: now + 3600,
+    refreshable: false,
+    tokens: sealTokens({ access_token: 'a', id_token: 'i' }, keys.tokens[0]!.key, key),
+    tokenKey: keys.tokens[0]!.id,
+    ...level,
+  };
+  await gatehouse.store.create(key, record);
+  return `${defaults.cookieName}=${id}`;
+}
+
+const adminAction = (headers: Record<string, string>) =>
+  app.inject({ method: 'POST', url: '/admin-action', headers });
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('POST /admin-action', () => {
+  it('is done for an admin who signed in with a second factor in the last 5 minutes', async () => {
+    const cookie = await signedIn({ groups: ['admins'] }, { acr: TWO_FACTORS, authTime: now() });
+    const response = await adminAction({ cookie, 'x-csrf': '1' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ message: 'Admin action done.', acr: TWO_FACTORS });
+  });
+
+  it('refuses an anonymous caller with 401', async () => {
+    const response = await adminAction({ 'x-csrf': '1' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error).toBe('unauthorized');
+  });
+
+  it('refuses the cookie without X-CSRF: 1 (a cross-site form post)', async () => {
+    const cookie = await signedIn({ groups: ['admins'] }, { acr: TWO_FACTORS, authTime: now() });
+    const response = await adminAction({ cookie });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error_description).toBe('This request needs the header X-CSRF: 1.');
+  });
+
+  it('refuses a user outside the admins group with 403, whatever the sign-in', async () => {
+    const cookie = await signedIn({ groups: ['users'] }, { acr: TWO_FACTORS, authTime: now() });
+    const response = await adminAction({ cookie, 'x-csrf': '1' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ error: 'access_denied' });
+  });
+
+  it.each([
+    ['signed in with a password only', { acr: 'urn:okta:loa:1fa:pwd', authTime: now() }],
+    ['signed in without an acr', { authTime: now() }],
+    ['second factor 10 minutes ago', { acr: TWO_FACTORS, authTime: now() - 600 }],
+    ['no auth_time', { acr: TWO_FACTORS }],
+  ])('asks an admin %s to step up (RFC 9470 challenge)', async (_, level) => {
+    const cookie = await signedIn({ groups: ['admins'] }, level);
+    const response = await adminAction({ cookie, 'x-csrf': '1' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error).toBe('insufficient_user_authentication');
+    const challenge = response.headers['www-authenticate'];
+    expect(challenge).toContain('error="insufficient_user_authentication"');
+    expect(challenge).toContain(`acr_values="${TWO_FACTORS}"`);
+    expect(challenge).toContain('max_age=300');
+  });
 });

@@ -170,3 +170,16 @@ export async function listenUntilStopped(app: Express, port: number): Promise<vo
     () => new Promise((resolve) => server.close(() => resolve())),
   );
 }
+
+/**
+ * Serves a `node:http` server on the spec's port on loopback, keep-alive connections held as
+ * autocannon's are, until the parent stops this process.
+ */
+export async function serveHttpUntilStopped(server: Server, port: number): Promise<void> {
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  serveUntilStopped({ pid: process.pid }, async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+}

@@ -3,7 +3,7 @@
 // nothing else: no framework, no session, no token lookup, no header or path checks. What the
 // proxy ÷ direct target can reach here is at most what this reaches.
 import http from 'node:http';
-import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+import { fail, serveHttpUntilStopped, specOf } from '../lib/child.js';
 
 export interface BareProxySpec {
   port: number;
@@ -36,13 +36,7 @@ async function main() {
     upstream.on('error', () => res.writeHead(502).end());
     upstream.end();
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(spec.port, '127.0.0.1', resolve));
-  serveUntilStopped({ pid: process.pid }, async () => {
-    server.closeAllConnections();
-    agent.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  await serveHttpUntilStopped(server, spec.port);
 }
 
 main().catch(fail);

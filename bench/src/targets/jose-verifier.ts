@@ -5,7 +5,7 @@
 // can reach here is at most what this reaches.
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createServer, type ServerResponse } from 'node:http';
-import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+import { fail, serveHttpUntilStopped, specOf } from '../lib/child.js';
 
 export interface JoseVerifierSpec {
   port: number;
@@ -39,12 +39,7 @@ async function main() {
       () => answer(res, 401, { error: 'invalid_token' }),
     );
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(spec.port, '127.0.0.1', resolve));
-  serveUntilStopped({ pid: process.pid }, async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  await serveHttpUntilStopped(server, spec.port);
 }
 
 main().catch(fail);

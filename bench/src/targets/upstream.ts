@@ -2,7 +2,7 @@
 // Bearer token is not verified (the same work whether it is called directly or through the
 // backend, so the difference is the proxy's cost).
 import { createServer } from 'node:http';
-import { fail, serveUntilStopped, specOf } from '../lib/child.js';
+import { fail, serveHttpUntilStopped, specOf } from '../lib/child.js';
 
 async function main() {
   const spec = specOf<{ port: number }>();
@@ -17,12 +17,7 @@ async function main() {
     });
     res.end(answer);
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(spec.port, '127.0.0.1', resolve));
-  serveUntilStopped({ pid: process.pid }, async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  await serveHttpUntilStopped(server, spec.port);
 }
 
 main().catch(fail);
