@@ -134,7 +134,7 @@ async function main(): Promise<BenchReport> {
     upstreamPort,
     bareProxyPort,
     josePort,
-  ] = (await Promise.all(Array.from({ length: 9 }, freePort))) as number[] as [
+  ] = (await Promise.all(Array.from({ length: 9 }, freePort))) as [
     number,
     number,
     number,

@@ -5,12 +5,9 @@
 import type { FlowsPhase } from './flows-phase.js';
 import { median } from './median.js';
 import { cpuFactor, factor } from './pairing.js';
-import type { BenchReport, Phase, PhaseId, Target } from './report.js';
+import type { BenchReport, PhaseId, Target } from './report.js';
 
 type Run = Omit<BenchReport, 'targets' | 'reported'>;
-
-const find = (phases: Phase[], id: PhaseId) =>
-  phases.find((phase) => phase.id === id && !phase.failed && phase.runs.length > 0);
 
 /** The same two ratios for sign-in flows: Gatehouse's flows ÷ express-openid-connect's. */
 function flowsFactors(flows: FlowsPhase[] | undefined): { rps: number; cpu: number } {
@@ -59,14 +56,10 @@ function row(
 /** Issue 15's nine targets, in its order. `n/a` when the run did not measure both sides. */
 export function checkTargets(report: Run): Target[] {
   const { phases } = report;
-  /** A phase's share of the ceiling, by req/s and by CPU. */
-  const ofCeiling = (id: PhaseId) => {
-    const phase = find(phases, id);
-    return [phase?.ofCeiling, phase?.ofCeilingCpu] as const;
-  };
-  /** Phase `a` ÷ phase `b` within each round, by req/s and by CPU. */
+  /** Phase `a` ÷ phase `b` within each round, by req/s and by CPU (÷ `ceiling`: its share). */
   const versus = (a: PhaseId, b: PhaseId) =>
     [factor(phases, a, b), cpuFactor(phases, a, b)] as const;
+  const ofCeiling = (id: PhaseId) => versus(id, 'ceiling');
   const cookie = (id: PhaseId, store: string, limits: [number, number]) =>
     row(id, `session cookie, ${store} ÷ open route`, 'share', limits, ...ofCeiling(id));
   const flows = flowsFactors(report.flows);
@@ -146,71 +139,90 @@ export function reportedFigures(report: Run): Target[] {
   });
   const perSession = report.memory?.bytesPerSession ?? NaN;
   const bundle = report.bundles?.find((b) => b.name === '@gatehouse/react')?.gzipped ?? NaN;
+  /** Phase `a` ÷ phase `b` within each round (÷ `ceiling`: a share of the open route). */
+  const ratio = (id: string, target: string, a: PhaseId, b: PhaseId, format = percent) =>
+    reported(id, target, format(factor(phases, a, b)));
   return [
-    reported(
+    ratio(
       'calibrationCookie',
       'calibration (no guard), cookie sent ÷ open route',
-      percent(find(phases, 'constantCaller')?.ofCeiling ?? NaN),
+      'constantCaller',
+      'ceiling',
     ),
-    reported(
+    ratio(
       'calibrationBearer',
       'calibration (no guard), Bearer header sent ÷ open route',
-      percent(find(phases, 'constantCallerBearer')?.ofCeiling ?? NaN),
+      'constantCallerBearer',
+      'ceiling',
     ),
-    reported(
+    ratio(
       'guardSqlite',
       'the guard alone: session cookie, SQLite ÷ calibration with the cookie',
-      percent(factor(phases, 'cookieSqlite', 'constantCaller')),
+      'cookieSqlite',
+      'constantCaller',
     ),
-    reported(
+    ratio(
       'guardMemory',
       'the guard alone: session cookie, memory ÷ calibration with the cookie',
-      percent(factor(phases, 'cookieMemory', 'constantCaller')),
+      'cookieMemory',
+      'constantCaller',
     ),
-    reported(
+    ratio(
       'guardBearer',
       'the guard alone: Bearer, repeated ÷ calibration with the Bearer header',
-      percent(factor(phases, 'bearerRepeated', 'constantCallerBearer')),
+      'bearerRepeated',
+      'constantCallerBearer',
     ),
-    reported(
+    ratio(
       'dpopRepeated',
       'DPoP-bound Bearer, repeated token, a new proof each request ÷ open route',
-      percent(find(phases, 'dpopRepeated')?.ofCeiling ?? NaN),
+      'dpopRepeated',
+      'ceiling',
     ),
-    reported(
+    ratio(
       'firstSightVsOkta',
       'Bearer, first sight ÷ @okta/jwt-verifier',
-      times(factor(phases, 'bearerFirstSight', 'oktaBearer')),
+      'bearerFirstSight',
+      'oktaBearer',
+      times,
     ),
-    reported(
+    ratio(
       'boundEoc',
       'bound: Gatehouse open route (no auth at all) ÷ express-openid-connect',
-      times(factor(phases, 'ceiling', 'eocCookie')),
+      'ceiling',
+      'eocCookie',
+      times,
     ),
-    reported(
+    ratio(
       'boundOkta',
       'bound: Gatehouse open route (no auth at all) ÷ @okta/jwt-verifier',
-      times(factor(phases, 'ceiling', 'oktaBearer')),
+      'ceiling',
+      'oktaBearer',
+      times,
     ),
-    reported(
+    ratio(
       'boundFirstSight',
       "bound: first sight, jose's jwtVerify alone on bare node:http ÷ open route",
-      percent(find(phases, 'joseFirstSight')?.ofCeiling ?? NaN),
+      'joseFirstSight',
+      'ceiling',
     ),
-    reported(
+    ratio(
       'firstSightVsJose',
       "Bearer, first sight ÷ jose's jwtVerify alone on bare node:http",
-      percent(factor(phases, 'bearerFirstSight', 'joseFirstSight')),
+      'bearerFirstSight',
+      'joseFirstSight',
     ),
-    reported(
+    ratio(
       'boundProxy',
       'bound: a bare node:http proxy ÷ the same call made directly',
-      percent(factor(phases, 'bareProxy', 'remoteDirect')),
+      'bareProxy',
+      'remoteDirect',
     ),
-    reported(
+    ratio(
       'proxyVsBare',
       'a remote-API call through the proxy ÷ through a bare node:http proxy',
-      percent(factor(phases, 'remoteProxy', 'bareProxy')),
+      'remoteProxy',
+      'bareProxy',
     ),
     under(
       'memoryPerSession',
