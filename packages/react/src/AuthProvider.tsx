@@ -6,16 +6,29 @@ import {
   useMemo,
   useRef,
   useState,
-  type Dispatch,
   type ReactNode,
   type RefObject,
-  type SetStateAction,
 } from 'react';
-import { openChannel, type TabChannel } from './channel.js';
+import { openChannel } from './channel.js';
 import { authError, toAuthError } from './errors.js';
-import { AuthFetchError, createAuthFetch, type AuthFetch, type StepUp } from './fetch.js';
-import { flag, REDIRECT_FLAG, SIGNED_OUT_MARK, SILENT_FLAG, takeRedirectFlag } from './flags.js';
-import { openPopup, type PopupResult } from './popup.js';
+import {
+  AuthFetchError,
+  createAuthFetch,
+  type AuthFetch,
+  type AuthFetchOptions,
+  type StepUp,
+} from './fetch.js';
+import { SIGNED_OUT_MARK, SILENT_FLAG, takeRedirectFlag } from './flags.js';
+import {
+  SIGNED_OUT,
+  useSignIn,
+  useStepUp,
+  type Check,
+  type Found,
+  type Live,
+  type Reason,
+  type SetState,
+} from './sign-in.js';
 import type { AuthContextValue, AuthError, AuthState, AuthUser, SignInOptions } from './types.js';
 
 /**
@@ -51,26 +64,7 @@ interface Context {
   stepUp: (asked: StepUp) => Promise<boolean>;
 }
 
-/** Starts a sign-in; `ended` hears how a popup sign-in ended (true: signed in). */
-type Start = (options?: SignInOptions, ended?: (signedIn: boolean) => void) => void;
-
-/** What the provider keeps across renders: the `/me` in flight, the tab channel, the popup watch. */
-interface Live {
-  me?: AbortController;
-  channel?: TabChannel;
-  stop?: () => void;
-}
-
-type SetState = Dispatch<SetStateAction<AuthState>>;
-
-/** Why `/me` is asked again: it decides what a 401 means to the user. */
-type Reason = 'check' | 'popup-closed' | 'signed-out-elsewhere';
-
-/** Asks `GET /me` and sets the state; resolves to whether a user is signed in (undefined: no answer). */
-type Check = (reason?: Reason) => Promise<boolean | undefined>;
-
 const AuthContext = createContext<Context | null>(null);
-const SIGNED_OUT = { status: 'signed-out', user: null, expiresAt: null, error: null } as const;
 
 function envBaseUrl(): string {
   // Guarded: `import.meta.env` exists only when Vite (or Vitest) builds the app. Written out in
@@ -103,7 +97,7 @@ function errorAfter401(s: AuthState, reason: Reason): AuthError | null {
 /** `check()`: asks `GET /me` (aborting the previous ask) and sets the state from its answer. */
 function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState): Check {
   return useCallback(
-    async (reason: Reason = 'check'): Promise<boolean | undefined> => {
+    async (reason: Reason = 'check'): Promise<Found> => {
       const l = liveRef.current;
       l.me?.abort();
       const ctl = (l.me = new AbortController());
@@ -112,6 +106,7 @@ function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState):
           signal: ctl.signal,
         });
         if (!me?.user) throw new AuthFetchError('http_error', 'No user in /me', 500);
+        l.sub = me.user.sub;
         setState({
           status: 'signed-in',
           user: me.user,
@@ -121,10 +116,11 @@ function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState):
         if (takeRedirectFlag()) l.channel?.post('signed-in');
         // Signed in: a later silent sign-in may try again (each try ends signed in or flagged).
         takeRedirectFlag(SILENT_FLAG);
-        return true;
+        return me.user;
       } catch (e) {
         if (ctl.signal.aborted) return undefined;
         if (e instanceof AuthFetchError && e.status === 401) {
+          l.sub = undefined;
           takeRedirectFlag();
           setState((s) => ({ ...SIGNED_OUT, error: errorAfter401(s, reason) }));
         } else {
@@ -142,77 +138,6 @@ function useCheck(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState):
   );
 }
 
-/** Sets the state from how the popup ended, and tells the other tabs of a sign-in. */
-function onPopupEnd(r: PopupResult, l: Live, check: Check, setState: SetState): void {
-  l.stop = undefined;
-  if (r.type === 'signed-in') {
-    void check().then(() => l.channel?.post('signed-in'));
-  } else if (r.type === 'error') {
-    const error = authError(r.error, r.description);
-    setState((s) => (s.status === 'signed-in' ? { ...s, error } : { ...SIGNED_OUT, error }));
-  } else {
-    // A provider page with COOP severs our link to the popup, which then looks closed while
-    // the user is still signing in: look again when the user comes back.
-    const onFocus = () => {
-      l.stop?.();
-      void check();
-    };
-    const unlisten = () => window.removeEventListener('focus', onFocus);
-    window.addEventListener('focus', onFocus);
-    l.stop = unlisten;
-    // The callback page posts and closes at once, and `closed` can turn true before its
-    // message arrives: a session found now is a finished sign-in, for other tabs too.
-    void check('popup-closed').then((signedIn) => {
-      if (!signedIn) return;
-      unlisten();
-      if (l.stop === unlisten) l.stop = undefined;
-      l.channel?.post('signed-in');
-    });
-  }
-}
-
-/**
- * `signIn()`: a popup when asked and not blocked, else a redirect to the backend's `/login`,
- * with the allow-listed `params`; `silent` adds `prompt=none`, once per browser session.
- */
-function useSignIn(
-  baseUrl: string,
-  liveRef: RefObject<Live>,
-  check: Check,
-  setState: SetState,
-): Start {
-  return useCallback(
-    ({ popup = false, returnTo, params, silent }: SignInOptions = {}, ended) => {
-      if (silent && !flag(SILENT_FLAG)) return;
-      const l = liveRef.current;
-      const { pathname, search, hash, href } = window.location;
-      const query = new URLSearchParams({ returnTo: returnTo ?? pathname + search + hash });
-      for (const [name, value] of Object.entries(params ?? {})) if (value) query.set(name, value);
-      if (silent) query.set('prompt', 'none');
-      const url = `${baseUrl}/login?${query}`;
-      l.stop?.();
-      l.stop = undefined;
-      if (popup && !silent) {
-        const origin = new URL(baseUrl || '/', href).origin;
-        const stop = openPopup(`${url}&popup=1`, origin, (r) => {
-          onPopupEnd(r, l, check, setState);
-          ended?.(r.type === 'signed-in');
-        });
-        if (stop) {
-          l.stop = stop;
-          setState((s) => (s.error ? { ...s, error: null } : s));
-          return;
-        }
-        setState((s) => ({ ...s, error: authError('popup_blocked') }));
-      }
-      // Storage disabled: other tabs will not hear of this sign-in.
-      flag(REDIRECT_FLAG);
-      window.location.assign(url);
-    },
-    [baseUrl, liveRef, check, setState],
-  );
-}
-
 /** `signOut()`: ends the session on the backend, then at the provider if it has a URL for it. */
 function useSignOut(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState) {
   return useCallback(async () => {
@@ -227,9 +152,8 @@ function useSignOut(api: AuthFetch, liveRef: RefObject<Live>, setState: SetState
         return;
       }
     }
+    // Also sets the flag that keeps every tab from a silent sign-in until the user signs in.
     liveRef.current.channel?.post('signed-out');
-    // A user who signed out is not signed back in silently on the next load.
-    flag(SILENT_FLAG);
     if (end && /^https?:\/\//i.test(end)) window.location.assign(end);
     else setState(SIGNED_OUT);
   }, [api, liveRef, setState]);
@@ -304,14 +228,7 @@ export function AuthProvider({
   const check = useCheck(api, liveRef, setState);
   const start = useSignIn(baseUrl, liveRef, check, setState);
   const signIn = useCallback((options?: SignInOptions) => start(options), [start]);
-  // RFC 9470 step-up: a popup sign-in with what the backend asked; true once signed in again.
-  const stepUp = useCallback(
-    ({ acrValues = '', maxAge = '' }: StepUp) =>
-      new Promise<boolean>((resolve) =>
-        start({ popup: true, params: { acr_values: acrValues, max_age: maxAge } }, resolve),
-      ),
-    [start],
-  );
+  const stepUp = useStepUp(liveRef, check, start);
   const signOut = useSignOut(api, liveRef, setState);
   const refresh = useCallback(async () => {
     await check();
@@ -370,12 +287,21 @@ export function useAuth(): AuthContextValue {
  * }
  * ```
  */
-export function useAuthFetch(options: { timeout?: number } = {}): AuthFetch {
+export function useAuthFetch(
+  options: Pick<AuthFetchOptions, 'timeout' | 'retryNonIdempotent'> = {},
+): AuthFetch {
   const { value, expire, stepUp } = useContextOrThrow('useAuthFetch()');
   const { baseUrl } = value;
-  const { timeout } = options;
+  const { timeout, retryNonIdempotent } = options;
   return useMemo(
-    () => createAuthFetch({ baseUrl, timeout, onUnauthorized: expire, onStepUp: stepUp }),
-    [baseUrl, timeout, expire, stepUp],
+    () =>
+      createAuthFetch({
+        baseUrl,
+        timeout,
+        retryNonIdempotent,
+        onUnauthorized: expire,
+        onStepUp: stepUp,
+      }),
+    [baseUrl, timeout, retryNonIdempotent, expire, stepUp],
   );
 }

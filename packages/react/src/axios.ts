@@ -8,6 +8,8 @@
  * ```
  */
 export interface AxiosLike {
+  defaults: { baseURL?: string };
+  getUri(config?: AxiosConfigLike): string;
   interceptors: {
     request: {
       use(onFulfilled: <C extends AxiosConfigLike>(config: C) => C): number;
@@ -31,14 +33,18 @@ export interface AxiosLike {
 export interface AxiosConfigLike {
   headers?: unknown;
   withCredentials?: boolean;
+  url?: string;
+  baseURL?: string;
 }
 
 /**
  * Makes an existing axios instance (the seed's `axiosInstance`) talk to the backend the BFF way:
- * it sends the session cookie (`withCredentials`) and `X-CSRF: 1` on every request, and calls
- * `onUnauthorized` on a 401 before the error reaches the caller. Pass `useAuth().refresh` to
- * turn the state to `signed-out` (with `session_expired`). Returns a function that removes
- * both interceptors.
+ * it sends the session cookie (`withCredentials`) and `X-CSRF: 1` on every request to the
+ * backend, and calls `onUnauthorized` on the backend's 401 before the error reaches the caller.
+ * The backend is `baseUrl`, else the instance's `baseURL`, else the page's origin; a request
+ * to any other origin is left as it is (no cookie, no `X-CSRF`, its 401 ignored). Pass
+ * `useAuth().refresh` to turn the state to `signed-out` (with `session_expired`). Returns a
+ * function that removes both interceptors.
  *
  * @example
  * ```tsx
@@ -53,10 +59,18 @@ export interface AxiosConfigLike {
  */
 export function attachAuthInterceptors(
   instance: AxiosLike,
-  options: { onUnauthorized?: () => unknown } = {},
+  options: { onUnauthorized?: () => unknown; baseUrl?: string } = {},
 ): () => void {
   const { request, response } = instance.interceptors;
+  // The instance carries the app's requests to other hosts too: those get nothing of the
+  // session, and their 401 says nothing about it. axios's own getUri() says where one goes.
+  const toBackend = (config?: AxiosConfigLike) => {
+    const page = globalThis.location?.href;
+    const backend = new URL(options.baseUrl ?? instance.defaults.baseURL ?? '', page).origin;
+    return !!config && new URL(instance.getUri(config), page).origin === backend;
+  };
   const requestId = request.use((config) => {
+    if (!toBackend(config)) return config;
     config.withCredentials = true;
     const headers = (config.headers ??= {}) as Record<string, unknown> & {
       set?: (name: string, value: string) => void;
@@ -66,9 +80,11 @@ export function attachAuthInterceptors(
     return config;
   });
   const responseId = response.use(null, (error) => {
-    if ((error as { response?: { status?: number } } | null)?.response?.status === 401) {
-      void options.onUnauthorized?.();
-    }
+    const { config, response: answer } = (error ?? {}) as {
+      config?: AxiosConfigLike;
+      response?: { status?: number };
+    };
+    if (answer?.status === 401 && toBackend(config)) void options.onUnauthorized?.();
     return Promise.reject(error);
   });
   return () => {

@@ -1,7 +1,10 @@
 /**
  * Thrown by an {@link AuthFetch} call. Switch on `code`: `network_error` (no answer),
- * `timeout`, or for an HTTP error the backend's OAuth-style `error` (`http_error` when the body
- * has none). `status` is the HTTP status (0 without an answer), `body` the parsed body.
+ * `timeout`, `foreign_origin` (the path led away from the backend: not sent), after a step-up
+ * `step_up_resend` (not sent again by itself) or `step_up_user_changed` (another user signed
+ * in: not sent again), or for an HTTP error the backend's OAuth-style `error` (`http_error`
+ * when the body has none). `status` is the HTTP status (0 without an answer), `body` the
+ * parsed body.
  *
  * @example
  * ```ts
@@ -26,7 +29,7 @@ export class AuthFetchError extends Error {
 
 /**
  * Options of one {@link AuthFetch} call: `RequestInit` plus `json` (a value sent as a JSON
- * body) and `timeout` in milliseconds.
+ * body), `timeout` in milliseconds and `retryNonIdempotent`.
  *
  * @example
  * ```ts
@@ -36,6 +39,8 @@ export class AuthFetchError extends Error {
 export interface AuthFetchInit extends RequestInit {
   json?: unknown;
   timeout?: number;
+  /** This call's {@link AuthFetchOptions.retryNonIdempotent}. */
+  retryNonIdempotent?: boolean;
 }
 
 /**
@@ -58,17 +63,27 @@ export type AuthFetch = <T = unknown>(path: string, init?: AuthFetchInit) => Pro
  * ```
  */
 export interface AuthFetchOptions {
-  /** Prefix of every path; `''` (the default) means the page's own origin. */
+  /**
+   * The backend: prefix of every path; `''` (the default) means the page's own origin, and a
+   * relative one (`'/api'`) is on it. A path that leads to another origin is refused.
+   */
   baseUrl?: string;
   /** Milliseconds before a request is aborted with code `timeout`; default 10 000. */
   timeout?: number;
-  /** Called on a 401 answer, before the call rejects (not on a step-up challenge). */
+  /** Called on the backend's 401 answer, before the call rejects (not on a step-up challenge). */
   onUnauthorized?: () => void;
   /**
-   * Called on a 401 `insufficient_user_authentication` (RFC 9470) with what the backend asks
-   * for; resolving `true` (the user signed in again, strongly enough) retries the call once.
+   * Called on the backend's 401 `insufficient_user_authentication` (RFC 9470) with what it
+   * asks for; resolving `true` (the user signed in again, strongly enough) retries the call
+   * once. An {@link AuthFetchError} it rejects with is the call's error.
    */
   onStepUp?: (asked: StepUp) => Promise<boolean>;
+  /**
+   * After a step-up, send a non-idempotent request (POST, PATCH, anything but GET, HEAD,
+   * OPTIONS, PUT and DELETE) again by itself. Default `false`: the call rejects with code
+   * `step_up_resend` and the caller sends it again when it is safe to.
+   */
+  retryNonIdempotent?: boolean;
 }
 
 /**
@@ -86,6 +101,8 @@ export interface StepUp {
 }
 
 const STEP_UP = 'insufficient_user_authentication';
+// RFC 9110 section 9.2.2: these may be sent twice with the effect of once.
+const IDEMPOTENT = /^(GET|HEAD|OPTIONS|PUT|DELETE)$/i;
 
 function stepUpOf(challenge: string | null): StepUp {
   const acr = /acr_values="([^"]*)"/.exec(challenge ?? '')?.[1];
@@ -96,7 +113,8 @@ function stepUpOf(challenge: string | null): StepUp {
 /**
  * Makes a fetch for the backend outside React (inside it, prefer `useAuthFetch()`, which also
  * turns a 401 into the `signed-out` state). Every request sends the session cookie
- * (`credentials: 'include'`) and `X-CSRF: 1`, which the backend requires on unsafe methods.
+ * (`credentials: 'include'`) and `X-CSRF: 1`, which the backend requires on unsafe methods,
+ * so it goes to the backend's origin only: any other is refused with code `foreign_origin`.
  *
  * @example
  * ```ts
@@ -107,7 +125,24 @@ function stepUpOf(challenge: string | null): StepUp {
 export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   const { baseUrl = '', timeout = 10_000, onUnauthorized, onStepUp } = options;
   const call = async <T>(path: string, given: AuthFetchInit = {}, retry = true): Promise<T> => {
-    const { json, timeout: ms = timeout, signal, ...init } = given;
+    const {
+      json,
+      timeout: ms = timeout,
+      signal,
+      retryNonIdempotent = options.retryNonIdempotent,
+      ...init
+    } = given;
+    // Resolved as the browser would: a path from data (`//evil.example`, `.evil.example` after
+    // the host) must not take the session's cookie, X-CSRF and body to another origin.
+    const page = globalThis.location?.href;
+    const origin = new URL(baseUrl || '/', page).origin;
+    const url = new URL(baseUrl + path, page);
+    if (url.origin !== origin) {
+      throw new AuthFetchError(
+        'foreign_origin',
+        `Refused ${url.origin}: not the backend, ${origin}.`,
+      );
+    }
     const ctl = new AbortController();
     const abort = () => ctl.abort();
     const timer = setTimeout(abort, ms);
@@ -118,7 +153,7 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
     if (!headers.has('Accept')) headers.set('Accept', 'application/json');
     if (json !== undefined) headers.set('Content-Type', 'application/json');
     try {
-      const res = await fetch(baseUrl + path, {
+      const res = await fetch(url.href, {
         ...init,
         headers,
         body: json === undefined ? init.body : JSON.stringify(json),
@@ -136,14 +171,27 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
       }
       if (res.ok) return body as never;
       const { error, error_description } = (body ?? {}) as Record<string, unknown>;
-      if (res.status === 401 && error === STEP_UP && onStepUp) {
+      // Only the backend's own 401 speaks for the session (not one a redirect led elsewhere).
+      const unauthorized = res.status === 401 && (!res.url || new URL(res.url).origin === origin);
+      if (unauthorized && error === STEP_UP && onStepUp) {
         clearTimeout(timer);
         // One step-up, one retry: a backend that still refuses gets the error, never a loop.
         const done =
           retry &&
-          (await onStepUp(stepUpOf(res.headers.get('WWW-Authenticate'))).catch(() => false));
+          (await onStepUp(stepUpOf(res.headers.get('WWW-Authenticate'))).catch((e: unknown) => {
+            if (e instanceof AuthFetchError) throw e;
+            return false;
+          }));
+        if (done && !retryNonIdempotent && !IDEMPOTENT.test(init.method ?? 'GET')) {
+          throw new AuthFetchError(
+            'step_up_resend',
+            'The step-up sign-in succeeded: send the request again.',
+            res.status,
+            body,
+          );
+        }
         if (done) return await call<T>(path, given, false);
-      } else if (res.status === 401) onUnauthorized?.();
+      } else if (unauthorized) onUnauthorized?.();
       throw new AuthFetchError(
         typeof error === 'string' ? error : 'http_error',
         typeof error_description === 'string' ? error_description : `HTTP ${res.status}`,

@@ -1,7 +1,12 @@
-/** Flags kept in this tab's sessionStorage: never a token. */
+/** Flags kept in this tab's sessionStorage (and one in localStorage): never a token. */
 export const REDIRECT_FLAG = 'gatehouse:redirect';
-/** A silent sign-in was tried (or the user signed out) in this browser session. */
+/** A silent sign-in was tried in this browser session. */
 export const SILENT_FLAG = 'gatehouse:silent';
+/**
+ * In localStorage, so every tab and every later load sees it: the user signed out, and no
+ * silent sign-in may bring them back until they sign in themselves.
+ */
+export const SIGNED_OUT_FLAG = 'gatehouse:signed-out';
 /** The fragment the backend adds when a silent sign-in found no provider session. */
 export const SIGNED_OUT_MARK = '#gatehouse=signed-out';
 
@@ -22,6 +27,25 @@ export function takeRedirectFlag(name = REDIRECT_FLAG): boolean {
     const had = sessionStorage.getItem(name) !== null;
     sessionStorage.removeItem(name);
     return had;
+  } catch {
+    return false;
+  }
+}
+
+/** Sets (`true`) or clears the browser-wide {@link SIGNED_OUT_FLAG}. */
+export function markSignedOut(signedOut: boolean): void {
+  try {
+    if (signedOut) localStorage.setItem(SIGNED_OUT_FLAG, '1');
+    else localStorage.removeItem(SIGNED_OUT_FLAG);
+  } catch {
+    // storage disabled: a silent sign-in is never tried there (the session flag cannot be set)
+  }
+}
+
+/** Whether the user signed out in this browser and has not signed in since. */
+export function signedOutHere(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_OUT_FLAG) !== null;
   } catch {
     return false;
   }

@@ -69,6 +69,8 @@ export interface AuthError {
  * signIn({ popup: true });
  * signIn({ returnTo: '/settings' });
  * signIn({ params: { login_hint: 'ada@example.com', organization: 'org_123' } });
+ * signIn({ provider: 'acme' });
+ * signIn({ loginHint: 'ada@acme.example' });
  * signIn({ silent: true });
  * ```
  */
@@ -80,11 +82,18 @@ export interface SignInOptions {
    * `login_hint`, `acr_values`, `max_age`, `ui_locales`, `organization`, and its `loginParams`.
    */
   params?: Record<string, string>;
+  /** The id of the provider to sign in at, of the backend's `PROVIDERS` (`/login?provider=`). */
+  provider?: string;
+  /**
+   * The user's email (`login_hint`): the backend picks the provider whose `domains` hold its
+   * domain, and the provider's login page starts with it filled in.
+   */
+  loginHint?: string;
   /**
    * Signs in without a page at the provider (`prompt=none`, a top-level redirect): back signed
    * in when the provider's session lives, else signed out with no error. Tried once per tab
-   * (`sessionStorage`) until the user is signed in again, so it can never loop; signing out
-   * sets the same flag.
+   * (`sessionStorage`) until the user is signed in again, so it can never loop; never after a
+   * sign-out in this browser (a `localStorage` flag) until the user signs in interactively.
    */
   silent?: boolean;
 }

@@ -87,7 +87,10 @@ describe('<AuthProvider silent>', () => {
     const view = renderAuth();
     await waitFor(() => expect(status()).toBe('signed-in'));
     await act(() => view.auth.signOut());
-    expect(sessionStorage.getItem('gatehouse:silent')).toBe('1');
+    expect(localStorage.getItem('gatehouse:signed-out')).toBe('1');
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+    act(() => view.auth.signIn({ silent: true }));
+    expect(assign).not.toHaveBeenCalled();
   });
 
   it('tries a silent sign-in once on load when signed out', async () => {
@@ -137,7 +140,9 @@ describe('step-up (RFC 9470)', () => {
       return true;
     });
     const authFetch = createAuthFetch({ baseUrl: BASE, onStepUp, onUnauthorized });
-    await expect(authFetch('/admin', { method: 'POST' })).resolves.toEqual({ done: true });
+    await expect(
+      authFetch('/admin', { method: 'POST', retryNonIdempotent: true }),
+    ).resolves.toEqual({ done: true });
     expect(onStepUp).toHaveBeenCalledWith({ acrValues: 'urn:dev:mfa', maxAge: '300' });
     expect(onUnauthorized).not.toHaveBeenCalled();
     expect(fetch).toHaveBeenCalledTimes(2);
@@ -147,9 +152,10 @@ describe('step-up (RFC 9470)', () => {
     const state = { stepped: false, me: [200, {}] as [number, unknown?] };
     const fetch = stepUpBackend(state);
     const onStepUp = vi.fn(async () => true);
-    const error = await createAuthFetch({ baseUrl: BASE, onStepUp })('/admin', {
-      method: 'POST',
-    }).catch((e: unknown) => e);
+    const error = await createAuthFetch({ baseUrl: BASE, onStepUp, retryNonIdempotent: true })(
+      '/admin',
+      { method: 'POST' },
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'insufficient_user_authentication', status: 401 });
     expect(onStepUp).toHaveBeenCalledTimes(1);
     expect(fetch).toHaveBeenCalledTimes(2);
@@ -163,7 +169,7 @@ describe('step-up (RFC 9470)', () => {
     const sink: { fetch?: AuthFetch } = {};
     renderAuth(<Grab onValue={(f) => (sink.fetch = f)} />);
     await waitFor(() => expect(status()).toBe('signed-in'));
-    const result = sink.fetch!('/admin', { method: 'POST' });
+    const result = sink.fetch!('/admin', { method: 'POST', retryNonIdempotent: true });
     await waitFor(() => expect(open).toHaveBeenCalled());
     expect(String(open.mock.calls[0]![0])).toBe(
       `${BASE}/login?returnTo=%2F&acr_values=urn%3Adev%3Amfa&max_age=300&popup=1`,

@@ -20,7 +20,9 @@ export function AdminAction() {
     if (busy) return;
     setRun({ status: 'running' });
     try {
-      setRun({ status: 'done', data: await authFetch('/admin-action', { method: 'POST' }) });
+      // Safe to send twice (the demo's action changes nothing), so sent again after the step-up.
+      const data = await authFetch('/admin-action', { method: 'POST', retryNonIdempotent: true });
+      setRun({ status: 'done', data });
     } catch (e) {
       const error =
         e instanceof AuthFetchError
