@@ -1,5 +1,5 @@
 // `npm start`: the whole demo in one terminal, no Okta account needed.
-//   [idp]  the dev IdP          http://localhost:7157/oauth2/default
+//   [idp]  the dev IdP          http://localhost:7157/oauth2/default (and /oauth2/acme)
 //   [api]  the demo backend     http://localhost:7156
 //   [web]  the Vite front end   http://localhost:5173
 //   [orders] the orders API     http://localhost:7158 (with the dev IdP; /api/orders/* on the backend)
@@ -83,6 +83,22 @@ const ORDERS_API = JSON.stringify([
   },
 ]);
 
+// With the dev IdP, its second tenant is a second provider (docs/tenants.md): the demo's sign-in
+// page sends @acme.example emails there. PROVIDERS set in the environment or `.env` wins.
+const acmeProvider = (extra) =>
+  JSON.stringify([
+    {
+      id: 'acme',
+      issuer: `${issuer.origin}/oauth2/acme`,
+      clientId: settings.OKTA_CLIENT_ID,
+      clientSecret: settings.OKTA_CLIENT_SECRET,
+      domains: ['acme.example'],
+      displayName: 'Acme',
+      ...extra,
+    },
+  ]);
+const withAcme = withIdp && !settings.PROVIDERS && !process.env.PROVIDERS;
+
 // Children get the settings, plus what the front end needs to find the backend.
 const childEnv = {
   ...process.env,
@@ -123,6 +139,7 @@ const parts = [
     name: 'api',
     color: '36',
     args: ['run', '--silent', 'serve', '-w', 'apps/demo'],
+    env: withAcme ? { PROVIDERS: acmeProvider() } : {},
     ready: new URL('/healthz', backend).href,
     port: Number(childEnv.PORT || portOf(backend)),
   },
@@ -146,6 +163,8 @@ const parts = [
     name: 'orders',
     color: '33',
     args: ['run', '--silent', 'orders', '-w', 'apps/demo'],
+    // Acme's tokens too, for the orders API's own audience, never for api://default.
+    env: withAcme ? { PROVIDERS: acmeProvider({ audience: 'api://orders' }) } : {},
     ready: `http://localhost:${ORDERS_PORT}/healthz`,
     port: ORDERS_PORT,
   },
@@ -186,7 +205,7 @@ function start(part) {
   // Its own process group, so stopping it also stops what npm started (node, vite).
   const child = spawn(command, args, {
     cwd: root,
-    env: childEnv,
+    env: { ...childEnv, ...part.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
   });
@@ -312,6 +331,11 @@ function banner() {
     ...(withIdp
       ? credentials().map((text, i) => `  ${i === 0 ? 'Sign in as' : '          '}   ${text}`)
       : [`  Sign in      with your account at ${issuer.href}`]),
+    ...(withAcme
+      ? [
+          `  At Acme      ${bold('ada@acme.example')} / ${bold('ada-acme-password')}  ${dim('type the work email on the sign-in page')}`,
+        ]
+      : []),
     '',
     dim(`  Backend      ${backend.href.replace(/\/$/, '')}`),
     dim(`  Provider     ${issuer.href}${withIdp ? ' (dev IdP)' : ''}`),

@@ -153,12 +153,15 @@ export interface DemoOptions {
   gatehouse?: Partial<GatehouseOptions>;
   /** Dev IdP options besides the ports and clients (`par`, `dpopNonce`). */
   idp?: Pick<DevIdpOptions, 'par' | 'dpopNonce'>;
+  /** The dev IdP's second tenant as provider `acme` (domains `acme.example`), as `npm start`. */
+  acme?: boolean;
 }
 
 export async function startDemo({
   topology = 'two-origin',
   gatehouse: overrides = {},
   idp: idpOptions = {},
+  acme = false,
 }: DemoOptions = {}): Promise<Demo> {
   const closers: (() => Promise<unknown>)[] = [];
   let closing: Promise<void> | undefined;
@@ -176,7 +179,9 @@ export async function startDemo({
       port: 0,
       keysFile: false,
       quiet: true,
+      fixedDemoCredentials: true,
       clients: demoClients({ backendUrl, frontendUrl }),
+      ...(acme && { tenants: [{ id: 'acme' }] }),
       ...idpOptions,
     });
     closers.push(() => idp.close());
@@ -195,6 +200,18 @@ export async function startDemo({
       sessionSecret: 'e2e-session-secret-'.repeat(3),
       sessionStore: store,
       logger,
+      ...(acme && {
+        providers: [
+          {
+            id: 'acme',
+            issuer: idp.tenants[0]!.issuer,
+            clientId: 'gatehouse-demo',
+            clientSecret: 'gatehouse-demo-secret',
+            domains: ['acme.example'],
+            displayName: 'Acme',
+          },
+        ],
+      }),
       ...overrides,
     });
     closers.push(() => gatehouse.close());

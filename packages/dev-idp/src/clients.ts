@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
 
 /**
@@ -16,7 +17,9 @@ export interface DemoClientUrls {
 }
 
 /**
- * The dev IdP's default clients, as an Okta admin would register them:
+ * The demo's clients, as an Okta admin would register them, with their published secrets
+ * (for the loopback demo and tests; `startDevIdp` uses them by default only with
+ * `fixedDemoCredentials`, else {@link withGeneratedSecrets} of them):
  * - `gatehouse-demo` / `gatehouse-demo-secret`: the BFF, a confidential web client
  *   (authorization code + refresh token, `client_secret_basic` or `client_secret_post`),
  *   redirect URI `<backendUrl>/signin-oidc`, back-channel logout to
@@ -75,4 +78,22 @@ export function demoClients({
       scope: 'api',
     },
   ];
+}
+
+/**
+ * The same clients, each secret replaced by a new random one: what `startDevIdp` uses when it
+ * is given no `clients` and no `fixedDemoCredentials`. Clients without a secret are unchanged.
+ *
+ * @example
+ * ```ts
+ * const clients = withGeneratedSecrets(demoClients({ backendUrl }));
+ * const idp = await startDevIdp({ clients, unsafeAllowRemote: true, host: '0.0.0.0' });
+ * ```
+ */
+export function withGeneratedSecrets(clients: readonly ClientMetadata[]): ClientMetadata[] {
+  return clients.map((client) =>
+    client.client_secret === undefined
+      ? { ...client }
+      : { ...client, client_secret: randomBytes(24).toString('base64url') },
+  );
 }

@@ -11,7 +11,7 @@ import {
   SECOND_FACTOR_GROUP,
 } from './mfa.js';
 import { codePage, errorPage, loginPage, type Page } from './pages.js';
-import { INTERACTION_PATH, loadOidcProvider } from './provider.js';
+import { loadOidcProvider } from './provider.js';
 import type { DevUser } from './users.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -37,6 +37,16 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /**
+ * Who can sign in, whether the login page lists their (published demo) passwords, and where
+ * the tenant's login pages live.
+ */
+export interface Accounts {
+  users: readonly DevUser[];
+  showPasswords: boolean;
+  interactionPath: string;
+}
+
+/**
  * The login interaction at `/interaction/<uid>`: GET shows the sign-in page, POST checks the
  * email and password (then, for an admin when `acr_values` asks for a second factor, the
  * one-time code page, whose POST checks the code), POST `/cancel` ends the request with `access_denied`. A consent prompt
@@ -46,11 +56,11 @@ export async function handleInteraction(
   req: IncomingMessage,
   res: ServerResponse,
   provider: Provider,
-  users: readonly DevUser[],
+  { users, showPasswords, interactionPath }: Accounts,
 ): Promise<void> {
   const { errors } = await loadOidcProvider();
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const [uid, action, ...rest] = path.slice(INTERACTION_PATH.length + 1).split('/');
+  const [uid, action, ...rest] = path.slice(interactionPath.length + 1).split('/');
   const method = req.method ?? 'GET';
   const known =
     uid &&
@@ -89,10 +99,11 @@ export async function handleInteraction(
 
   const client = await provider.Client.find(String(details.params.client_id));
   const view = {
-    action: `${INTERACTION_PATH}/${uid}`,
-    cancelAction: `${INTERACTION_PATH}/${uid}/cancel`,
+    action: `${interactionPath}/${uid}`,
+    cancelAction: `${interactionPath}/${uid}/cancel`,
     clientName: client?.clientName ?? String(details.params.client_id),
     users,
+    showPasswords,
   };
   if (method === 'GET') {
     const hint = details.params.login_hint;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /** The private signing keys (newest first) and the cookie-signing keys of one dev IdP. */
@@ -10,10 +9,13 @@ export interface DevIdpKeys {
   cookie_keys: string[];
 }
 
-/** Where keys live when `keysFile` is not given: `<repo root>/.gatehouse/dev-idp-keys.json`. */
-export const DEFAULT_KEYS_FILE = fileURLToPath(
-  new URL('../../../.gatehouse/dev-idp-keys.json', import.meta.url),
-);
+/**
+ * Where keys live when `keysFile` is not given: `.gatehouse/dev-idp-keys.json` under `dir`
+ * (the working directory), never inside the package, which is `node_modules` once installed.
+ */
+export function defaultKeysFile(dir = process.cwd()): string {
+  return resolve(dir, '.gatehouse', 'dev-idp-keys.json');
+}
 
 /** Old signing keys kept published after rotations, so tokens they signed still verify. */
 const KEPT_KEYS = 3;

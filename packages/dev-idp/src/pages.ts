@@ -93,17 +93,27 @@ export interface LoginPageOptions {
   email?: string;
   error?: string;
   users: readonly DevUser[];
+  /** List the passwords: only the demo's published ones (`fixedDemoCredentials`). */
+  showPasswords: boolean;
 }
 
-/** The sign-in page: email and password, Cancel, an error if any, and the demo credentials. */
+/**
+ * The sign-in page: email and password, Cancel, an error if any, and the demo users (with
+ * their passwords only when they are the published demo ones).
+ */
 export function loginPage(options: LoginPageOptions): Page {
-  const { action, cancelAction, clientName, email = '', error, users } = options;
+  const { action, cancelAction, clientName, email = '', error, users, showPasswords } = options;
+  const password = (u: DevUser) =>
+    showPasswords ? ` / <code>${escapeHtml(u.password)}</code>` : '';
   const demo = users
     .map(
-      (u) => `<li><code>${escapeHtml(u.email)}</code> / <code>${escapeHtml(u.password)}</code>
+      (u) => `<li><code>${escapeHtml(u.email)}</code>${password(u)}
 <span class="muted">${escapeHtml(u.name)}${u.groups.length ? `, ${escapeHtml(u.groups.join(', '))}` : ''}</span></li>`,
     )
     .join('\n');
+  const passwordNote = showPasswords
+    ? ''
+    : '<p class="muted">Passwords are not shown: whoever started the dev IdP has them.</p>';
   return layout(
     'Sign in',
     `<h1>Sign in</h1>
@@ -122,6 +132,7 @@ ${error ? `<p class="alert" role="alert">${escapeHtml(error)}</p>` : ''}
 <ul>
 ${demo}
 </ul>
+${passwordNote}
 </section>`,
   );
 }
@@ -131,7 +142,7 @@ ${demo}
  * shows the demo passwords; a real provider sends it to the user's phone.
  */
 export function codePage(
-  options: Omit<LoginPageOptions, 'users' | 'email'> & { code: string },
+  options: Omit<LoginPageOptions, 'users' | 'email' | 'showPasswords'> & { code: string },
 ): Page {
   const { action, cancelAction, clientName, code, error } = options;
   return layout(

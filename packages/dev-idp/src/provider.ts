@@ -45,6 +45,10 @@ const ORDERS_SCOPES = 'orders:read orders:write';
 /** Everything a Provider instance is built from; a key rotation rebuilds it with new `jwks`. */
 export interface ProviderSettings {
   issuer: string;
+  /** Where its login pages live ({@link INTERACTION_PATH} for the default tenant). */
+  interactionPath: string;
+  /** Its cookies' name prefix (`gatehouse_idp` for the default tenant). */
+  cookiePrefix: string;
   users: readonly DevUser[];
   clients: readonly ClientMetadata[];
   jwks: { keys: JWK[] };
@@ -127,9 +131,9 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
     cookies: {
       // Distinct names: cookies ignore ports, and the demo backend also lives on localhost.
       names: {
-        session: 'gatehouse_idp_session',
-        interaction: 'gatehouse_idp_interaction',
-        resume: 'gatehouse_idp_resume',
+        session: `${settings.cookiePrefix}_session`,
+        interaction: `${settings.cookiePrefix}_interaction`,
+        resume: `${settings.cookiePrefix}_resume`,
       },
       keys: settings.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax' },
@@ -175,7 +179,7 @@ export async function createProvider(settings: ProviderSettings): Promise<OidcPr
     },
     interactions: {
       policy: stepUpPolicy(interactionPolicy),
-      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+      url: (_ctx, interaction) => `${settings.interactionPath}/${interaction.uid}`,
     },
     loadExistingGrant: grantEverythingRequested,
     extraParams: pushedOfflineAccess,

@@ -4,25 +4,29 @@ import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter } from './adapter.js';
-import { demoClients } from './clients.js';
+import { DevIdpConfigError } from './config-file.js';
+import { demoClients, withGeneratedSecrets } from './clients.js';
 import { withConsentForOfflineAccess } from './consent.js';
+import { exposureReasons, fixedCredentialsRefusal, refusal, unsafeWarning } from './exposure.js';
 import { handleInteraction, sendPage } from './interactions.js';
 import {
-  DEFAULT_KEYS_FILE,
+  defaultKeysFile,
   loadOrCreateKeys,
   publicJwks,
   rotateSigningKeys,
   type DevIdpKeys,
 } from './keys.js';
 import { errorPage } from './pages.js';
+import { createProvider, type ProviderSettings } from './provider.js';
 import {
-  createProvider,
-  INTERACTION_PATH,
-  ISSUER_PATH,
-  type ProviderSettings,
-} from './provider.js';
+  defaultLayout,
+  tenantLayouts,
+  type DevIdpTenant,
+  type DevIdpTenantInfo,
+  type TenantLayout,
+} from './tenants.js';
 import { handleUserinfo } from './userinfo.js';
-import { defaultUsers, validateUsers, type DevUser } from './users.js';
+import { defaultUsers, validateUsers, withGeneratedPasswords, type DevUser } from './users.js';
 
 /**
  * Options of {@link startDevIdp}; every one is optional.
@@ -35,16 +39,32 @@ import { defaultUsers, validateUsers, type DevUser } from './users.js';
 export interface DevIdpOptions {
   /** Port to listen on. Default 7157; 0 picks a free port (the issuer uses the real one). */
   port?: number;
-  /** Host to listen on. Default `localhost`; the issuer always says `http://localhost:<port>`. */
+  /**
+   * Host to listen on. Default `localhost`; the issuer always says `http://localhost:<port>`.
+   * A host that is not loopback (localhost, 127.0.0.0/8, ::1) needs `unsafeAllowRemote`.
+   */
   host?: string;
-  /** The accounts that can sign in. Default {@link defaultUsers} (`users.json`). */
+  /**
+   * Start even with `NODE_ENV=production` or a `host` that is not loopback, with one loud
+   * warning. Without it, either refuses with a `DevIdpUnsafeError`: the login page lists the
+   * users and the second factor shows its code on the page, so anyone who reaches it gets in.
+   */
+  unsafeAllowRemote?: boolean;
+  /**
+   * Use the demo's published passwords (`users.json`) and client secrets ({@link demoClients})
+   * when `users` or `clients` are not given, and list the passwords on the login page: the
+   * loopback demo and tests. Default false: those users and clients get random passwords and
+   * secrets, read them from the returned {@link DevIdp}. Refused with `unsafeAllowRemote`.
+   */
+  fixedDemoCredentials?: boolean;
+  /** The accounts that can sign in. Default the `users.json` users (see `fixedDemoCredentials`). */
   users?: DevUser[];
-  /** oidc-provider client metadata. Default {@link demoClients}`()`. */
+  /** oidc-provider client metadata. Default {@link demoClients}`()` (see `fixedDemoCredentials`). */
   clients?: ClientMetadata[];
   /**
    * JWKS file with the signing and cookie keys, created (mode 0600) when missing and reused on
-   * the next start. Default `<repo root>/.gatehouse/dev-idp-keys.json`; `false` keeps new
-   * keys in memory (tests).
+   * the next start. Default `.gatehouse/dev-idp-keys.json` in the working directory (never in
+   * the package); `false` keeps new keys in memory (tests).
    */
   keysFile?: string | false;
   /** Access token lifetime in seconds. Default 3600 (Okta's default). */
@@ -78,6 +98,11 @@ export interface DevIdpOptions {
    * `https://localhost:<port>/oauth2/default`. For tests; default plain http.
    */
   tls?: DevIdpTls;
+  /**
+   * More tenants beside `default`, each at `/oauth2/<id>` with its own keys, users and clients
+   * (`npm start` serves `acme`). Default none.
+   */
+  tenants?: DevIdpTenant[];
 }
 
 /**
@@ -111,9 +136,15 @@ export interface DevIdp {
   issuer: string;
   /** The port it listens on. */
   port: number;
+  /** The accounts that can sign in, with the passwords in effect (generated unless given or fixed). */
+  users: readonly DevUser[];
+  /** The registered clients, with the secrets in effect (generated unless given or fixed). */
+  clients: readonly ClientMetadata[];
+  /** The other tenants (`tenants` option), each with its issuer, users and clients. */
+  tenants: readonly DevIdpTenantInfo[];
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
-  /** Signs new tokens with a new key, first in `/v1/keys`; older keys stay published. */
+  /** Signs new tokens with a new key at every tenant, first in `/v1/keys`; older keys stay published. */
   rotateKeys(): Promise<void>;
 }
 
@@ -122,6 +153,20 @@ interface Running {
   provider: Provider;
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
+
+/** A tenant being served: its layout, its store, and its provider once built. */
+interface Served extends TenantLayout {
+  usersById: ReadonlyMap<string, DevUser>;
+  adapter: ProviderSettings['adapter'];
+  running?: Running;
+}
+
+const served = (layout: TenantLayout): Served => ({
+  ...layout,
+  usersById: new Map(layout.users.map((user) => [user.id, user])),
+  // One store per tenant: a token, grant or session of one is never found by another.
+  adapter: createMemoryAdapter(),
+});
 
 function positiveInteger(value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback;
@@ -141,7 +186,8 @@ function positiveInteger(value: number | undefined, fallback: number, option: st
  * @example
  * ```ts
  * const idp = await startDevIdp({ port: 0, keysFile: false, quiet: true });
- * const config = await client.discovery(new URL(idp.issuer), 'gatehouse-demo', 'gatehouse-demo-secret');
+ * const demo = idp.clients.find((c) => c.client_id === 'gatehouse-demo')!;
+ * const config = await client.discovery(new URL(idp.issuer), demo.client_id, demo.client_secret);
  * await idp.close();
  * ```
  */
@@ -150,14 +196,22 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new TypeError(`startDevIdp: port must be an integer from 0 to 65535, got ${port}`);
   }
-  const users = options.users ? validateUsers(options.users, 'options.users') : defaultUsers();
-  const usersById = new Map(users.map((user) => [user.id, user]));
-  const keysFile = options.keysFile ?? DEFAULT_KEYS_FILE;
+  const host = options.host ?? 'localhost';
+  const exposure = exposureReasons(host, process.env.NODE_ENV);
+  const fixed = options.fixedDemoCredentials === true;
+  if (exposure.length && options.unsafeAllowRemote !== true) throw refusal(exposure);
+  if (exposure.length && fixed) throw fixedCredentialsRefusal(exposure);
+  const users = options.users
+    ? validateUsers(options.users, 'options.users')
+    : fixed
+      ? defaultUsers()
+      : withGeneratedPasswords(defaultUsers());
+  const clients = options.clients ?? (fixed ? demoClients() : withGeneratedSecrets(demoClients()));
+  const keysFile = options.keysFile ?? defaultKeysFile();
+  const main = defaultLayout(users, clients, keysFile);
+  const tenants = [main, ...tenantLayouts(options.tenants ?? [], main, fixed)].map(served);
   const log = options.quiet ? () => {} : (line: string) => console.log(`[dev-idp] ${line}`);
   const baseSettings = {
-    users,
-    clients: options.clients ?? demoClients(),
-    adapter: createMemoryAdapter(),
     accessTokenTtl: positiveInteger(options.accessTokenTtl, 3600, 'accessTokenTtl'),
     idTokenTtl: positiveInteger(options.idTokenTtl, 3600, 'idTokenTtl'),
     refreshTokenTtl: positiveInteger(options.refreshTokenTtl, 7 * 24 * 3600, 'refreshTokenTtl'),
@@ -167,10 +221,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     mtls: options.tls !== undefined,
     // A 500 is a bug in the dev IdP: always reported, never with request data.
     onServerError: (error: unknown) => console.error('[dev-idp] server error:', error),
-  } satisfies Omit<ProviderSettings, 'issuer' | 'jwks' | 'cookieKeys'>;
-
-  let keys = await loadOrCreateKeys(keysFile);
-  let running: Running | undefined;
+  } satisfies Partial<ProviderSettings>;
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
@@ -197,61 +248,83 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0] ?? '/';
-    const current = running;
-    if (!current) {
+    const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+    // Last first: the others' login pages live under the default's `/interaction/`.
+    const login = tenants.findLast((t) => path.startsWith(`${t.interactionPath}/`));
+    const tenant = login ?? tenants.find((t) => under(t.path));
+    const current = tenant?.running;
+    if (!tenant) {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ error: 'not_found', issuer: issuerOf(main) }));
+    } else if (!current) {
       sendPage(res, 503, errorPage('Starting', 'The dev IdP is starting. Try again.'));
-    } else if (path.startsWith(`${INTERACTION_PATH}/`)) {
-      await handleInteraction(req, res, current.provider, users);
+    } else if (login) {
+      await handleInteraction(req, res, current.provider, {
+        users: tenant.users,
+        showPasswords: fixed,
+        interactionPath: tenant.interactionPath,
+      });
     } else if (
-      path === `${ISSUER_PATH}/v1/userinfo` &&
+      path === `${tenant.path}/v1/userinfo` &&
       ['GET', 'POST'].includes(req.method ?? '')
     ) {
       await handleUserinfo(req, res, {
         issuer: current.provider.issuer,
         provider: current.provider,
         publicJwks: publicJwks(current.keys),
-        usersById,
+        usersById: tenant.usersById,
       });
-    } else if (path === ISSUER_PATH || path.startsWith(`${ISSUER_PATH}/`)) {
+    } else {
       // Mounted under the issuer path: oidc-provider routes on the rest and builds its URLs
       // from `originalUrl` (docs: "Mounting oidc-provider").
       let full = url;
-      if (req.method === 'GET' && path === `${ISSUER_PATH}/v1/authorize`) {
+      if (req.method === 'GET' && path === `${tenant.path}/v1/authorize`) {
         full = withConsentForOfflineAccess(url);
       }
-      const rest = full.slice(ISSUER_PATH.length);
+      const rest = full.slice(tenant.path.length);
       Object.assign(req, { originalUrl: full });
       req.url = rest.startsWith('/') ? rest : `/${rest}`;
       await current.handle(req, res);
-    } else {
-      res.statusCode = 404;
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify({ error: 'not_found', issuer: issuer() }));
     }
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, options.host ?? 'localhost', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const actualPort = (server.address() as AddressInfo).port;
   const url = `${options.tls ? 'https' : 'http'}://localhost:${actualPort}`;
-  const issuer = () => `${url}${ISSUER_PATH}`;
+  const issuerOf = (tenant: TenantLayout) => `${url}${tenant.path}`;
+  const at = (tenant: TenantLayout) => (tenant.id === main.id ? '' : ` (tenant ${tenant.id})`);
 
-  async function build(nextKeys: DevIdpKeys): Promise<Running> {
+  async function build(tenant: Served, keys: DevIdpKeys): Promise<Running> {
     const provider = await createProvider({
       ...baseSettings,
-      issuer: issuer(),
-      jwks: { keys: nextKeys.keys },
-      cookieKeys: nextKeys.cookie_keys,
+      issuer: issuerOf(tenant),
+      interactionPath: tenant.interactionPath,
+      cookiePrefix: tenant.cookiePrefix,
+      users: tenant.users,
+      clients: tenant.clients,
+      adapter: tenant.adapter,
+      jwks: { keys: keys.keys },
+      cookieKeys: keys.cookie_keys,
     });
+    // Checked now, not at the first sign-in: a client oidc-provider refuses is a start error.
+    for (const { client_id: id } of tenant.clients) {
+      await provider.Client.find(id).catch((error: { error_description?: string }) => {
+        throw new DevIdpConfigError(
+          `startDevIdp: client ${id}${at(tenant)}: ${error.error_description ?? String(error)}`,
+        );
+      });
+    }
     provider.on('backchannel.error', (_ctx, error, client) =>
-      log(`back-channel logout to ${client.clientId} failed: ${error.message}`),
+      log(`back-channel logout to ${client.clientId}${at(tenant)} failed: ${error.message}`),
     );
-    return { keys: nextKeys, provider, handle: provider.callback() };
+    return { keys, provider, handle: provider.callback() };
   }
 
   let closing: Promise<void> | undefined;
@@ -262,24 +335,48 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     }));
 
   try {
-    running = await build(keys);
+    for (const tenant of tenants) {
+      tenant.running = await build(tenant, await loadOrCreateKeys(tenant.keysFile));
+    }
   } catch (error) {
     await close();
     throw error;
   }
-  log(`issuer ${issuer()} (discovery: ${issuer()}/.well-known/openid-configuration)`);
+  for (const tenant of tenants) {
+    const issuer = issuerOf(tenant);
+    log(`issuer ${issuer} (discovery: ${issuer}/.well-known/openid-configuration)`);
+  }
+  // Loud on purpose, even when quiet: the caller opted in to something dangerous.
+  if (exposure.length) {
+    process.emitWarning(unsafeWarning(exposure, url), { code: 'GATEHOUSE_DEV_IDP_UNSAFE' });
+  }
 
+  const copyUsers = (list: readonly DevUser[]) =>
+    list.map((u) => ({ ...u, groups: [...u.groups] }));
+  const copyClients = (list: readonly ClientMetadata[]) => list.map((client) => ({ ...client }));
   let rotation = Promise.resolve();
   return {
     url,
-    issuer: issuer(),
+    issuer: issuerOf(main),
     port: actualPort,
+    users: copyUsers(users),
+    clients: copyClients(clients),
+    tenants: tenants
+      .filter((tenant) => tenant.id !== main.id)
+      .map((tenant) => ({
+        id: tenant.id,
+        issuer: issuerOf(tenant),
+        users: copyUsers(tenant.users),
+        clients: copyClients(tenant.clients),
+      })),
     close,
     rotateKeys() {
       const rotated = rotation.then(async () => {
-        keys = await rotateSigningKeys(keys, keysFile);
-        running = await build(keys);
-        log(`signing key rotated, new kid ${keys.keys[0]?.kid}`);
+        for (const tenant of tenants) {
+          const keys = await rotateSigningKeys(tenant.running!.keys, tenant.keysFile);
+          tenant.running = await build(tenant, keys);
+          log(`signing key rotated${at(tenant)}, new kid ${keys.keys[0]?.kid}`);
+        }
       });
       rotation = rotated.catch(() => {});
       return rotated;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -28,8 +29,9 @@ const USERS_FILE = new URL('../users.json', import.meta.url);
 const STRING_FIELDS = ['id', 'email', 'password', 'name', 'given_name', 'family_name'] as const;
 
 /**
- * The demo users from `packages/dev-idp/users.json` (Ada, an admin, and Sam), read fresh on
- * every call so a caller may change its copy.
+ * The demo users from `packages/dev-idp/users.json` (Ada, an admin, and Sam) with their
+ * published passwords, read fresh on every call so a caller may change its copy. `startDevIdp`
+ * uses these passwords by default only with `fixedDemoCredentials`.
  *
  * @example
  * ```ts
@@ -39,6 +41,18 @@ const STRING_FIELDS = ['id', 'email', 'password', 'name', 'given_name', 'family_
  */
 export function defaultUsers(): DevUser[] {
   return validateUsers(JSON.parse(readFileSync(USERS_FILE, 'utf8')), 'users.json');
+}
+
+/**
+ * The same users, each with a new random password: what `startDevIdp` uses when it is given no
+ * `users` and no `fixedDemoCredentials`, so a library caller never serves the published ones.
+ */
+export function withGeneratedPasswords(users: readonly DevUser[]): DevUser[] {
+  return users.map((user) => ({
+    ...user,
+    groups: [...user.groups],
+    password: randomBytes(18).toString('base64url'),
+  }));
 }
 
 /** Checks a user list once at startup; `source` names where it came from in the message. */

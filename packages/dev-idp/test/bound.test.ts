@@ -31,6 +31,7 @@ describe('the bound demo client (private_key_jwt, PAR required, DPoP)', () => {
       port: 0,
       keysFile: false,
       quiet: true,
+      fixedDemoCredentials: true,
       dpopNonce: true,
       par: true,
       clients: demoClients({ backendUrl: jwks.url }),

@@ -36,6 +36,7 @@ describe('logout', () => {
       port: 0,
       keysFile: false,
       quiet: true,
+      fixedDemoCredentials: true,
       clients: [
         {
           ...TEST_WEB_CLIENT,

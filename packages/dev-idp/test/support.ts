@@ -21,6 +21,7 @@ export function startTestIdp(options: DevIdpOptions = {}): Promise<DevIdp> {
     port: 0,
     keysFile: false,
     quiet: true,
+    fixedDemoCredentials: true,
     clients: [
       { ...TEST_WEB_CLIENT },
       {
