@@ -1,17 +1,12 @@
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import type { DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar, signOut } from '@gatehouse/dev-idp/testing';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RedisStore } from '@gatehouse/server/stores/redis';
 import { sessionKeyOf } from '../src/session/crypto.js';
 import { startRedis, type RedisServer } from './support/redis.js';
-import {
-  captureLog,
-  freePort,
-  signInThroughBackend,
-  startBackend,
-  type Backend,
-} from './support/stack.js';
+import { signInThroughBackend, type Backend } from './support/stack.js';
+import { startTwoInstances, type TwoInstances } from './support/two-instances.js';
 
 /**
  * Two instances behind one BACKEND_URL (as behind a load balancer), sharing a real Redis.
@@ -22,48 +17,19 @@ describe('several instances on Redis', () => {
   let idp: DevIdp;
   let a: Backend;
   let b: Backend;
-  const frontendUrl = 'http://localhost:5999';
-  const log = captureLog();
+  let log: TwoInstances['log'];
+  let instances: TwoInstances | undefined;
 
   beforeAll(async () => {
     redis = await startRedis();
-    const [portA, portB] = [await freePort(), await freePort()];
-    const backendUrl = `http://localhost:${portA}`;
-    idp = await startDevIdp({
-      port: 0,
-      keysFile: false,
-      quiet: true,
-      clients: [
-        {
-          client_id: 'gatehouse-test',
-          client_secret: 'gatehouse-test-secret',
-          grant_types: ['authorization_code', 'refresh_token'],
-          redirect_uris: [`${backendUrl}/signin-oidc`],
-          post_logout_redirect_uris: [frontendUrl],
-          backchannel_logout_uri: `${backendUrl}/backchannel-logout`,
-          backchannel_logout_session_required: true,
-        },
-      ],
-    });
-    const options = {
-      issuer: idp.issuer,
-      clientId: 'gatehouse-test',
-      clientSecret: 'gatehouse-test-secret',
-      backendUrl,
-      frontendUrl,
-      sessionSecret: 'scale-out-secret-'.repeat(3),
-      logger: log.logger,
-    };
-    a = await startBackend('fastify', portA, { ...options, sessionStore: redis.url });
-    b = await startBackend('express', portB, {
-      ...options,
-      sessionStore: new RedisStore(redis.url, { logger: log.logger }),
-    });
+    instances = await startTwoInstances((logger) => [
+      redis.url,
+      new RedisStore(redis.url, { logger }),
+    ]);
+    ({ idp, a, b, log } = instances);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await idp?.close();
+    await instances?.close();
     await redis?.close();
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { GatehouseLogger as Logger } from '../../logger.js';
 import { StoreUnavailableError } from '../../errors.js';
 import {
@@ -8,6 +8,11 @@ import {
   type SessionStore,
   type StoredSession,
 } from '../store.js';
+import { connectRedis, keepConnected, type RedisClient } from './redis-client.js';
+import { RedisSessionCache, type RedisCacheOptions } from './redis-cache.js';
+import { FIELDS, ReadBatch, type Fields } from './redis-reads.js';
+import { defineSessionScripts, type SessionScripts } from './redis-scripts.js';
+import { onAnyNode, topologyOf, type RedisTopology } from './redis-topology.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -16,29 +21,36 @@ export interface RedisStoreOptions {
   /** Milliseconds a command may wait, connected or not, before the request gets a 503. */
   commandTimeout?: number;
   logger?: Logger;
-  /** Passed to ioredis as they are. */
+  /**
+   * Passed to ioredis as they are: for a cluster, the options of each node's connection
+   * (`username`, `password`, `tls`); for Sentinel, with the sentinels' own (`sentinelPassword`,
+   * `sentinelTLS`).
+   */
   redis?: RedisOptions;
+  /** Passed to ioredis's `Cluster` as they are, for `redis-cluster://` (`dnsLookup`, `natMap`). */
+  cluster?: ClusterOptions;
+  /**
+   * The in-process cache of sessions read lately (on by default: `size` 10,000, `maxAgeMs`
+   * 5,000): a session changed or ended on any instance is dropped the moment that instance
+   * announces it. `false` reads Redis on every request.
+   */
+  cache?: RedisCacheOptions;
 }
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-// A session is a hash: `d` the record's JSON, `t` the sealed tokens, and the activity fields
-// `a` (lastSeenAt) and `e` (expiresAt), which win over `d`'s. Refresh and touch each write their own fields, in one script,
-// and only while the hash exists: neither can bring back a deleted session or undo the other.
-const UPDATE = `if redis.call('exists', KEYS[1]) == 0 then return 0 end
-if ARGV[3] ~= '' and redis.call('hget', KEYS[1], 't') ~= ARGV[3] then return 0 end
-redis.call('hset', KEYS[1], 'd', ARGV[1], 't', ARGV[2])
-return 1`;
-const TOUCH = `if redis.call('exists', KEYS[1]) == 0 then return 0 end
-redis.call('hset', KEYS[1], 'a', ARGV[1], 'e', ARGV[2])
-redis.call('pexpireat', KEYS[1], ARGV[3])
-redis.call('zadd', KEYS[2], 'XX', ARGV[2], ARGV[4])
-return 1`;
+/** A cluster's expiry index is cut in this many keys, spread over its shards. */
+const EXPIRY_SHARDS = 16;
+
+type Command = (string | number | Buffer)[];
 
 /**
- * Sessions in Redis, shared by every instance behind a load balancer. Redis expires each
- * session at its `expiresAt`; every request reads Redis, so a sign-out on one instance is
- * seen by all on their next request. While Redis is unreachable, requests get a 503 within
- * `commandTimeout` and the client reconnects on its own.
+ * Sessions in Redis, shared by every instance behind a load balancer: one server
+ * (`redis://`, `rediss://`), a Sentinel set (`redis-sentinel://`) or a Redis Cluster
+ * (`redis-cluster://`), or an ioredis client you made (which {@link close} leaves open). Redis
+ * expires each session at its `expiresAt`. Sessions read lately are kept in process, and every
+ * write announces the session it changed so each instance drops its copy
+ * ({@link RedisSessionCache}): a sign-out on one instance is seen by all on their next request.
+ * While Redis is unreachable or failing over, requests get a 503 within `commandTimeout` and the
+ * client reconnects on its own.
  *
  * @example
  * ```ts
@@ -46,21 +58,33 @@ return 1`;
  * ```
  */
 export class RedisStore implements SessionStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
-  #reads: PendingRead[] = [];
+  readonly #cluster: boolean;
+  /** Stops reconnecting a client this store made; undefined for a client it was given. */
+  readonly #stopConnecting: (() => void) | undefined;
+  readonly #commandTimeout: number;
+  readonly #reads: ReadBatch;
+  readonly #scripts: SessionScripts;
+  readonly #cache: RedisSessionCache;
 
   constructor(
-    url: string,
-    { prefix = 'gatehouse:', commandTimeout = 2000, logger, redis }: RedisStoreOptions = {},
+    target: string | RedisClient,
+    {
+      prefix = 'gatehouse:',
+      commandTimeout = 2000,
+      logger,
+      redis,
+      cluster,
+      cache = {},
+    }: RedisStoreOptions = {},
   ) {
     this.#prefix = prefix;
-    this.#redis = new Redis(url, {
-      commandTimeout,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      ...redis,
-    });
+    this.#commandTimeout = commandTimeout;
+    this.#redis =
+      typeof target === 'string' ? connectRedis(target, commandTimeout, redis, cluster) : target;
+    if (typeof target === 'string') this.#stopConnecting = keepConnected(this.#redis);
+    this.#cluster = this.#redis instanceof Cluster;
     let healthy = true;
     this.#redis.on('error', (error: Error) => {
       if (healthy)
@@ -71,12 +95,16 @@ export class RedisStore implements SessionStore {
       if (!healthy) logger?.info('session store: Redis connected again');
       healthy = true;
     });
-    this.#redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE });
-    this.#redis.defineCommand('updateSession', { numberOfKeys: 1, lua: UPDATE });
-    this.#redis.defineCommand('touchSession', { numberOfKeys: 2, lua: TOUCH });
+    this.#scripts = defineSessionScripts(this.#redis);
+    this.#reads = new ReadBatch(this.#redis);
+    this.#cache = new RedisSessionCache(this.#redis, prefix, cache, logger);
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
+    return this.#cache.read(key, () => this.#load(key));
+  }
+
+  async #load(key: string): Promise<SessionRecord | undefined> {
     const [data, tokens, lastSeenAt, expiresAt] = await this.#run(() => this.#read(key));
     if (!data || !tokens) return undefined;
     const record = JSON.parse(data.toString()) as SessionRecord;
@@ -87,55 +115,76 @@ export class RedisStore implements SessionStore {
     return record;
   }
 
+  /**
+   * The session first, then its index entries: a session is listed once it is indexed, and
+   * one that is written but not indexed (a failure in between) has no cookie yet, since the
+   * sign-in fails. So a listed session always exists, and back-channel logout finds every
+   * session a browser holds. On one server, all in one transaction.
+   */
   async create(key: string, record: SessionRecord): Promise<void> {
+    const session = this.#session(key);
     const expiresAtMs = record.expiresAt * 1000;
-    const multi = this.#redis
-      .multi()
-      .hset(this.#session(key), {
-        d: dataOf(record),
-        t: Buffer.from(record.tokens),
-        a: record.lastSeenAt,
-        e: record.expiresAt,
-      })
-      .pexpireat(this.#session(key), (record.expiresAt + EXPIRED_RETENTION) * 1000)
-      .zadd(this.#expiry, record.expiresAt, key);
-    for (const index of this.#indexes(record)) {
-      multi
-        .sadd(index, key)
-        .pexpireat(index, expiresAtMs, 'GT')
-        .pexpireat(index, expiresAtMs, 'NX');
-    }
-    await this.#run(() => multi.exec());
+    await this.#write([
+      [
+        ['hset', session, 'd', dataOf(record), 't', Buffer.from(record.tokens)],
+        ['hset', session, 'a', record.lastSeenAt, 'e', record.expiresAt],
+        ['pexpireat', session, (record.expiresAt + EXPIRED_RETENTION) * 1000],
+      ],
+      [['zadd', this.#expiryOf(key), record.expiresAt, key]],
+      ...this.#indexes(record.user.sub, record.sid).map((index) => [
+        ['sadd', index, key],
+        ['pexpireat', index, expiresAtMs, 'GT'],
+        ['pexpireat', index, expiresAtMs, 'NX'],
+      ]),
+    ]);
   }
 
   async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
-    const applied = await this.#run(() =>
-      (this.#redis as unknown as SessionCommands).updateSession(
-        this.#session(key),
-        dataOf(record),
-        Buffer.from(record.tokens),
-        ifTokens ? Buffer.from(ifTokens) : '',
+    const applied = await this.#cache.write(key, () =>
+      this.#run(() =>
+        this.#scripts.updateSession(
+          this.#session(key),
+          dataOf(record),
+          Buffer.from(record.tokens),
+          ifTokens ? Buffer.from(ifTokens) : '',
+          this.#cache.channel,
+          key,
+        ),
       ),
     );
     return applied === 1;
   }
 
+  /**
+   * The activity fields, then the expiry index and the user's and provider session's indexes
+   * pushed to the new end (XX, GT: never an entry for a session that is gone).
+   */
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    await this.#run(() =>
-      (this.#redis as unknown as SessionCommands).touchSession(
-        this.#session(key),
-        this.#expiry,
-        lastSeenAt,
-        expiresAt,
-        (expiresAt + EXPIRED_RETENTION) * 1000,
-        key,
+    const touched = await this.#cache.write(key, () =>
+      this.#run(() =>
+        this.#scripts.touchSession(
+          this.#session(key),
+          lastSeenAt,
+          expiresAt,
+          (expiresAt + EXPIRED_RETENTION) * 1000,
+          this.#cache.channel,
+          key,
+        ),
       ),
     );
+    if (!touched) return;
+    const [sub, sid] = touched;
+    await this.#write([
+      [['zadd', this.#expiryOf(key), 'XX', expiresAt, key]],
+      ...this.#indexes(sub, sid).map((index) => [['pexpireat', index, expiresAt * 1000, 'GT']]),
+    ]);
   }
 
   async delete(key: string): Promise<void> {
-    await this.#run(() =>
-      this.#redis.multi().del(this.#session(key)).zrem(this.#expiry, key).exec(),
+    const session = this.#session(key);
+    const announce = ['publish', this.#cache.channel, key];
+    await this.#cache.write(key, () =>
+      this.#write([[['del', session], announce], [['zrem', this.#expiryOf(key), key]]]),
     );
   }
 
@@ -159,146 +208,164 @@ export class RedisStore implements SessionStore {
     const token = randomBytes(16).toString('base64url');
     const taken = await this.#run(() => this.#redis.set(key, token, 'PX', ttlMs, 'NX'));
     if (taken !== 'OK') return undefined;
+    this.#cache.locked(name);
     return async () => {
-      await this.#run(() => (this.#redis as unknown as LockCommands).releaseLock(key, token));
+      await this.#run(() => this.#scripts.releaseLock(key, token));
     };
   }
 
   /** Live sessions, from the expiry index: no scan of the keyspace. */
   async count(): Promise<number> {
-    const [, [, count]] = (await this.#run(() =>
-      this.#redis
-        .multi()
-        .zremrangebyscore(this.#expiry, '-inf', Math.floor(Date.now() / 1000))
-        .zcard(this.#expiry)
-        .exec(),
-    )) as [unknown, [unknown, number]];
-    return count;
+    const now = Math.floor(Date.now() / 1000);
+    const counts = await Promise.all(
+      this.#expiryIndexes().map(async (index) => {
+        const results = await this.#run(() =>
+          this.#redis.multi().zremrangebyscore(index, '-inf', now).zcard(index).exec(),
+        );
+        return Number(results?.[1]?.[1] ?? 0);
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   async sample(limit: number): Promise<StoredSession[]> {
-    const keys = await this.#run(() =>
-      this.#redis.zrangebyscore(
-        this.#expiry,
-        Math.floor(Date.now() / 1000) + 1,
-        '+inf',
-        'LIMIT',
-        0,
-        limit,
-      ),
-    );
-    const found = await Promise.all(
-      keys.map(async (key) => ({ key, record: await this.get(key) })),
-    );
-    const now = Date.now() / 1000;
-    return found.filter(
-      (entry): entry is StoredSession => entry.record !== undefined && entry.record.expiresAt > now,
-    );
+    const found: StoredSession[] = [];
+    for (const index of this.#expiryIndexes()) {
+      if (found.length >= limit) break;
+      const now = Date.now() / 1000;
+      const keys = await this.#run(() =>
+        this.#redis.zrangebyscore(index, Math.floor(now) + 1, '+inf', 'LIMIT', 0, limit),
+      );
+      const records = await Promise.all(keys.map((key) => this.get(key)));
+      keys.forEach((key, i) => {
+        const record = records[i];
+        if (record && record.expiresAt > now && found.length < limit) found.push({ key, record });
+      });
+    }
+    return found;
   }
 
+  /** On a cluster: a node answers, and says that every slot is served (cluster_state:ok). */
   async ping(): Promise<void> {
-    await this.#run(() => this.#redis.ping());
+    if (!(this.#redis instanceof Cluster)) {
+      await this.#run(() => this.#redis.ping());
+      return;
+    }
+    const cluster = this.#redis;
+    const info = await this.#run(() => onAnyNode(() => cluster.cluster('INFO')));
+    const state = /cluster_state:(\w+)/.exec(info)?.[1];
+    if (state !== 'ok')
+      throw new StoreUnavailableError(
+        'The session store is not available right now. Try again in a moment.',
+        `redis cluster: cluster_state is ${state ?? 'unknown'}`,
+      );
+  }
+
+  /** What this store talks to (for `gatehouse doctor`): the form, version and replicas. */
+  async redisTopology(): Promise<RedisTopology> {
+    return this.#run(() => topologyOf(this.#redis));
   }
 
   async close(): Promise<void> {
+    this.#cache.close();
+    if (!this.#stopConnecting) return;
+    this.#stopConnecting();
     this.#redis.disconnect();
   }
 
-  get #expiry(): string {
-    return `${this.#prefix}expiry`;
+  /**
+   * The expiry index of a session: one key on one server (as before clusters), one of
+   * {@link EXPIRY_SHARDS} on a cluster so that no one shard takes every session's writes.
+   */
+  #expiryOf(key: string): string {
+    if (!this.#cluster) return `${this.#prefix}expiry`;
+    return `${this.#prefix}expiry:${key.charCodeAt(0) % EXPIRY_SHARDS}`;
+  }
+
+  #expiryIndexes(): string[] {
+    if (!this.#cluster) return [`${this.#prefix}expiry`];
+    return Array.from({ length: EXPIRY_SHARDS }, (_, i) => `${this.#prefix}expiry:${i}`);
   }
 
   #session(key: string): string {
     return `${this.#prefix}s:${key}`;
   }
 
-  #indexes(record: SessionRecord): string[] {
-    const indexes = [`${this.#prefix}sub:${record.user.sub}`];
-    if (record.sid) indexes.push(`${this.#prefix}sid:${record.sid}`);
+  #indexes(sub: string, sid: string | undefined): string[] {
+    const indexes = [`${this.#prefix}sub:${sub}`];
+    if (sid) indexes.push(`${this.#prefix}sid:${sid}`);
     return indexes;
   }
 
   /**
-   * One session's fields. The reads asked for in one turn of the event loop (the requests of
-   * one batch of sockets) go to Redis as one pipeline: one write and, usually, one read for
-   * all of them, instead of a pair of system calls each. Each is still its own round trip to
-   * Redis, made after the request arrived: nothing is cached.
+   * Groups of commands, each group on one key: on one server one transaction; on a cluster
+   * the first group (the session's) first, then the others, each a transaction in its slot.
    */
-  #read(key: string): Promise<Fields> {
-    return new Promise((resolve, reject) => {
-      if (this.#reads.push({ key, resolve, reject }) === 1) setImmediate(() => this.#flush());
+  async #write(groups: Command[][]): Promise<void> {
+    const exec = async (commands: Command[]) => {
+      const results = await this.#redis.multi(commands).exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    };
+    await this.#run(async () => {
+      if (!this.#cluster) return exec(groups.flat());
+      const [first, ...rest] = groups;
+      await exec(first!);
+      await Promise.all(rest.map(exec));
     });
   }
 
-  #flush(): void {
-    const reads = this.#reads;
-    this.#reads = [];
-    if (reads.length === 1) {
-      const [{ key, resolve, reject }] = reads as [PendingRead];
-      this.#redis.hmgetBuffer(this.#session(key), 'd', 't', 'a', 'e').then(resolve, reject);
-      return;
-    }
-    const pipeline = this.#redis.pipeline();
-    for (const { key } of reads) pipeline.hmgetBuffer(this.#session(key), 'd', 't', 'a', 'e');
-    pipeline.exec().then(
-      (results) =>
-        reads.forEach(({ resolve, reject }, i) => {
-          const [error, fields] = results![i]!;
-          if (error) reject(error);
-          else resolve(fields as Fields);
-        }),
-      (error: unknown) => reads.forEach(({ reject }) => reject(error)),
-    );
+  /** One session's fields: batched per turn of the event loop ({@link ReadBatch}). */
+  #read(key: string): Promise<Fields> {
+    if (this.#cluster) return this.#redis.hmgetBuffer(this.#session(key), ...FIELDS);
+    return this.#reads.read(this.#session(key));
   }
 
+  /**
+   * An index's live sessions. Each entry is checked against its session, read from the
+   * session's own slot; an entry whose session is gone (signed out) is dropped. Safe, because a
+   * session is written before its entry (see create) and a session key is never reused.
+   */
   async #list(index: string): Promise<StoredSession[]> {
     const keys = await this.#run(() => this.#redis.smembers(index));
+    const records = await Promise.all(keys.map((key) => this.get(key)));
     const found: StoredSession[] = [];
     const gone: string[] = [];
     const now = Date.now() / 1000;
-    for (const key of keys) {
-      const record = await this.get(key);
+    keys.forEach((key, i) => {
+      const record = records[i];
       if (!record) gone.push(key);
       else if (record.expiresAt > now) found.push({ key, record });
-    }
+    });
     if (gone.length) await this.#run(() => this.#redis.srem(index, ...gone));
     return found;
   }
 
+  /**
+   * Runs a command, any failure a 503. On a cluster, also bounded here: ioredis retries a
+   * command across a failover (new slot owners), which may take longer than commandTimeout.
+   */
   async #run<T>(command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await command();
+      if (!this.#cluster) return await command();
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${this.#commandTimeout} ms`)),
+          this.#commandTimeout,
+        );
+      });
+      return await Promise.race([command(), late]);
     } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(
         'The session store is not available right now. Try again in a moment.',
         `redis: ${(error as Error).message}`,
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
-}
-
-type Fields = (Buffer | null)[];
-
-interface PendingRead {
-  key: string;
-  resolve(fields: Fields): void;
-  reject(error: unknown): void;
-}
-
-interface LockCommands {
-  releaseLock(key: string, token: string): Promise<number>;
-}
-
-interface SessionCommands {
-  updateSession(key: string, data: string, tokens: Buffer, ifTokens: Buffer | ''): Promise<number>;
-  touchSession(
-    key: string,
-    expiryIndex: string,
-    lastSeenAt: number,
-    expiresAt: number,
-    expiresAtMs: number,
-    member: string,
-  ): Promise<number>;
 }
 
 /** The record's JSON for the `d` field; its activity fields are overridden by `a` and `e`. */
