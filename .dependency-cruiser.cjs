@@ -40,8 +40,8 @@ const LAYERS = [
   },
   {
     name: 'edge',
-    why: 'adapters, entry points, the doctor, metrics',
-    paths: ['adapters/', 'doctor/', 'metrics/', 'index[.]ts$'],
+    why: 'adapters, entry points, the doctor, metrics, the OpenTelemetry bridge, the test kit',
+    paths: ['adapters/', 'doctor/', 'metrics/', 'otel/', 'testing/', 'index[.]ts$'],
   },
 ];
 
@@ -71,6 +71,14 @@ module.exports = {
     },
     ...layerRules,
     {
+      name: 'otel-only-in-otel',
+      severity: 'error',
+      comment:
+        '@opentelemetry/api is an optional peer: only the @gatehouse/server/otel entry point may load it.',
+      from: { path: SRC, pathNot: SRC + 'otel/' },
+      to: { path: '(^|/)node_modules/@opentelemetry/' },
+    },
+    {
       name: 'in-a-layer',
       severity: 'error',
       comment:
@@ -81,7 +89,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist)/' },
+    // node_modules stay in the graph as leaves (not followed), for otel-only-in-otel.
+    exclude: { path: '^packages/[^/]+/dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
