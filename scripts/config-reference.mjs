@@ -73,16 +73,34 @@ const propertyName = (member) => member.name.getText().replace(/^['"]|['"]$/g, '
 
 const load = (file) => tsImport(pathToFileURL(join(config, file)).href, import.meta.url);
 
-/** settings.ts: the table's entries in order, each with its doc comment and option type. */
-async function readSettings() {
-  const source = parse(join(config, 'settings.ts'));
+/**
+ * The entries of the object literal `name` declared in `file`, in order; a spread of another
+ * table (`...BEARER_SETTINGS`, imported from `./bearer-settings.js`) is read from its own file.
+ */
+function tableEntries(file, name) {
+  const source = parse(join(config, file));
   let literal = find(
     source,
-    (node) => ts.isVariableDeclaration(node) && node.name.getText() === 'SETTINGS',
+    (node) => ts.isVariableDeclaration(node) && node.name.getText() === name,
   ).initializer;
   while (!ts.isObjectLiteralExpression(literal)) literal = literal.expression;
+  return literal.properties.flatMap((property) => {
+    if (!ts.isSpreadAssignment(property)) return [property];
+    const spread = property.expression.getText();
+    const from = find(
+      source,
+      (node) =>
+        ts.isImportDeclaration(node) &&
+        node.importClause?.namedBindings?.elements?.some((element) => element.name.text === spread),
+    ).moduleSpecifier.text;
+    return tableEntries(from.replace(/^\.\//, '').replace(/\.js$/, '.ts'), spread);
+  });
+}
+
+/** settings.ts: the table's entries in order, each with its doc comment and option type. */
+async function readSettings() {
   const { SETTINGS } = await load('settings.ts');
-  return literal.properties.map((property) => {
+  return tableEntries('settings.ts', 'SETTINGS').map((property) => {
     const name = propertyName(property);
     // The option type is what the parser takes (only options without a variable show it).
     let parser;
@@ -171,6 +189,9 @@ Every setting is an environment variable (read by \`npm run serve\`, \`npx gateh
 \`optionsFromEnv()\`) and an option of \`createGatehouse()\`. The configuration is checked once, at
 startup: a mistake stops the server with a message that names the variable. \`npx gatehouse doctor\`
 checks the same variables against your provider (see [troubleshooting](troubleshooting.md)).
+The provider's variables carry the \`OKTA_\` names of the Okta tutorial Gatehouse grew from; the
+issuer, client id and secret, audience and scopes also have a provider-neutral \`OIDC_\` name
+(\`OIDC_ISSUER_URL\`, ...), for Auth0, Entra ID, Keycloak or any other OpenID provider.
 
 ## Environment variables
 
@@ -190,6 +211,9 @@ checks the same variables against your provider (see [troubleshooting](troublesh
     }
     const format = setting.read === 'list' ? ' Comma-separated.' : '';
     out += `| \`${setting.env}\` | \`${setting.name}\` | ${cell(fallback)} | ${cell(sentence(setting.doc) + format)} |\n`;
+    if (setting.alias) {
+      out += `| \`${setting.alias}\` | \`${setting.name}\` | | The provider-neutral name of \`${setting.env}\`: set either one (both only to the same value). |\n`;
+    }
   }
 
   const serveVariables = readServeVariables().filter(

@@ -41,7 +41,7 @@ async function time(run: () => unknown): Promise<Cost> {
 }
 
 const options = offlineOptions('http://localhost:9999');
-const { id, key, record } = offlineSession(options);
+const { id, key, record } = await offlineSession(options);
 const cookie = `theme=dark; gatehouse=${id}; _ga=GA1.2.3`;
 
 const rows: [string, Cost][] = [];

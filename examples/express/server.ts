@@ -9,6 +9,7 @@ import { createGatehouse, type GatehouseOptions } from '@gatehouse/server';
 import {
   gatehouseErrorHandler,
   gatehouseExpress,
+  optionalAuth,
   requireAuth,
   requireGroup,
   requireScope,
@@ -51,6 +52,10 @@ export async function start(
   });
   app.get('/reports', requireAuth(gatehouse, requireScope('reports:read')), (req, res) => {
     res.json({ scopes: req.auth!.scopes });
+  });
+  // Signed in or not: req.auth is the caller or null (a CSRF failure is still 403).
+  app.all('/hello', optionalAuth(gatehouse), (req, res) => {
+    res.json({ user: req.auth?.user.sub ?? null, via: req.auth?.via ?? null });
   });
   // Last: the app's own errors as Gatehouse JSON, never Express's page with a stack trace.
   app.use(gatehouseErrorHandler(gatehouse));

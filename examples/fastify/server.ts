@@ -11,6 +11,7 @@ import {
   gatehouseAuth,
   gatehouseCors,
   gatehouseFastify,
+  optionalAuth,
   requireAuth,
   requireGroup,
   requireScope,
@@ -46,6 +47,17 @@ export async function start(
   app.get('/reports', guard(requireScope('reports:read')), async (request) => ({
     scopes: request.auth!.scopes,
   }));
+
+  // Signed in or not: request.auth is the caller or null (a CSRF failure is still 403).
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/hello',
+    preHandler: optionalAuth(gatehouse),
+    handler: async (request) => ({
+      user: request.auth?.user.sub ?? null,
+      via: request.auth?.via ?? null,
+    }),
+  });
 
   await app.listen({ port, host });
   const { port: actual } = app.server.address() as AddressInfo;

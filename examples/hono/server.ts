@@ -9,11 +9,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
 import {
   gatehouseHono,
-  gatehouseOnError,
+  gatehouseErrorHandler,
+  optionalAuth,
   requireAuth,
   requireGroup,
   requireScope,
-  type GatehouseEnv,
 } from '@gatehouse/server/hono';
 import { Hono } from 'hono';
 import type { Server } from 'node:http';
@@ -21,12 +21,13 @@ import type { AddressInfo } from 'node:net';
 import { mainIfRun, running, type Listen, type Running } from '../run.js';
 
 /** The app, without a server: `app.fetch` serves it anywhere Hono runs. */
-export function buildApp(gatehouse: Gatehouse): Hono<GatehouseEnv> {
-  const app = new Hono<GatehouseEnv>();
+export function buildApp(gatehouse: Gatehouse): Hono {
+  // No app-wide Env: requireAuth and optionalAuth each type c.get('auth') on their routes.
+  const app = new Hono();
   // Gatehouse's routes, CORS preflights, and CORS for FRONTEND_URL on every response.
   app.use('*', gatehouseHono(gatehouse));
   // The app's own errors as Gatehouse JSON (a generic 500), never the error's message.
-  app.onError(gatehouseOnError(gatehouse));
+  app.onError(gatehouseErrorHandler(gatehouse));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/secure-data', requireAuth(gatehouse), (c) => {
@@ -45,6 +46,11 @@ export function buildApp(gatehouse: Gatehouse): Hono<GatehouseEnv> {
   app.get('/reports', requireAuth(gatehouse, requireScope('reports:read')), (c) =>
     c.json({ scopes: c.get('auth').scopes }),
   );
+  // Signed in or not: c.get('auth') is the caller or null (a CSRF failure is still 403).
+  app.on(['GET', 'POST'], '/hello', optionalAuth(gatehouse), (c) => {
+    const auth = c.get('auth');
+    return c.json({ user: auth?.user.sub ?? null, via: auth?.via ?? null });
+  });
   return app;
 }
 

@@ -7,8 +7,9 @@
  */
 import { createGatehouse, type GatehouseOptions } from '@gatehouse/server';
 import {
+  gatehouseCors,
   gatehouseNode,
-  nodeCors,
+  optionalAuth,
   requireAuth,
   requireGroup,
   requireScope,
@@ -28,10 +29,11 @@ export async function start(
 ): Promise<Running> {
   const gatehouse = createGatehouse(options, names);
   const gatehouseRoutes = gatehouseNode(gatehouse);
-  const cors = nodeCors(gatehouse);
+  const cors = gatehouseCors(gatehouse);
   const signedIn = requireAuth(gatehouse);
   const admins = requireAuth(gatehouse, requireGroup('admins'));
   const reporters = requireAuth(gatehouse, requireScope('reports:read'));
+  const maybeSignedIn = optionalAuth(gatehouse);
 
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -62,6 +64,12 @@ export async function start(
         const auth = await reporters(req, res);
         if (auth) json(res, 200, { scopes: auth.scopes });
         return;
+      }
+      if (route === 'GET /hello' || route === 'POST /hello') {
+        // Signed in or not: the caller or null (a CSRF failure is still answered 403).
+        const auth = await maybeSignedIn(req, res);
+        if (auth === undefined) return; // already answered
+        return json(res, 200, { user: auth?.user.sub ?? null, via: auth?.via ?? null });
       }
       json(res, 404, { error: 'not_found', error_description: `No route ${route}` });
     } catch (error) {

@@ -1,17 +1,12 @@
 // The demo backend in one process, its provider down. POST /admin-action's three rules (signed
 // in with CSRF, the admins group, a second factor within 5 minutes) each refuse on their own:
-// its sessions are written straight into the store; the browser path, with the dev IdP's
-// one-time code and the SDK's step-up, is e2e/step-up.test.ts.
-import { createGatehouse, defaults, MemoryStore, type SessionRecord } from '@gatehouse/server';
+// its sessions come from createTestSession (@gatehouse/server/testing); the browser path, with
+// the dev IdP's one-time code and the SDK's step-up, is e2e/step-up.test.ts.
+import { createGatehouse, MemoryStore } from '@gatehouse/server';
+import { createTestSession } from '@gatehouse/server/testing';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it, test } from 'vitest';
 import { freePort } from '@gatehouse/dev-idp/testing';
-import { parseConfig } from '../../../packages/server/src/config/parse.js';
-import {
-  newSessionId,
-  sealTokens,
-  sessionKeyOf,
-} from '../../../packages/server/src/session/crypto.js';
 import { buildDemoApp } from '../server/app.js';
 
 const options = {
@@ -54,25 +49,11 @@ test('an unknown API path is a JSON 404, not an HTML page', async () => {
 
 const TWO_FACTORS = 'urn:okta:loa:2fa:any';
 
-/** A signed-in browser's Cookie header: a session written into the store as a sign-in would. */
+const ADA = { sub: '00u1ada', name: 'Ada Lovelace', email: 'ada@example.com' };
+
+/** A signed-in browser's Cookie header: a real session in the demo's store, no provider. */
 async function signedIn(user: { groups: string[] }, level: { acr?: string; authTime?: number }) {
-  const { keys } = parseConfig(options);
-  const id = newSessionId();
-  const key = sessionKeyOf(id)!;
-  const now = Math.floor(Date.now() / 1000);
-  const record: SessionRecord = {
-    user: { sub: '00u1ada', name: 'Ada Lovelace', email: 'ada@example.com', ...user },
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 3600,
-    accessTokenExpiresAt: now + 3600,
-    refreshable: false,
-    tokens: sealTokens({ access_token: 'a', id_token: 'i' }, keys.tokens[0]!.key, key),
-    tokenKey: keys.tokens[0]!.id,
-    ...level,
-  };
-  await gatehouse.store.create(key, record);
-  return `${defaults.cookieName}=${id}`;
+  return (await createTestSession(gatehouse, { user: { ...ADA, ...user }, ...level })).cookie;
 }
 
 const adminAction = (headers: Record<string, string>) =>

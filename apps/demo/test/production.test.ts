@@ -1,7 +1,15 @@
 // The demo backend as deployed: /readyz, /metrics, the built front end from one origin, and a
 // graceful shutdown of `npm run serve` on SIGTERM.
 import type { DevIdp } from '@gatehouse/dev-idp';
-import { createGatehouse, MemoryStore, type SessionStore } from '@gatehouse/server';
+import {
+  ConfigError,
+  createGatehouse,
+  ENV_NAMES,
+  MemoryStore,
+  optionsFromEnv,
+  parseConfig,
+  type SessionStore,
+} from '@gatehouse/server';
 import { SqliteStore } from '@gatehouse/server/stores/sqlite';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -321,5 +329,100 @@ describe('npm run serve shuts down gracefully', () => {
     } finally {
       await provider.close();
     }
+  });
+});
+
+describe("production refuses the demo's public values", () => {
+  const main = fileURLToPath(new URL('../server/main.ts', import.meta.url));
+  const tsx = import.meta.resolve('tsx');
+  /** The variables of `npm start` (scripts/start.mjs), as a `.env` copied from it would hold. */
+  const DEMO_ENV = {
+    OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default',
+    OKTA_CLIENT_ID: 'gatehouse-demo',
+    OKTA_CLIENT_SECRET: 'gatehouse-demo-secret',
+    BACKEND_URL: 'http://localhost:7156',
+    FRONTEND_URL: 'http://localhost:5173',
+    SESSION_SECRET: 'production-test-secret-'.repeat(2),
+  };
+  const parse = (env: Record<string, string>) => () =>
+    parseConfig(optionsFromEnv({ ...DEMO_ENV, NODE_ENV: 'production', ...env }), ENV_NAMES);
+
+  test("npm run serve with the demo's .env and NODE_ENV=production stops with exit 1, naming OKTA_ISSUER_URL", async () => {
+    // PORT: were it to start after all, it must not take the demo's fixed port.
+    const env = { ...DEMO_ENV, NODE_ENV: 'production', PORT: String(await freePort()) };
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@gatehouse/source', '--import', tsx, main],
+      { cwd: dir, env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const running = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const [code] = await once(child, 'exit');
+    clearTimeout(running);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      'Configuration error: OKTA_ISSUER_URL must be https in production, got http://localhost:7157/oauth2/default: an http issuer on loopback is a local provider such as the dev IdP',
+    );
+  });
+
+  test.each([
+    'http://localhost:7157/oauth2/default',
+    'http://127.0.0.1:7157/oauth2/default',
+    'http://[::1]:7157/',
+  ])('a loopback http issuer (the dev IdP) is refused in production: %s', (issuer) => {
+    expect(parse({ OKTA_ISSUER_URL: issuer })).toThrow(
+      new ConfigError(
+        `OKTA_ISSUER_URL must be https in production, got ${new URL(issuer).href}: an http issuer on loopback is a local provider such as the dev IdP, which is for development only (UNSAFE_ALLOW_DEV_PROVIDER=true accepts it for a production build tested on this machine)`,
+      ),
+    );
+  });
+
+  test("the demo's published client secret is refused in production, whatever the issuer", () => {
+    const issuer = { OKTA_ISSUER_URL: 'https://dev-1.okta.com/oauth2/default' };
+    for (const secret of [
+      'gatehouse-demo-secret',
+      'gatehouse-cli-secret',
+      ' gatehouse-demo-secret ',
+    ]) {
+      expect(parse({ ...issuer, OKTA_CLIENT_SECRET: secret })).toThrow(
+        "OKTA_CLIENT_SECRET is the demo's published client secret, refused in production",
+      );
+    }
+    expect(
+      parse({ ...issuer, OKTA_CLIENT_SECRET: 'a-real-client-secret-from-okta' }),
+    ).not.toThrow();
+  });
+
+  test('a SESSION_SECRET built from the demo secret is refused in production', () => {
+    expect(
+      parse({
+        OKTA_ISSUER_URL: 'https://dev-1.okta.com/oauth2/default',
+        OKTA_CLIENT_SECRET: 'a-real-client-secret-from-okta',
+        SESSION_SECRET: 'gatehouse-demo-secret-gatehouse-demo-secret',
+      }),
+    ).toThrow("SESSION_SECRET contains the demo's published client secret, refused in production");
+  });
+
+  test('UNSAFE_ALLOW_DEV_PROVIDER, said by name, lets a production build run against the dev IdP (CI); anything else is refused', () => {
+    const demoValues = { OKTA_CLIENT_SECRET: 'gatehouse-demo-secret' };
+    expect(parse({ ...demoValues, UNSAFE_ALLOW_DEV_PROVIDER: 'true' })().dev).toBe(false);
+    expect(parse({ ...demoValues, UNSAFE_ALLOW_DEV_PROVIDER: 'false' })).toThrow(
+      'OKTA_ISSUER_URL must be https in production',
+    );
+    expect(parse({ ...demoValues, UNSAFE_ALLOW_DEV_PROVIDER: 'yes please' })).toThrow(
+      new ConfigError('UNSAFE_ALLOW_DEV_PROVIDER must be true or false, got yes please'),
+    );
+  });
+
+  test("outside production the demo's values still start (npm start), and production takes an https issuer on loopback", () => {
+    expect(parseConfig(optionsFromEnv({ ...DEMO_ENV }), ENV_NAMES).dev).toBe(true);
+    expect(
+      parse({
+        OKTA_ISSUER_URL: 'https://localhost:8443/oauth2/default',
+        OKTA_CLIENT_SECRET: 'a-real-client-secret-from-okta',
+      })().dev,
+    ).toBe(false);
   });
 });

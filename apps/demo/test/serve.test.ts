@@ -146,6 +146,8 @@ describe('/metrics of npm run serve', () => {
     const url = `http://localhost:${port}`;
     const { child, output } = serve({
       ...env(),
+      // Production refuses an http issuer; nothing here needs the provider to answer.
+      OKTA_ISSUER_URL: issuer.replace(/^http:/, 'https:'),
       BACKEND_URL: url,
       NODE_ENV: 'production',
       SESSION_STORE: `sqlite:${join(dir, `metrics-${port}.db`)}`,

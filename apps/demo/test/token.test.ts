@@ -35,7 +35,7 @@ describe('npm run token', () => {
     ).stdout;
 
   beforeAll(async () => {
-    idp = await startDevIdp({ port: 0, keysFile: false, quiet: true });
+    idp = await startDevIdp({ port: 0, keysFile: false, quiet: true, fixedDemoCredentials: true });
     const port = await freePort();
     backendUrl = `http://localhost:${port}`;
     gatehouse = createGatehouse({
@@ -81,7 +81,7 @@ describe('npm run token', () => {
     expect(await first.json()).toMatchObject({ message: expect.any(String) });
     // The printed proof is spent: the same command again is a replay.
     const again = await fetch(match![3]!, { headers });
-    expect(again.status).toBe(400);
+    expect(again.status).toBe(401);
     expect((await again.json()).error).toBe('invalid_dpop_proof');
   });
 
@@ -93,6 +93,6 @@ describe('npm run token', () => {
     const elsewhere = await fetch(`${backendUrl}/secure-data`, {
       headers: { authorization: `DPoP ${tokenValue}`, dpop: proofValue! },
     });
-    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.status).toBe(401);
   });
 });

@@ -1,12 +1,7 @@
-// A Gatehouse that never meets its provider, and one session made straight in its store: what
+// A Gatehouse that never meets its provider, and one session made by createTestSession: what
 // the cookie-path tools (cookie-path.ts, targets/guard-steps.ts) time the guard against.
-import type { GatehouseLogger, SessionRecord } from '@gatehouse/server';
-import { parseConfig } from '../../../packages/server/src/config/parse.js';
-import {
-  newSessionId,
-  sealTokens,
-  sessionKeyOf,
-} from '../../../packages/server/src/session/crypto.js';
+import { createGatehouse, MemoryStore, type GatehouseLogger } from '@gatehouse/server';
+import { createTestSession } from '@gatehouse/server/testing';
 
 function quiet(): GatehouseLogger {
   const noop = () => {};
@@ -34,27 +29,30 @@ export function offlineOptions(backendUrl: string) {
   };
 }
 
-/** A new session's id, store key and record, its tokens the size of a real sign-in's. */
-export function offlineSession(options: ReturnType<typeof offlineOptions>) {
-  const { keys } = parseConfig(options as never);
-  const id = newSessionId();
-  const key = sessionKeyOf(id)!;
-  const now = Math.floor(Date.now() / 1000);
-  const record: SessionRecord = {
-    user: { sub: '00u1ada', name: 'Ada Lovelace', email: 'ada@example.com', groups: ['admins'] },
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 3600,
-    accessTokenExpiresAt: now + 3600,
-    refreshable: true,
-    // docs/benchmarks.md: a real sign-in's tokens are 1,765 B as JSON.
-    tokens: sealTokens(
-      { access_token: 'a'.repeat(820), refresh_token: 'r'.repeat(43), id_token: 'i'.repeat(860) },
-      keys.tokens[0]!.key,
-      key,
-    ),
-    tokenKey: keys.tokens[0]!.id,
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
-  };
-  return { id, key, record };
+const ADA = { sub: '00u1ada', name: 'Ada Lovelace', email: 'ada@example.com', groups: ['admins'] };
+
+/**
+ * A new session's id, store key and record, its tokens the size of a real sign-in's: written by
+ * createTestSession into a memory store, so a caller can copy it into the store it times.
+ */
+export async function offlineSession(options: ReturnType<typeof offlineOptions>) {
+  const store = new MemoryStore();
+  const gatehouse = createGatehouse({ ...options, sessionStore: store });
+  try {
+    const { value: id } = await createTestSession(gatehouse, {
+      user: ADA,
+      // docs/benchmarks.md: a real sign-in's tokens are 1,765 B as JSON.
+      tokens: {
+        access_token: 'a'.repeat(820),
+        refresh_token: 'r'.repeat(43),
+        id_token: 'i'.repeat(860),
+      },
+      accessTokenExpiresIn: 3600,
+      scopes: ['openid', 'profile', 'email', 'offline_access'],
+    });
+    const { key, record } = (await store.listBySubject(ADA.sub))[0]!;
+    return { id, key, record };
+  } finally {
+    await gatehouse.close();
+  }
 }

@@ -18,7 +18,7 @@ async function main() {
     spec.sessionStore === 'memory'
       ? new MemoryStore()
       : new SqliteStore(spec.sessionStore.slice('sqlite:'.length));
-  const { id, key, record } = offlineSession(options);
+  const { id, key, record } = await offlineSession(options);
   await store.create(key, record);
   const gatehouse = createGatehouse({ ...options, sessionStore: store } as never);
   const app = await buildDemoApp({ gatehouse });

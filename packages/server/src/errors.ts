@@ -1,18 +1,72 @@
 /**
- * Every runtime failure is a {@link GatehouseError} with a stable `code`: switch on `code`,
- * not on `instanceof`. `status`, `error` and `description` are public (they reach the client);
- * `detail` goes only to the log.
+ * Every `code` a {@link GatehouseError} carries: stable across releases, so clients, tests and
+ * metrics switch on them. `ERR_GATEHOUSE` is the generic 500. A new error class's code is added
+ * here too: `failure()` takes no other, so a class with an unlisted code does not compile (and
+ * a test fails on a listed code no class carries).
+ */
+export type GatehouseErrorCode =
+  | 'ERR_GATEHOUSE'
+  | 'ERR_TRANSACTION_MISSING'
+  | 'ERR_STATE_MISMATCH'
+  | 'ERR_CALLBACK_INVALID'
+  | 'ERR_PROVIDER_DENIED'
+  | 'ERR_TOKEN_INVALID'
+  | 'ERR_GRANT_REJECTED'
+  | 'ERR_PROVIDER_UNAVAILABLE'
+  | 'ERR_INTROSPECTION_BUSY'
+  | 'ERR_DPOP_REFUSED'
+  | 'ERR_PROVIDER_TIMEOUT'
+  | 'ERR_PROVIDER_RESPONSE'
+  | 'ERR_PAR_UNAVAILABLE'
+  | 'ERR_LOGIN_PARAM_INVALID'
+  | 'ERR_SIGN_IN_REFUSED'
+  | 'ERR_ACR_REFUSED'
+  | 'ERR_INSUFFICIENT_USER_AUTHENTICATION'
+  | 'ERR_RETURN_TO_INVALID'
+  | 'ERR_AUTHENTICATION_REQUIRED'
+  | 'ERR_SESSION_EXPIRED'
+  | 'ERR_SESSION_KEY_UNKNOWN'
+  | 'ERR_CSRF'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_ACCESS_TOKEN_INVALID'
+  | 'ERR_ACCESS_TOKEN_EXPIRED'
+  | 'ERR_DPOP_PROOF_INVALID'
+  | 'ERR_DPOP_NONCE_REQUIRED'
+  | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_ACCESS_DENIED'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_SESSION_NOT_FOUND'
+  | 'ERR_SESSION_REQUIRED'
+  | 'ERR_UPSTREAM_UNAVAILABLE'
+  | 'ERR_UPSTREAM_TIMEOUT'
+  | 'ERR_API_TOKEN_REFUSED'
+  | 'ERR_REMOTE_PATH'
+  | 'ERR_REMOTE_BODY'
+  | 'ERR_METHOD_NOT_ALLOWED';
+
+/**
+ * Marks every GatehouseError, so {@link isGatehouseError} knows one made by another copy of this
+ * module (a Next.js bundle of its own), where `instanceof` would say no.
+ */
+const BRAND = Symbol.for('@gatehouse/server:GatehouseError');
+
+/**
+ * Every runtime failure is a {@link GatehouseError} with a stable `code`: switch on `code`
+ * (typed {@link GatehouseErrorCode}), not on `instanceof` a subclass. `status`, `error` and
+ * `description` are public (they reach the client); `detail` goes only to the log. The
+ * subclasses are exported by `@gatehouse/server/errors`.
  *
  * @example
  * ```ts
  * try { await gatehouse.authenticate(req) } catch (e) {
- *   if (e instanceof GatehouseError && e.code === 'ERR_SESSION_EXPIRED') { ... }
+ *   if (isGatehouseError(e, 'ERR_SESSION_EXPIRED')) { ... }
  * }
  * ```
  */
 export class GatehouseError extends Error {
   /** A stable identifier of this failure, e.g. `ERR_STATE_MISMATCH`. */
-  readonly code: string = 'ERR_GATEHOUSE';
+  readonly code: GatehouseErrorCode = 'ERR_GATEHOUSE';
   /** The HTTP status the failure maps to. */
   readonly status: number = 500;
   /** An OAuth-style error code for the response body (`invalid_request`, `access_denied`, ...). */
@@ -36,11 +90,39 @@ export class GatehouseError extends Error {
   get description(): string {
     return this.message;
   }
+
+  static {
+    Object.defineProperty(this.prototype, BRAND, { value: true });
+  }
 }
 
-function failure(code: string, status: number, error: string) {
+/**
+ * Whether `error` is a {@link GatehouseError}, and with `code`, one with that code: narrows it
+ * to an error whose `code` is that literal.
+ *
+ * @example
+ * ```ts
+ * if (isGatehouseError(error, 'ERR_INSUFFICIENT_SCOPE')) log.info(error.code, error.status)
+ * if (isGatehouseError(error)) metrics.count(error.code)
+ * ```
+ */
+export function isGatehouseError(error: unknown): error is GatehouseError;
+export function isGatehouseError<C extends GatehouseErrorCode>(
+  error: unknown,
+  code: C,
+): error is GatehouseError & { readonly code: C };
+export function isGatehouseError(error: unknown, code?: GatehouseErrorCode): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (error as GatehouseError).code === code)
+  );
+}
+
+function failure<C extends GatehouseErrorCode>(code: C, status: number, error: string) {
   return class extends GatehouseError {
-    override readonly code = code;
+    override readonly code: C = code;
     override readonly status = status;
     override readonly error = error;
   };
@@ -148,6 +230,17 @@ export class AuthenticationRequiredError extends failure(
 ) {}
 /** The session ended (signed out, idle or absolute timeout). */
 export class SessionExpiredError extends failure('ERR_SESSION_EXPIRED', 401, 'invalid_token') {}
+/**
+ * The session is sealed under a SESSION_SECRET this instance does not know (a rotation under
+ * way, this instance not yet on it): refused and left in the store for the instances that know it.
+ */
+export class SessionKeyUnknownError extends failure(
+  'ERR_SESSION_KEY_UNKNOWN',
+  503,
+  'temporarily_unavailable',
+) {
+  override readonly retryAfter: number = 5;
+}
 /** A cookie-authenticated unsafe request lacks `X-CSRF: 1` or comes from a foreign origin. */
 export class CsrfRejectedError extends failure('ERR_CSRF', 403, 'access_denied') {}
 /** The session store could not be reached or failed. */
@@ -170,10 +263,13 @@ export class AccessTokenExpiredError extends failure(
   401,
   'invalid_token',
 ) {}
-/** A DPoP proof (RFC 9449) missing, malformed, replayed, or made for another request or token. */
+/**
+ * A DPoP proof (RFC 9449) missing, malformed, replayed, or made for another request or token.
+ * 401 with the DPoP challenge at a resource server (RFC 9449 7.1), not the token endpoint's 400.
+ */
 export class DPoPProofInvalidError extends failure(
   'ERR_DPOP_PROOF_INVALID',
-  400,
+  401,
   'invalid_dpop_proof',
 ) {}
 /** The DPoP proof lacks this server's current nonce (RFC 9449 9): retry with the `DPoP-Nonce` sent. */
@@ -216,6 +312,12 @@ export class UpstreamTimeoutError extends failure('ERR_UPSTREAM_TIMEOUT', 504, '
 export class ApiTokenRefusedError extends failure('ERR_API_TOKEN_REFUSED', 502, 'invalid_target') {}
 /** A remote API path that climbs out of its prefix or is not canonical. */
 export class RemotePathInvalidError extends failure('ERR_REMOTE_PATH', 400, 'invalid_request') {}
+/** A remote API call's body the host parsed first and that cannot be rebuilt faithfully. */
+export class RemoteBodyUnsupportedError extends failure(
+  'ERR_REMOTE_BODY',
+  415,
+  'invalid_request',
+) {}
 /** A method a remote API does not accept (`methods`). */
 export class MethodNotAllowedError extends failure(
   'ERR_METHOD_NOT_ALLOWED',

@@ -3,9 +3,10 @@ import type { GatehouseOptions } from './config/options.js';
 import { parseConfig, type Config, type OptionNames } from './config/parse.js';
 import { withDevSecret } from './config/dev-secret.js';
 import { withClientKey } from './config/client-key-file.js';
-import { BearerVerifier } from './bearer/verifier.js';
-import { authenticator, type Principal } from './guard/authenticate.js';
-import { challengeHeaders } from './guard/rules.js';
+import { IssuerVerifiers } from './bearer/issuers.js';
+import { authenticator, optionalAuthenticator, type Principal } from './guard/authenticate.js';
+import { challengeHeaders, type Rule } from './guard/rules.js';
+import { authorizer, type AuthorizeOptions } from './guard/authorize.js';
 import { corsPolicy } from './guard/cors.js';
 import { errorResponse, json, toGatehouseError } from './http/respond.js';
 import { malformedTarget, requestTarget } from './http/target.js';
@@ -21,7 +22,8 @@ import {
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
-import { Discovery } from './provider/discovery.js';
+import { Providers, type ProviderContext } from './provider/providers.js';
+import { providerLogin } from './oidc/choose-provider.js';
 import { refreshGrant } from './oidc/refresh.js';
 import { Refresher } from './session/refresh.js';
 import { refreshTokenRevoker } from './oidc/revoke.js';
@@ -30,7 +32,6 @@ import { Sessions, type LoadedSession } from './session/sessions.js';
 import { openStore } from './session/open-store.js';
 import { selfServiceHandlers } from './session/self-service.js';
 import { backchannelLogoutHandler } from './oidc/backchannel-logout.js';
-import { ProviderKeys } from './bearer/keys.js';
 import { errorPage } from './oidc/pages.js';
 import { jwksHandler } from './oidc/jwks.js';
 import { ProviderTimeoutError, type GatehouseError } from './errors.js';
@@ -70,6 +71,28 @@ export interface Gatehouse {
    * or rejects with a 401/403/503 {@link GatehouseError}.
    */
   authenticate(request: GatehouseRequest): Promise<Principal>;
+  /**
+   * As {@link authenticate}, for a route that serves signed-out callers too: resolves to `null`
+   * when the request has no credential or its session has ended. Still rejects a CSRF failure
+   * (403), an outage (503) and an access token that is not valid (401, RFC 6750 3.1).
+   */
+  authenticateOrNull(request: GatehouseRequest): Promise<Principal | null>;
+  /**
+   * The guard of an app route, which every adapter's `requireAuth` is: {@link authenticate},
+   * then each rule in order. Resolves to the caller, or rejects as {@link authenticate} does or
+   * with the first refusing rule's error (403; 401 for `requireAuthLevel`). With `principal`
+   * (the caller an earlier guard of this request found) the rules are checked against it.
+   *
+   * @example
+   * ```ts
+   * const principal = await gatehouse.authorize(request, [requireGroup('admins')])
+   * ```
+   */
+  authorize(
+    request: GatehouseRequest,
+    rules?: readonly Rule[],
+    options?: AuthorizeOptions,
+  ): Promise<Principal>;
   /**
    * The signed-in browser's access token, or with `api` (a `remoteApis` path such as
    * `/api/orders`) its token for that API, renewed before it expires (docs/remote-apis.md).
@@ -118,32 +141,36 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const config = parseConfig(withClientKey(withDevSecret(options), names), names);
   const log = (options.logger ?? defaultLogger('gatehouse')).child({ component: 'gatehouse' });
   const store = openStore(config.sessionStore, names?.sessionStore ?? 'sessionStore', log);
-  const provider = new Discovery(config, log);
+  // Each provider has its own discovery, keys and backoff (docs/tenants.md).
+  const providers = new Providers(config, log);
+  const provider = providers.default.discovery;
+  const revokers = perProvider((one) => refreshTokenRevoker(one.discovery, log));
   const sessions = new Sessions(store, config, {
     log,
-    revoke: refreshTokenRevoker(provider, log),
+    revoke: (token, id) => void providers.ofSession(id).then((one) => revokers(one)(token), noop),
   });
   const transactions = new Transactions(config);
   // Signers of sessions' DPoP keys (DPOP=on), with the nonces servers gave them.
   const dpopKeys = new DPoPKeys();
   // One instance holds the refresh lock for at most two provider timeouts.
+  const grants = perProvider((one) => refreshGrant(one.discovery, log, config.onSignIn, dpopKeys));
   const refresher = new Refresher(
     sessions,
-    refreshGrant(provider, log, config.onSignIn, dpopKeys),
+    async (session, tokens) =>
+      grants(await providers.ofSession(session.record.provider))(session, tokens),
     log,
     (config.httpTimeout * 2 + 5) * 1000,
   );
-  const keys = new ProviderKeys(provider, config);
   const authenticate = authenticator(
     config,
     sessions,
     refresher,
-    new BearerVerifier(config, provider, keys),
+    providers.several ? new IssuerVerifiers(providers) : providers.default.verifier,
   );
 
   // Discovery starts now, in the background: the first sign-in need not wait for it, and a
   // provider that is down is retried with backoff from the start.
-  provider.configuration().catch(() => {});
+  for (const one of providers.configured) one.discovery.configuration().catch(noop);
 
   // Every route refuses a request target it cannot read (absolute form with a bad port, another
   // scheme, ...) with a 400, and turns anything thrown into a response: no route rejects.
@@ -178,7 +205,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const apiTokens = new ApiTokens(
     config,
     sessions,
-    provider,
+    providers,
     log,
     (config.httpTimeout * 2 + 5) * 1000,
     dpopKeys,
@@ -199,21 +226,23 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       ),
     ]),
   );
-  const login = loginHandler(config, provider, transactions);
+  const login = providerLogin(config, providers, (one) =>
+    loginHandler(one.config, one.discovery, transactions, one.id),
+  );
   const selfService = selfServiceHandlers(sessions, authenticate);
   const routes = routeTable(config, {
     login: asPage(login, 'login'),
     callback: asPage(
-      callbackHandler(config, provider, transactions, sessions, log, dpopKeys),
+      callbackHandler(config, providers, transactions, sessions, log, dpopKeys),
       'sign-in callback',
     ),
-    logout: asJson(logoutHandler(config, provider, sessions, log), 'logout'),
+    logout: asJson(logoutHandler(config, providers, sessions, log), 'logout'),
     me: asJson(async function me(request) {
       const principal = await authenticate(request);
       return json(200, { user: principal.user, expiresAt: principal.expiresAt });
     }, 'me'),
     backchannelLogout: asJson(
-      backchannelLogoutHandler(config, keys, sessions, log),
+      backchannelLogoutHandler(config, providers.default.keys, sessions, log, providers),
       'back-channel logout',
     ),
     sessions: asJson(selfService.list, 'sessions'),
@@ -251,7 +280,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
   const table = withRemoteApis(routes, remoteApis);
   const serve = handler(table, cors);
 
-  return {
+  const gatehouse: Gatehouse = {
     config,
     log,
     routes: table,
@@ -264,6 +293,8 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       }
     },
     authenticate,
+    authenticateOrNull: optionalAuthenticator(authenticate),
+    authorize: authorizer(authenticate),
     async accessToken(request, { api } = {}) {
       const session = await sessionOf(request);
       if (api === undefined) return sessions.tokens(session).access_token;
@@ -300,9 +331,33 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       return { ready: discovery === 'ok' && storeState === 'ok', discovery, store: storeState };
     },
     async close() {
-      provider.close();
+      providers.close();
       await store.close();
     },
+  };
+  Object.defineProperty(gatehouse, INTERNALS, { value: { sessions } satisfies Internals });
+  return gatehouse;
+}
+
+/** Not public API: what `@gatehouse/server/testing` reaches through a Gatehouse. */
+const INTERNALS = Symbol('gatehouse internals');
+interface Internals {
+  readonly sessions: Sessions;
+}
+
+/** The internals of a Gatehouse that `createGatehouse` made, else undefined. */
+export function internalsOf(gatehouse: Gatehouse): Internals | undefined {
+  return (gatehouse as unknown as Record<symbol, Internals | undefined>)[INTERNALS];
+}
+
+const noop = () => {};
+
+/** One `make(provider)` per provider, built on first use. */
+function perProvider<T>(make: (provider: ProviderContext) => T): (provider: ProviderContext) => T {
+  const made = new WeakMap<ProviderContext, T>();
+  return (provider) => {
+    if (!made.has(provider)) made.set(provider, make(provider));
+    return made.get(provider)!;
   };
 }
 

@@ -1,17 +1,27 @@
-// The core, its options and errors, the guard's rules, MemoryStore and metrics. Elsewhere:
-// adapters (`@gatehouse/server/fastify`, `/express`, ...), the SQLite and Redis stores
-// (`/stores/sqlite`, `/stores/redis`: optional drivers) and the doctor (`/doctor`).
+// What an app calls: the core, its options, the rules, the error base and its codes, the
+// memory store and metrics. Elsewhere: every error class (`@gatehouse/server/errors`), the
+// adapters (`/express`, `/fastify`, `/hono`, `/next`, `/node`), the persistent stores
+// (`/stores/sqlite`, `/stores/redis`, `/stores/postgres`), `/otel` and `/doctor`.
+// test/public-api.test.ts holds the list: a name added here fails it until it is added there.
 export { createGatehouse, type Gatehouse, type RouteHandler } from './gatehouse.js';
+export type { AuthorizeOptions } from './guard/authorize.js';
 export type { GatehouseOptions, RoutePaths } from './config/options.js';
-export { ConfigError, parseConfig, type Config, type OptionNames } from './config/parse.js';
+export type { ProviderOptions } from './config/providers.js';
+export { parseConfig, type Config, type OptionNames } from './config/parse.js';
 export { ENV_NAMES, optionsFromEnv } from './config/env.js';
 export { defaults } from './config/defaults.js';
-export * from './errors.js';
-export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from './guard/authenticate.js';
+export {
+  ConfigError,
+  GatehouseError,
+  isGatehouseError,
+  type GatehouseErrorCode,
+} from './errors.js';
+export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from './principal.js';
 export {
   requireAuthLevel,
   requireClaims,
   requireGroup,
+  requireProvider,
   requireScope,
   type AuthLevel,
   type ClaimsPredicate,
@@ -19,7 +29,7 @@ export {
 } from './guard/rules.js';
 export type { GatehouseRequest, GatehouseResponse } from './http/types.js';
 export type { GatehouseLogger, LogFn } from './logger.js';
-export type { SessionRecord, SessionStore, SessionUser } from './session/store.js';
+export type { SessionRecord, SessionStore, SessionUser } from './session-store.js';
 export { MemoryStore } from './session/stores/memory.js';
 export { channels } from './events.js';
-export * from './metrics/metrics.js';
+export { gatehouseMetrics, type GatehouseMetrics, type MetricsOptions } from './metrics/metrics.js';

@@ -24,6 +24,11 @@ interface Caller<Kept extends object> {
   readonly acr?: string | undefined;
   /** When the user authenticated (`auth_time`, epoch seconds), likewise. */
   readonly authTime?: number | undefined;
+  /**
+   * The id of the provider that signed the user in or issued the token (docs/tenants.md):
+   * `default` for the single provider settings.
+   */
+  readonly provider?: string;
   /** The caller's access token: for calling APIs on its behalf. */
   accessToken(): string;
 }

@@ -35,6 +35,8 @@ export interface SessionRecord {
   authTime?: number;
   /** Claims the `onSignIn` hook chose to keep (JSON, at most 2 KiB). */
   claims?: Record<string, unknown>;
+  /** The provider signed in at (docs/tenants.md); absent: `default`, the single settings'. */
+  provider?: string;
 }
 
 /**

@@ -62,7 +62,7 @@ function withHidden(script: string, hidden: string[]) {
   });
 }
 
-test('without better-sqlite3, ioredis and pino: memory works, logs pino lines, and SESSION_STORE names the driver to install', async () => {
+test('without better-sqlite3, ioredis, pg and pino: memory works, logs pino lines, and SESSION_STORE names the driver to install', async () => {
   const script = `
     const { createGatehouse, ENV_NAMES, ConfigError } = await import('@gatehouse/server');
     const options = ${JSON.stringify(options)};
@@ -70,7 +70,7 @@ test('without better-sqlite3, ioredis and pino: memory works, logs pino lines, a
     await gatehouse.store.ping();
     gatehouse.log.info({ store: 'memory' }, 'hello');
     await gatehouse.close();
-    for (const sessionStore of ['sqlite:${join(dir, 'x.db')}', 'redis://localhost:6390']) {
+    for (const sessionStore of ['sqlite:${join(dir, 'x.db')}', 'redis://localhost:6390', 'postgres://localhost:6391/app']) {
       try {
         createGatehouse({ ...options, sessionStore }, ENV_NAMES);
         console.error('opened ' + sessionStore);
@@ -78,7 +78,12 @@ test('without better-sqlite3, ioredis and pino: memory works, logs pino lines, a
         console.error((error instanceof ConfigError ? 'ConfigError: ' : '') + error.message);
       }
     }`;
-  const { code, stdout, stderr } = await withHidden(script, ['better-sqlite3', 'ioredis', 'pino']);
+  const { code, stdout, stderr } = await withHidden(script, [
+    'better-sqlite3',
+    'ioredis',
+    'pg',
+    'pino',
+  ]);
   expect(code, stderr).toBe(0);
   const lines = stdout
     .trim()
@@ -90,6 +95,7 @@ test('without better-sqlite3, ioredis and pino: memory works, logs pino lines, a
   expect(stderr.trim().split('\n')).toEqual([
     'ConfigError: SESSION_STORE=sqlite:... needs better-sqlite3: npm install better-sqlite3',
     'ConfigError: SESSION_STORE=redis://... needs ioredis: npm install ioredis',
+    'ConfigError: SESSION_STORE=postgres://... needs pg: npm install pg',
   ]);
 }, 60_000);
 

@@ -45,6 +45,7 @@ test('the server starts while the provider is down, answers 503, and signs in on
     port: idpPort,
     keysFile: false,
     quiet: true,
+    fixedDemoCredentials: true,
     clients: [webClient(backendUrl, 'http://localhost:5999')],
   });
   const callback = await signInThroughBackend({ backend, jar: new CookieJar() });

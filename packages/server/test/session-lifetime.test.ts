@@ -62,6 +62,7 @@ test('a refused refresh (revoked grant) ends the session with a 401', async () =
     port,
     keysFile: false,
     quiet: true,
+    fixedDemoCredentials: true,
     accessTokenTtl: 1,
     clients: [webClient(stack.backend.url, stack.frontendUrl)],
   });

@@ -92,10 +92,29 @@ describe('opened tokens kept in memory', () => {
 });
 
 describe('SESSION_SECRET changes', () => {
-  test('a session sealed under a secret no longer configured is ended, not served (secret change)', async () => {
+  test('a session sealed under a secret this instance does not know is refused (503), not served and not deleted (secret change, rolling deploy)', async () => {
+    const { store, id, key } = await signedIn();
+    const before = structuredClone((await store.get(key))!);
+    const { sessions, revoked } = sessionsOn(store, NEW);
+    await expect(sessions.load(id)).rejects.toMatchObject({
+      code: 'ERR_SESSION_KEY_UNKNOWN',
+      status: 503,
+      retryAfter: 5,
+    });
+    // The path of a refresh or an API token, which re-read the record after the load.
+    expect(() => sessions.tokens({ key, record: before })).toThrow(
+      expect.objectContaining({ code: 'ERR_SESSION_KEY_UNKNOWN' }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await store.get(key)).toEqual(before);
+    expect(revoked).toEqual([]);
+  });
+
+  test('a session sealed under a secret no longer configured still ends on sign-out (the refresh token cannot be revoked there)', async () => {
     const { store, id } = await signedIn();
     const { sessions } = sessionsOn(store, NEW);
-    expect(await sessions.load(id)).toBeUndefined();
+    const session = (await sessions.loadToEnd(id))!;
+    expect(await sessions.end(session)).toBeUndefined();
     expect(store.size).toBe(0);
   });
 

@@ -9,8 +9,8 @@ import type { GatehouseResponse } from '../http/types.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    /** The caller, set by `requireAuth`. */
-    auth?: Principal;
+    /** The caller, set by `requireAuth`; `null` after `optionalAuth` when signed out. */
+    auth?: Principal | null;
   }
 }
 
@@ -51,9 +51,11 @@ export function gatehouseExpress(gatehouse: Gatehouse): GatehouseExpressMiddlewa
     if (req.headers.origin !== undefined) res.set(gatehouse.cors.headers(req));
     if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
     // Route paths are absolute: inside a router mounted at a path, `req.url` is cut short.
+    // A copy has no stream methods: the body is read, or streamed on, from `req` itself.
     const request =
-      req.url === req.originalUrl ? req : { ...req, url: req.originalUrl, headers: req.headers };
-    // The body is read from `req` itself: a copy has no stream methods.
+      req.url === req.originalUrl
+        ? req
+        : { ...req, url: req.originalUrl, headers: req.headers, bodyStream: () => req };
     gatehouse
       .handle(request, () => readNodeBody(req))
       .then(
@@ -116,13 +118,33 @@ function isClientError(status: unknown): status is number {
  * ```
  */
 export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): RequestHandler {
-  const authorize = async (req: Request): Promise<Principal> => {
-    const principal = req.auth ?? (await gatehouse.authenticate(req));
-    for (const rule of rules) rule(principal);
-    return principal;
-  };
   return function requireAuth(req, res, next) {
-    authorize(req).then(
+    gatehouse.authorize(req, rules, { principal: req.auth }).then(
+      (principal) => {
+        req.auth = principal;
+        next();
+      },
+      (error: unknown) => send(res, gatehouse.errorResponse(error, `${req.method} ${req.path}`)),
+    );
+  };
+}
+
+/**
+ * Express middleware for a route that serves signed-out callers too: sets `req.auth` to the
+ * caller, or to `null` when the request has no credential or its session has ended; never
+ * answers 401 for that. It still refuses what `requireAuth` refuses besides: a cookie caller of
+ * `POST`/`PUT`/`PATCH`/`DELETE` without `X-CSRF: 1` or from a foreign origin (403), an access
+ * token that is not valid (401, RFC 6750 3.1), an outage (503).
+ *
+ * @example
+ * ```ts
+ * app.get('/', optionalAuth(gatehouse), (req, res) => res.json({ user: req.auth?.user ?? null }))
+ * ```
+ */
+export function optionalAuth(gatehouse: Gatehouse): RequestHandler {
+  return function optionalAuth(req, res, next) {
+    if (req.auth) return next();
+    gatehouse.authenticateOrNull(req).then(
       (principal) => {
         req.auth = principal;
         next();
@@ -136,6 +158,7 @@ export {
   requireAuthLevel,
   requireClaims,
   requireGroup,
+  requireProvider,
   requireScope,
   type AuthLevel,
   type ClaimsPredicate,

@@ -17,7 +17,10 @@ import { MAX_BODY } from '../http/web.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The caller, set by `requireAuth`; null on a route it does not guard. */
+    /**
+     * The caller, set by `requireAuth` or `optionalAuth`; null on a route neither guards, or
+     * after `optionalAuth` when signed out.
+     */
     auth: Principal | null;
   }
 }
@@ -189,9 +192,30 @@ Object.assign(gatehouseAuth, {
 export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): preHandlerAsyncHookHandler {
   return async function requireAuth(request: FastifyRequest, reply: FastifyReply) {
     try {
-      const principal = request.auth ?? (await gatehouse.authenticate(request.raw));
-      for (const rule of rules) rule(principal);
-      request.auth = principal;
+      request.auth = await gatehouse.authorize(request.raw, rules, { principal: request.auth });
+    } catch (error) {
+      const context = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+      return send(reply, gatehouse.errorResponse(error, context));
+    }
+  };
+}
+
+/**
+ * A preHandler for a route that serves signed-out callers too: sets `request.auth` to the
+ * caller, or leaves it `null` when the request has no credential or its session has ended;
+ * never answers 401 for that. It still refuses what `requireAuth` refuses besides: a cookie
+ * caller of `POST`/`PUT`/`PATCH`/`DELETE` without `X-CSRF: 1` or from a foreign origin (403),
+ * an access token that is not valid (401, RFC 6750 3.1), an outage (503).
+ *
+ * @example
+ * ```ts
+ * app.get('/', { preHandler: optionalAuth(gatehouse) }, (req) => ({ user: req.auth?.user ?? null }))
+ * ```
+ */
+export function optionalAuth(gatehouse: Gatehouse): preHandlerAsyncHookHandler {
+  return async function optionalAuth(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      request.auth = request.auth ?? (await gatehouse.authenticateOrNull(request.raw));
     } catch (error) {
       const context = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
       return send(reply, gatehouse.errorResponse(error, context));
@@ -224,6 +248,7 @@ export {
   requireAuthLevel,
   requireClaims,
   requireGroup,
+  requireProvider,
   requireScope,
   type AuthLevel,
   type ClaimsPredicate,

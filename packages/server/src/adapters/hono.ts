@@ -22,6 +22,18 @@ export interface GatehouseEnv {
 }
 
 /**
+ * The Hono environment `optionalAuth` fills: `c.get('auth')` is the caller, or `null` when
+ * signed out. Its routes get it from the middleware: an app typed `Hono<GatehouseEnv>` declares
+ * `auth` always set, so type the app `new Hono()` (each middleware types its own routes).
+ */
+export interface GatehouseOptionalEnv {
+  Variables: {
+    /** The caller, or null when signed out, set by {@link optionalAuth}. */
+    auth: Principal | null;
+  };
+}
+
+/**
  * Hono 4 middleware (`app.use('*', gatehouseHono(gatehouse))`): serves Gatehouse's routes
  * (`/login`, `/signin-oidc`, `/logout`, `/me`, `/backchannel-logout`, `/sessions`) through
  * `gatehouse.handle`, answers CORS preflights (for every path: 204 for FRONTEND_URL, 403 for
@@ -70,10 +82,9 @@ export function requireAuth<E extends GatehouseEnv = GatehouseEnv>(
   return async function requireAuth(c, next) {
     let principal: Principal;
     try {
-      principal =
-        (c.get('auth') as Principal | undefined) ??
-        (await gatehouse.authenticate(fromWebRequest(c.req.raw)));
-      for (const rule of rules) rule(principal);
+      principal = await gatehouse.authorize(fromWebRequest(c.req.raw), rules, {
+        principal: c.get('auth') as Principal | undefined,
+      });
     } catch (error) {
       return answerError(gatehouse, c, error);
     }
@@ -83,17 +94,42 @@ export function requireAuth<E extends GatehouseEnv = GatehouseEnv>(
 }
 
 /**
- * `app.onError(gatehouseOnError(gatehouse))`: whatever the app's handlers throw is answered
+ * Hono middleware for the routes after it that serve signed-out callers too: sets
+ * `c.set('auth', principal)`, or `null` when the request has no credential or its session has
+ * ended; never answers 401 for that. It still refuses what {@link requireAuth} refuses besides:
+ * a cookie caller of `POST`/`PUT`/`PATCH`/`DELETE` without `X-CSRF: 1` or from a foreign origin
+ * (403), an access token that is not valid (401, RFC 6750 3.1), an outage (503).
+ *
+ * @example
+ * ```ts
+ * app.get('/', optionalAuth(gatehouse), (c) => c.json({ user: c.get('auth')?.user ?? null }))
+ * ```
+ */
+export function optionalAuth(gatehouse: Gatehouse): MiddlewareHandler<GatehouseOptionalEnv> {
+  return async function optionalAuth(c, next) {
+    let principal: Principal | null;
+    try {
+      principal = c.get('auth') ?? (await gatehouse.authenticateOrNull(fromWebRequest(c.req.raw)));
+    } catch (error) {
+      return answerError(gatehouse, c, error);
+    }
+    c.set('auth', principal);
+    await next();
+  };
+}
+
+/**
+ * `app.onError(gatehouseErrorHandler(gatehouse))`: whatever the app's handlers throw is answered
  * as Gatehouse JSON (`{ error, error_description }`, a generic 500 for the unexpected, logged
  * in full), never with the error's message; Hono's own `HTTPException`s keep their response.
  *
  * @example
  * ```ts
- * app.onError(gatehouseOnError(gatehouse))
+ * app.onError(gatehouseErrorHandler(gatehouse))
  * ```
  */
-export function gatehouseOnError(gatehouse: Gatehouse): ErrorHandler {
-  return function gatehouseOnError(error, c) {
+export function gatehouseErrorHandler(gatehouse: Gatehouse): ErrorHandler {
+  return function gatehouseErrors(error, c) {
     if (error instanceof HTTPException) return error.getResponse();
     return answerError(gatehouse, c, error);
   };
@@ -114,6 +150,7 @@ export {
   requireAuthLevel,
   requireClaims,
   requireGroup,
+  requireProvider,
   requireScope,
   type AuthLevel,
   type ClaimsPredicate,

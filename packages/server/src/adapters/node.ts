@@ -15,6 +15,15 @@ export type NodeGuard = (
 ) => Promise<Principal | undefined>;
 
 /**
+ * Resolves to the caller, or `null` when signed out; to undefined once it has answered 401/403/503
+ * JSON itself.
+ */
+export type NodeOptionalGuard = (
+  req: IncomingMessage,
+  res: ServerResponse,
+) => Promise<Principal | null | undefined>;
+
+/**
  * Plain `node:http`: serves Gatehouse's routes (`/login`, `/signin-oidc`, `/logout`, `/me`,
  * `/backchannel-logout`, `/sessions`) and CORS preflights for them, with CORS headers for
  * FRONTEND_URL. Resolves to true when it answered; false when the request is the app's. Never
@@ -46,13 +55,15 @@ export function gatehouseNode(gatehouse: Gatehouse): NodeHandler {
  *
  * @example
  * ```ts
- * if (await gatehouseRoutes(req, res) || corsRoutes(req, res)) return
+ * const cors = gatehouseCors(gatehouse)
+ * // in the request handler:
+ * if ((await gatehouseRoutes(req, res)) || cors(req, res)) return
  * ```
  */
-export function nodeCors(
+export function gatehouseCors(
   gatehouse: Gatehouse,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  return function corsRoutes(req, res) {
+  return function gatehouseCors(req, res) {
     if (req.headers.origin === undefined) return false;
     if (req.method === 'OPTIONS') {
       writeNodeResponse(res, gatehouse.cors.preflight(req));
@@ -80,18 +91,51 @@ export function nodeCors(
 export function requireAuth(gatehouse: Gatehouse, ...rules: Rule[]): NodeGuard {
   return async function requireAuth(req, res) {
     try {
-      const principal = await gatehouse.authenticate(req);
-      for (const rule of rules) rule(principal);
-      return principal;
+      return await gatehouse.authorize(req, rules);
     } catch (error) {
-      const path = (req.url ?? '/').split('?', 1)[0];
-      writeNodeResponse(
-        res,
-        withCors(gatehouse, req, gatehouse.errorResponse(error, `${req.method} ${path}`)),
-      );
-      return undefined;
+      return refuse(gatehouse, req, res, error);
     }
   };
+}
+
+/**
+ * For a route that serves signed-out callers too: resolves to the caller, or to `null` when the
+ * request has no credential or its session has ended (never a 401 for that). It still answers
+ * what {@link requireAuth} refuses besides, through `gatehouse.errorResponse`, and resolves to
+ * undefined: a cookie caller of `POST`/`PUT`/`PATCH`/`DELETE` without `X-CSRF: 1` or from a
+ * foreign origin (403), an access token that is not valid (401, RFC 6750 3.1), an outage (503).
+ *
+ * @example
+ * ```ts
+ * const maybeSignedIn = optionalAuth(gatehouse)
+ * const auth = await maybeSignedIn(req, res)
+ * if (auth === undefined) return // already answered
+ * json(res, 200, { user: auth?.user ?? null })
+ * ```
+ */
+export function optionalAuth(gatehouse: Gatehouse): NodeOptionalGuard {
+  return async function optionalAuth(req, res) {
+    try {
+      return await gatehouse.authenticateOrNull(req);
+    } catch (error) {
+      return refuse(gatehouse, req, res, error);
+    }
+  };
+}
+
+/** Answers a guard's refusal (with the CORS grant), for a guard that then resolves to undefined. */
+function refuse(
+  gatehouse: Gatehouse,
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+): undefined {
+  const path = (req.url ?? '/').split('?', 1)[0];
+  writeNodeResponse(
+    res,
+    withCors(gatehouse, req, gatehouse.errorResponse(error, `${req.method} ${path}`)),
+  );
+  return undefined;
 }
 
 function withCors(
@@ -108,6 +152,7 @@ export {
   requireAuthLevel,
   requireClaims,
   requireGroup,
+  requireProvider,
   requireScope,
   type AuthLevel,
   type ClaimsPredicate,

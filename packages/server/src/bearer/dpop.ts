@@ -48,7 +48,11 @@ const DPOP_SCHEME = /^dpop(?: |$)/i;
  * every request, its `jti` claimed once in the session store so a proof is never accepted twice,
  * on any instance. Refusals carry RFC 9449's `WWW-Authenticate: DPoP` challenge.
  */
-export function accessTokenGuard(config: Config, verifier: BearerVerifier, claimOnce: ClaimOnce) {
+export function accessTokenGuard(
+  config: Config,
+  verifier: Pick<BearerVerifier, 'verify'>,
+  claimOnce: ClaimOnce,
+) {
   const bearerAccepted = config.accessTokenDpop !== 'required';
   const nonces = config.accessTokenDpopNonce ? new DPoPNonces(config.keys.dpopNonce) : undefined;
   const window = DPOP_PROOF_WINDOW + config.clockTolerance;

@@ -13,6 +13,7 @@ export function bearerPrincipal(
   token: string,
   claims: Claims,
   allowedClientIds: readonly string[],
+  provider = 'default',
 ): BearerPrincipal {
   const clientId = text(claims.cid) ?? text(claims.client_id);
   if (
@@ -34,6 +35,7 @@ export function bearerPrincipal(
     acr: text(claims.acr),
     authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
     clientId,
+    provider,
     accessToken: () => token,
   });
 }

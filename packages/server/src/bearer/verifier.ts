@@ -8,8 +8,9 @@ import { TokenCache } from './cache.js';
 import { introspectAccessToken } from './introspect.js';
 import { IntrospectionLimiter } from './introspection-limit.js';
 import { verifyJwtAccessToken, type JwtChecks } from './jwt.js';
-import { INVALID_TOKEN, ProviderKeys, type KeySource } from './keys.js';
+import { INVALID_TOKEN, ProviderKeys, type IssuerKeys, type KeySource } from './keys.js';
 import { bearerPrincipal } from './principal.js';
+import { namesTestKey, TEST_KEY_ALGORITHM, testIssuerKeys } from './test-key.js';
 
 /** RFC 6750 2.1: `Bearer 1*SP b64token`. */
 const BEARER_TOKEN = /^bearer +([\w~+/.-]+=*) *$/i;
@@ -29,6 +30,8 @@ export class BearerVerifier {
   readonly #pending = new Map<string, Promise<BearerPrincipal>>();
   readonly #checks: JwtChecks;
   readonly #introspection: IntrospectionLimiter;
+  /** `trustTestTokens` outside production: the key of `signTestToken`, for an app's tests. */
+  readonly #testKeys: IssuerKeys | undefined;
 
   constructor(
     private readonly config: Config,
@@ -47,6 +50,7 @@ export class BearerVerifier {
       negativeTtl: defaults.introspectionNegativeTtl,
       negativeCacheSize: defaults.introspectionNegativeCacheSize,
     });
+    this.#testKeys = testIssuerKeys(config);
   }
 
   /**
@@ -75,7 +79,14 @@ export class BearerVerifier {
     if (token === undefined)
       throw new AccessTokenInvalidError(INVALID_TOKEN, 'malformed Authorization header');
     if (JWS_COMPACT.test(token)) {
-      const claims = await verifyJwtAccessToken(token, await this.keys.load(), this.#checks);
+      // A token naming the test key is checked against it alone, never the provider's keys.
+      const claims =
+        this.#testKeys && namesTestKey(token)
+          ? await verifyJwtAccessToken(token, this.#testKeys, {
+              ...this.#checks,
+              algorithms: [TEST_KEY_ALGORITHM],
+            })
+          : await verifyJwtAccessToken(token, await this.keys.load(), this.#checks);
       return bearerPrincipal(token, claims, this.config.allowedClientIds);
     }
     if (!token.includes('.')) return this.#introspect(token, key);

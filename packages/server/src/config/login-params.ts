@@ -33,13 +33,26 @@ export const RESERVED_PARAMS: readonly string[] = Object.freeze([
   'request_uri',
 ]);
 
-/** The query parameters of `/login` itself, never sent to the provider. */
-export const ROUTE_PARAMS: readonly string[] = Object.freeze(['returnTo', 'popup']);
+/**
+ * The query parameters of `/login` itself, never sent to the provider. `_rsc`: the cache-busting
+ * parameter Next.js's router adds to its fetches, kept when one follows a redirect to `/login`.
+ * `provider`: which configured provider signs the user in (docs/tenants.md).
+ */
+export const ROUTE_PARAMS: readonly string[] = Object.freeze([
+  'returnTo',
+  'popup',
+  '_rsc',
+  'provider',
+]);
 
 /** Longest value of a parameter from the configuration, in characters. */
 const MAX_CONFIGURED_VALUE = 1024;
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A `max_age`: a whole number of seconds (OIDC Core 3.1.2.1). */
+export const MAX_AGE = /^\d{1,9}$/;
+/** An `acr_values`: space-separated printable ASCII values (OIDC Core 3.1.2.1). */
+export const ACR_VALUES = /^[\x21-\x7e]+( [\x21-\x7e]+)*$/;
 
 function checkName(name: string, label: string): void {
   if (!NAME.test(name)) {
@@ -82,7 +95,30 @@ export function fixedAuthorizationParams(
         `${label}.${name} must be a string of at most ${MAX_CONFIGURED_VALUE} characters`,
       );
     }
+    if (name === 'max_age' && !MAX_AGE.test(text)) {
+      throw new ConfigError(`${label}.max_age must be a whole number of seconds`);
+    }
+    if (name === 'acr_values' && !ACR_VALUES.test(text)) {
+      throw new ConfigError(`${label}.acr_values must be space-separated acr values`);
+    }
     params[name] = text;
   }
   return Object.freeze(params);
+}
+
+/** The authentication level every sign-in must reach, from the configured parameters. */
+export interface SignInFloor {
+  /** The configured `acr_values`: the ID token's `acr` must be one of them. */
+  readonly acr?: readonly string[];
+  /** The configured `max_age`: the ID token's `auth_time` must be within it. */
+  readonly maxAge?: number;
+}
+
+/** The floor of `authorizationParams` (validated by {@link fixedAuthorizationParams}). */
+export function signInFloor(params: Readonly<Record<string, string>>): SignInFloor {
+  const { acr_values: acrValues, max_age: maxAge } = params;
+  return Object.freeze({
+    ...(acrValues !== undefined && { acr: Object.freeze(acrValues.split(' ')) }),
+    ...(maxAge !== undefined && { maxAge: Number(maxAge) }),
+  });
 }

@@ -3,12 +3,16 @@ import type { SessionStore } from '../session-store.js';
 import { defaults } from './defaults.js';
 import { STANDARD_LOGIN_PARAMS } from './login-params.js';
 import type { SignInHook } from './sign-in-hook.js';
-import { deriveKey, tokenKey, type TokenKey } from './keys.js';
+import { deriveKey, nextTokenKey, tokenKey, type TokenKey } from './keys.js';
 import type { GatehouseOptions, RoutePaths } from './options.js';
 import { isLoopback, sessionSecrets, SETTINGS, type Settings } from './settings.js';
 import type { ExchangeToken, RemoteApi } from './remote-apis.js';
 import { clientCredentials } from './client-credentials.js';
+import { containsKnownDemoSecret, isKnownDemoSecret, isLoopbackIssuer } from './demo-values.js';
 import type { ClientAuthMethod, ClientKey, ParMode } from './client-auth.js';
+import type { Frontend } from './frontends.js';
+import { SECRET_METHODS } from './client-auth.js';
+import type { ProviderResolver, ProviderSettings } from './providers.js';
 
 export { sessionSecrets } from './settings.js';
 
@@ -17,6 +21,7 @@ export { ConfigError } from '../errors.js';
 
 /** The validated, frozen configuration that every part of Gatehouse reads. */
 export interface Config {
+  /** The default provider's issuer: the first of {@link providers}. */
   readonly issuer: URL;
   readonly clientId: string;
   /** Set for the secret methods of `clientAuth` only. */
@@ -30,14 +35,25 @@ export interface Config {
   /** Pushed authorization requests: `auto` when the provider advertises them. */
   readonly par: ParMode;
   readonly backendUrl: URL;
+  /** The default front end's URL: the first of `FRONTEND_URL`. */
   readonly frontendUrl: URL;
-  /** `FRONTEND_URL`'s origin: the only CORS origin and popup message target. */
+  /** The default front end's origin. */
   readonly frontendOrigin: string;
+  /** Every front end of `FRONTEND_URL`, the default first (docs/front-ends.md). */
+  readonly frontends: readonly Frontend[];
   readonly backendOrigin: string;
   readonly redirectUri: string;
+  /** The default front end's sign-out return. */
   readonly postLogoutRedirectUri: string;
   readonly audience: string;
   readonly scopes: string;
+  /**
+   * Every configured provider, the default first: `default` from `issuer` when it is set, then
+   * those of `providers` (docs/tenants.md). One provider: the single settings, id `default`.
+   */
+  readonly providers: readonly ProviderSettings[];
+  /** Looks providers up by id at sign-in time (`resolveProvider`). */
+  readonly resolveProvider: ProviderResolver | undefined;
   /** Authorization parameters a sign-in may pass: the standard ones and `loginParams`. */
   readonly allowedLoginParams: readonly string[];
   /** Parameters sent on every sign-in (`authorizationParams`). */
@@ -78,9 +94,11 @@ export interface Config {
   readonly transactionCookie: string;
   /** Loopback issuer and not production: dev conveniences (http issuer, generated secret). */
   readonly dev: boolean;
+  /** Bearer tokens of `signTestToken` are trusted (an app's tests; never in production). */
+  readonly trustTestTokens: boolean;
   /**
    * 32-byte keys derived from SESSION_SECRET, one list per purpose: the current secret's first,
-   * then those of previous secrets (read, never written).
+   * then those of SESSION_SECRET_NEXT and of previous secrets (read, never written).
    */
   readonly keys: Readonly<{
     tokens: readonly TokenKey[];
@@ -105,12 +123,29 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     SETTINGS[key].parse(options[key] as never, name(key)) as ReturnType<Settings[K]['parse']>;
 
   const production = field('production');
-  const issuer = field('issuer');
-  const dev = !production && isLoopback(issuer.hostname);
-  const clientId = field('clientId');
-  const credentials = clientCredentials(options, name, dev);
+  const providers = configuredProviders(options, name);
+  const first = providers[0]!;
+  const issuer = first.issuer;
+  const dev = providers.every((one) => !production && isLoopback(one.issuer.hostname));
+  const clientId = first.clientId;
+  // Each provider of `providers` needs its secret; the single settings' is clientCredentials'.
+  const clientAuth = field('clientAuth');
+  const offset = providers.length - (options.providers?.length ?? 0);
+  providers.forEach((one, index) => {
+    if (index >= offset && SECRET_METHODS.includes(clientAuth) && !one.clientSecret) {
+      throw new ConfigError(
+        `${name('providers')}[${index - offset}].clientSecret is required with ${name('clientAuth')}=${clientAuth}: copy the client secret from the provider`,
+      );
+    }
+  });
+  const credentials = clientCredentials(
+    { ...options, clientSecret: options.clientSecret ?? first.clientSecret },
+    name,
+    dev,
+  );
   const backendUrl = field('backendUrl');
-  const frontendUrl = field('frontendUrl');
+  const frontends = field('frontendUrl');
+  const frontendUrl = frontends[0]!.url;
   if (production && backendUrl.protocol !== 'https:' && !isLoopback(backendUrl.hostname)) {
     throw new ConfigError(
       `${name('backendUrl')} must be https in production (session cookies need Secure), got ${options.backendUrl}`,
@@ -125,6 +160,27 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
         : `${name('sessionSecret')} is required outside local development: set it to a random string of at least 32 characters (openssl rand -base64 32)`,
     );
   }
+  const nextSecrets = field('sessionSecretNext');
+  const trustTestTokens = field('trustTestTokens');
+  if (production && trustTestTokens) {
+    throw new ConfigError(
+      `${name('trustTestTokens')} is for an app's tests, refused in production (NODE_ENV=production): a test token names any user and scope`,
+    );
+  }
+  if (production && !field('unsafeAllowDevProvider')) {
+    const allSecrets = { sessionSecret: secrets, sessionSecretNext: nextSecrets };
+    refuseDemoValues(issuer, credentials.clientSecret, allSecrets, name);
+    for (const one of providers.slice(1)) {
+      refuseDemoValues(one.issuer, one.clientSecret, allSecrets, name);
+    }
+  }
+  if (nextSecrets.some((secret) => secrets.includes(secret))) {
+    throw new ConfigError(
+      `${name('sessionSecretNext')} repeats a secret of ${name('sessionSecret')}: once a secret seals (first in ${name('sessionSecret')}), remove it from ${name('sessionSecretNext')}`,
+    );
+  }
+  // Sealing secret first, then the next ones (opened, never re-sealed), then previous ones.
+  const known = [secrets[0]!, ...nextSecrets, ...secrets.slice(1)];
 
   const routes = field('routes');
   const idleTimeout = field('idleTimeout');
@@ -145,14 +201,21 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     backendUrl,
     frontendUrl,
     frontendOrigin: frontendUrl.origin,
+    frontends,
     backendOrigin: backendUrl.origin,
     redirectUri: base + routes.callback,
-    // Exactly as given: providers compare registered sign-out URIs as strings.
-    postLogoutRedirectUri: options.frontendUrl.trim(),
-    audience: field('audience'),
-    scopes: field('scopes'),
+    postLogoutRedirectUri: frontends[0]!.postLogoutRedirectUri,
+    audience: first.audience,
+    scopes: first.scopes,
+    providers: Object.freeze(
+      providers.map((one) =>
+        // The default provider keeps the single settings' clientSecret as the method wants it.
+        one === first ? Object.freeze({ ...one, clientSecret: credentials.clientSecret }) : one,
+      ),
+    ),
+    resolveProvider: field('resolveProvider'),
     allowedLoginParams: Object.freeze([...STANDARD_LOGIN_PARAMS, ...field('loginParams')]),
-    authorizationParams: field('authorizationParams'),
+    authorizationParams: first.authorizationParams,
     onSignIn: field('onSignIn'),
     idleTimeout,
     absoluteTimeout,
@@ -177,12 +240,97 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     sessionCookie: (secureCookies ? '__Host-' : '') + defaults.cookieName,
     transactionCookie: (secureCookies ? '__Host-' : '') + defaults.cookieName + '-tx',
     dev,
+    trustTestTokens,
     keys: Object.freeze({
-      tokens: Object.freeze(secrets.map(tokenKey)),
-      transaction: Object.freeze(secrets.map((secret) => deriveKey(secret, 'transaction'))),
+      tokens: Object.freeze(
+        known.map((secret) => (nextSecrets.includes(secret) ? nextTokenKey : tokenKey)(secret)),
+      ),
+      transaction: Object.freeze(known.map((secret) => deriveKey(secret, 'transaction'))),
       dpopNonce: deriveKey(secrets[0]!, 'dpop nonce'),
     }),
   });
+}
+
+/**
+ * The providers: `default` from the single settings when `issuer` is set (or `providers` is
+ * not), then `providers`. A provider without `scopes` requests the `scopes` setting's.
+ */
+function configuredProviders(
+  options: GatehouseOptions,
+  name: (key: keyof GatehouseOptions) => string,
+): ProviderSettings[] {
+  const field = <K extends keyof Settings>(key: K): ReturnType<Settings[K]['parse']> =>
+    SETTINGS[key].parse(options[key] as never, name(key)) as ReturnType<Settings[K]['parse']>;
+  const scopes = field('scopes');
+  const listed = field('providers').map((one, index) =>
+    options.providers?.[index]?.scopes?.trim() ? one : Object.freeze({ ...one, scopes }),
+  );
+  listed.forEach((one, index) => {
+    const first = listed.findIndex((other) => other.issuer.href === one.issuer.href);
+    if (first < index) {
+      const label = `${name('providers')}[${index}]`;
+      throw new ConfigError(sameIssuerMessage(label, `${name('providers')}[${first}]`));
+    }
+  });
+  if (listed.length > 0 && !isSet(options.issuer) && !isSet(options.clientId)) return listed;
+  const single: ProviderSettings = Object.freeze({
+    id: 'default',
+    displayName: 'default',
+    domains: Object.freeze([]),
+    issuer: field('issuer'),
+    clientId: field('clientId'),
+    clientSecret: SETTINGS.clientSecret.parse(options.clientSecret),
+    audience: field('audience'),
+    scopes,
+    authorizationParams: field('authorizationParams'),
+  });
+  const clash = listed.findIndex((one) => one.id === 'default');
+  const sameIssuer = listed.findIndex((one) => one.issuer.href === single.issuer.href);
+  if (sameIssuer >= 0) {
+    throw new ConfigError(sameIssuerMessage(`${name('providers')}[${sameIssuer}]`, name('issuer')));
+  }
+  if (clash >= 0) {
+    throw new ConfigError(
+      `${name('providers')}[${clash}].id is default, the id of the provider of ${name('issuer')}: choose another id`,
+    );
+  }
+  return [single, ...listed];
+}
+
+/** Tokens name their issuer only: two providers of one issuer could not be told apart. */
+const sameIssuerMessage = (label: string, other: string) =>
+  `${label}.issuer is the issuer of ${other}: a token names its issuer only, so each provider needs its own (one Auth0 tenant with several organizations is one provider)`;
+
+const isSet = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+
+/**
+ * The demo's values are public (the dev IdP's issuer, its published client secret), so a
+ * production server refuses them: a `.env` copied from `npm start` must not go live.
+ */
+function refuseDemoValues(
+  issuer: URL,
+  clientSecret: string | undefined,
+  sessionSecrets: Record<'sessionSecret' | 'sessionSecretNext', readonly string[]>,
+  name: (key: keyof GatehouseOptions) => string,
+): void {
+  if (issuer.protocol === 'http:' && isLoopbackIssuer(issuer)) {
+    throw new ConfigError(
+      `${name('issuer')} must be https in production, got ${issuer.href}: an http issuer on loopback is a local provider such as the dev IdP, which is for development only (${name('unsafeAllowDevProvider')}=true accepts it for a production build tested on this machine)`,
+    );
+  }
+  if (isKnownDemoSecret(clientSecret)) {
+    throw new ConfigError(
+      `${name('clientSecret')} is the demo's published client secret, refused in production: copy your application's secret from the provider (${name('unsafeAllowDevProvider')}=true accepts it for a production build tested against the dev IdP)`,
+    );
+  }
+  // SESSION_SECRET_NEXT too: it seals once the rotation moves it into SESSION_SECRET.
+  for (const key of ['sessionSecret', 'sessionSecretNext'] as const) {
+    if (sessionSecrets[key].some(containsKnownDemoSecret)) {
+      throw new ConfigError(
+        `${name(key)} contains the demo's published client secret, refused in production: set a random one (openssl rand -base64 32)`,
+      );
+    }
+  }
 }
 
 /**
@@ -200,7 +348,8 @@ export function needsDevSecret(options: GatehouseOptions): boolean {
 export function isLocalDevelopment(options: GatehouseOptions): boolean {
   if (SETTINGS.production.parse(options.production)) return false;
   try {
-    return isLoopback(new URL(String(options.issuer).trim()).hostname);
+    const issuer = options.issuer ?? options.providers?.[0]?.issuer;
+    return isLoopback(new URL(String(issuer).trim()).hostname);
   } catch {
     return false;
   }

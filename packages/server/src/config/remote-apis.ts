@@ -12,6 +12,12 @@ export interface RemoteApiOptions {
   audience?: string;
   /** Scopes asked for this API's token (Entra ID: `api://.../orders.read`). */
   scopes?: string | string[];
+  /**
+   * `true` sends the session's own access token (the app's audience) instead of a token for this
+   * API: for an upstream that is part of the app. Refused together with `resource`, `audience`
+   * or `scopes`; one of the four is required.
+   */
+  useSessionToken?: boolean;
   /** Methods passed on; others get 405. Default: GET, HEAD, POST, PUT, PATCH, DELETE. */
   methods?: string[];
   /** Request headers passed on besides the default allow-list (lower case). */
@@ -29,6 +35,8 @@ export interface RemoteApi {
   readonly resource: string | undefined;
   readonly audience: string | undefined;
   readonly scopes: string | undefined;
+  /** The session's own access token is sent, not one for this API. */
+  readonly useSessionToken: boolean;
   readonly methods: ReadonlySet<string>;
   readonly headers: ReadonlySet<string>;
   readonly timeoutMs: number;
@@ -94,7 +102,10 @@ export function readRemoteApis(raw: string | undefined): unknown {
   }
 }
 
-/** Validates `remoteApis`: each prefix canonical and distinct, each upstream an http(s) URL. */
+/**
+ * Validates `remoteApis`: each prefix canonical and distinct, each upstream an http(s) URL, each
+ * token asked for a named target (or the session's own, on purpose).
+ */
 export function parseRemoteApis(value: unknown, label: string): readonly RemoteApi[] {
   if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value)) {
@@ -142,20 +153,54 @@ export function parseRemoteApis(value: unknown, label: string): readonly RemoteA
       if (!Number.isFinite(timeout) || timeout <= 0) {
         throw new ConfigError(`${at}.timeout must be a number of seconds > 0, got ${timeout}`);
       }
-      const scopes = Array.isArray(item.scopes) ? item.scopes.join(' ') : item.scopes;
+      const { resource, audience, scopes, useSessionToken } = target(item, `${label} ${path}`);
       return Object.freeze({
         name: path,
         path,
         upstream,
-        resource: item.resource,
-        audience: item.audience,
-        scopes: scopes || undefined,
+        resource,
+        audience,
+        scopes,
+        useSessionToken,
         methods: new Set(methods),
         headers: new Set([...DEFAULT_API_HEADERS, ...extra]),
         timeoutMs: timeout * 1000,
       });
     }),
   );
+}
+
+/**
+ * What the API's token is asked for. An API with no target would get a token for the app's own
+ * audience, which the backend itself accepts as a Bearer token: a key to the BFF's own API
+ * handed to another service. So it must name one, or say `useSessionToken: true` on purpose.
+ */
+function target(item: RemoteApiOptions, at: string) {
+  const text = (value: unknown, name: string): string | undefined => {
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw new ConfigError(`${at}: ${name} must be a string`);
+    return value;
+  };
+  const resource = text(item.resource, 'resource');
+  const audience = text(item.audience, 'audience');
+  const list = Array.isArray(item.scopes) ? item.scopes.join(' ') : item.scopes;
+  const scopes = text(list, 'scopes');
+  const useSessionToken = item.useSessionToken ?? false;
+  if (typeof useSessionToken !== 'boolean') {
+    throw new ConfigError(`${at}: useSessionToken must be true or false`);
+  }
+  const named = resource ?? audience ?? scopes;
+  if (useSessionToken && named !== undefined) {
+    throw new ConfigError(
+      `${at}: useSessionToken: true sends the app's own access token, so resource, audience and scopes must not be set`,
+    );
+  }
+  if (!useSessionToken && named === undefined) {
+    throw new ConfigError(
+      `${at}: set resource, audience or scopes, or useSessionToken: true to forward the app's own access token on purpose`,
+    );
+  }
+  return { resource, audience, scopes, useSessionToken };
 }
 
 /** What {@link ExchangeToken} is given: the user's access token and the API it is for. */

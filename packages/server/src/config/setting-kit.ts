@@ -5,6 +5,11 @@ export interface Setting {
   /** The environment variable that feeds the option, if any. */
   readonly env?: string;
   /**
+   * A provider-neutral name for the same variable (`OIDC_ISSUER_URL` beside `OKTA_ISSUER_URL`):
+   * either may be set; both, only to the same value.
+   */
+  readonly alias?: string;
+  /**
    * How the variable's text becomes the option: `text` (empty is unset), `number`, `list`
    * (comma-separated), `mode` (trimmed, lower case), or a function.
    */
@@ -81,6 +86,24 @@ export function whole(env: string, fallback: number, min: number) {
       return given;
     },
   };
+}
+
+/** A true/false setting read from `true`/`on`/`false`/`off` (any case); anything else is refused. */
+export function flag(env: string) {
+  return {
+    env,
+    read: (raw: string | undefined) => {
+      const text = raw?.trim().toLowerCase();
+      if (text === 'true' || text === 'on' || text === '1') return true;
+      if (text === 'false' || text === 'off' || text === '0') return false;
+      return raw || undefined;
+    },
+    default: false,
+    parse(value: boolean | undefined, label: string): boolean {
+      if (value === undefined || typeof value === 'boolean') return value ?? false;
+      throw new ConfigError(`${label} must be true or false, got ${String(value)}`);
+    },
+  } as const;
 }
 
 export function required(value: string | undefined, label: string): string {

@@ -10,11 +10,34 @@ import {
 } from './remote-apis.js';
 import { fixedAuthorizationParams, loginParamExtras } from './login-params.js';
 import { signInHook, type SignInHook } from './sign-in-hook.js';
-
+import { BEARER_SETTINGS } from './bearer-settings.js';
+import { parseFrontends } from './frontends.js';
 import { parseClientAuth, parseClientKey, parseParMode } from './client-auth.js';
-import { required, seconds, sessionSecrets, url, whole, type Setting } from './setting-kit.js';
+import {
+  parseProviderList,
+  parseResolver,
+  readProviders,
+  type ProviderOptions,
+  type ProviderParsers,
+  type ProviderResolver,
+} from './providers.js';
+import { flag, required, seconds, sessionSecrets, url, type Setting } from './setting-kit.js';
 
 const optionalText = (value: string | undefined): string | undefined => value?.trim() || undefined;
+
+/** A list of session secrets (comma-separated in the environment), each 32+ characters. */
+function secretList(value: string | readonly string[] | undefined, label: string): string[] {
+  const secrets = sessionSecrets(value);
+  secrets.forEach((secret, index) => {
+    if (secret.length < 32) {
+      const which = secrets.length > 1 ? ` (secret ${index + 1} of ${secrets.length})` : '';
+      throw new ConfigError(
+        `${label} must be at least 32 characters${which}, got ${secret.length}`,
+      );
+    }
+  });
+  return secrets;
+}
 
 /**
  * Every setting of Gatehouse, once: its option name (the key), its environment variable, its
@@ -41,26 +64,7 @@ export interface RoutePaths {
   jwks: string;
 }
 
-export type IntrospectionMode = 'auto' | 'on' | 'off';
-export type DPoPMode = 'allowed' | 'required';
-
-/**
- * JWS algorithms accepted on Bearer JWTs: asymmetric only, so no key can be a shared secret
- * or "none" (RFC 8725 3.1).
- */
-const ALGORITHMS: readonly string[] = Object.freeze([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]);
+export type { DPoPMode, IntrospectionMode } from './bearer-settings.js';
 
 const ROUTES: Readonly<RoutePaths> = Object.freeze({
   login: '/login',
@@ -80,10 +84,13 @@ export function isLoopback(hostname: string): boolean {
 }
 
 export const SETTINGS = {
-  /** The provider's issuer, discovery is fetched from it. */
+  /**
+   * The provider's issuer, discovery is fetched from it. Required unless `providers` is set;
+   * with both, this provider is the one named `default`.
+   */
   issuer: {
     env: 'OKTA_ISSUER_URL',
-    required: true,
+    alias: 'OIDC_ISSUER_URL',
     parse(value: string, label: string): URL {
       const issuer = url(value, label);
       if (
@@ -97,10 +104,30 @@ export const SETTINGS = {
       return issuer;
     },
   },
-  /** The application's client id at the provider (Okta: `0oa...`). */
-  clientId: { env: 'OKTA_CLIENT_ID', required: true, parse: required },
+  /** The application's client id at the provider (Okta: `0oa...`); required unless `providers`. */
+  clientId: { env: 'OKTA_CLIENT_ID', alias: 'OIDC_CLIENT_ID', parse: required },
+  /**
+   * Several providers (docs/tenants.md): a JSON array of `{ id, issuer, clientId, clientSecret?,
+   * audience?, scopes?, domains?, displayName?, authorizationParams? }`, each field as the single
+   * setting of that name. `/login?provider=<id>` signs in at one, `/login?login_hint=<email>` at
+   * the one whose `domains` hold the email's domain; with neither, a page lets the user choose.
+   */
+  providers: {
+    env: 'PROVIDERS',
+    read: readProviders,
+    default: [],
+    parse: (value: readonly ProviderOptions[] | undefined, label: string) =>
+      parseProviderList(value, label, PROVIDER_PARSERS),
+  },
+  /**
+   * `(id) => Promise<provider | undefined>`: providers looked up at sign-in time by id (a
+   * tenants table), each kept (a bounded number) with its own discovery and keys.
+   */
+  resolveProvider: {
+    parse: (value: ProviderResolver | undefined, label: string) => parseResolver(value, label),
+  },
   /** Its client secret; required for the secret methods of `clientAuth` only. */
-  clientSecret: { env: 'OKTA_CLIENT_SECRET', parse: optionalText },
+  clientSecret: { env: 'OKTA_CLIENT_SECRET', alias: 'OIDC_CLIENT_SECRET', parse: optionalText },
   /**
    * How Gatehouse authenticates to the provider's token, introspection, revocation and PAR
    * endpoints: `client_secret_basic` (HTTP Basic), `client_secret_post` (in the form),
@@ -133,30 +160,32 @@ export const SETTINGS = {
   par: { env: 'PAR', read: 'mode', default: 'auto', parse: parseParMode },
   /** The public URL of this backend; the redirect URI is built from it. */
   backendUrl: { env: 'BACKEND_URL', required: true, parse: url },
-  /** The React app's URL; the only CORS origin, and where sign-in returns. */
-  frontendUrl: { env: 'FRONTEND_URL', required: true, parse: url },
   /**
-   * At least 32 characters; keys for tokens at rest derive from it. To rotate, list the new
-   * secret first and the previous ones after it (`SESSION_SECRET=new,old`, or an array):
-   * sessions sealed under a previous secret are read and re-sealed under the first.
+   * The React app's URL: the CORS origin, where sign-in and sign-out return. Several front ends:
+   * their URLs separated by commas, one origin each, the first the default (docs/front-ends.md).
    */
-  sessionSecret: {
-    env: 'SESSION_SECRET',
-    requiredOutsideDev: true,
-    parse(value: string | readonly string[] | undefined, label: string): string[] {
-      const secrets = sessionSecrets(value);
-      secrets.forEach((secret, index) => {
-        if (secret.length < 32) {
-          const which = secrets.length > 1 ? ` (secret ${index + 1} of ${secrets.length})` : '';
-          throw new ConfigError(
-            `${label} must be at least 32 characters${which}, got ${secret.length}`,
-          );
-        }
-      });
-      return secrets;
-    },
-  },
-  /** `memory`, `sqlite:<path>`, `redis://...`, or a store instance. */
+  frontendUrl: { env: 'FRONTEND_URL', required: true, parse: parseFrontends },
+  /**
+   * At least 32 characters each; keys for tokens at rest derive from it. The first secret seals;
+   * the others (`SESSION_SECRET=new,old`, or an array) are previous secrets: a session sealed
+   * under one is read and re-sealed under the first. Rotate in phases, with
+   * `SESSION_SECRET_NEXT` first (docs/scaling.md, "Rotating SESSION_SECRET"): an instance
+   * answers 503 `ERR_SESSION_KEY_UNKNOWN` for a session sealed under a secret it does not know
+   * and leaves it in the store.
+   */
+  sessionSecret: { env: 'SESSION_SECRET', requiredOutsideDev: true, parse: secretList },
+  /**
+   * Phase 1 of a rotation: the new secret(s), 32+ characters, read but not used to seal yet. A
+   * session sealed under one (by an instance already in phase 2) is served and left as it is.
+   * Once every instance has it, move it to the front of `SESSION_SECRET` and unset this.
+   */
+  sessionSecretNext: { env: 'SESSION_SECRET_NEXT', parse: secretList },
+  /**
+   * `memory`, `sqlite:<path>`, `redis://...` (`rediss://` for TLS; a cluster:
+   * `redis-cluster://host:port,host:port`; Sentinel:
+   * `redis-sentinel://host:port,host:port/<master name>`; see docs/scaling.md),
+   * `postgres://user:password@host:port/db` (or `postgresql://`; needs `pg`), or a store instance.
+   */
   sessionStore: {
     env: 'SESSION_STORE',
     default: 'memory',
@@ -166,6 +195,7 @@ export const SETTINGS = {
   /** Expected `aud` of access tokens; the default is Okta's default custom authorization server's. */
   audience: {
     env: 'OKTA_AUDIENCE',
+    alias: 'OIDC_AUDIENCE',
     default: 'api://default',
     parse: (value: string | undefined): string => value || 'api://default',
   },
@@ -175,6 +205,7 @@ export const SETTINGS = {
    */
   scopes: {
     env: 'OKTA_SCOPES',
+    alias: 'OIDC_SCOPES',
     default: 'openid profile email offline_access',
     parse: (value: string | undefined): string => value || 'openid profile email offline_access',
   },
@@ -190,7 +221,8 @@ export const SETTINGS = {
   },
   /**
    * Parameters sent on every sign-in (an object; the variable is a query string such as
-   * `audience=api%3A%2F%2Forders&organization=org_123`); a sign-in's own parameters win.
+   * `audience=api%3A%2F%2Forders&organization=org_123`). A floor: a sign-in may repeat one but
+   * not replace it (a 400 page), except a stricter `max_age` or a subset of `acr_values`.
    */
   authorizationParams: {
     env: 'AUTHORIZATION_PARAMS',
@@ -212,119 +244,7 @@ export const SETTINGS = {
   httpTimeout: seconds('HTTP_TIMEOUT', 5),
   /** Allowed clock difference with the provider when checking `exp`, `nbf`, `iat`, in seconds. */
   clockTolerance: seconds('CLOCK_TOLERANCE', 30, 0),
-  /** Accept Bearer tokens of these `cid`s only; empty accepts every client of the issuer. */
-  allowedClientIds: {
-    env: 'OKTA_ALLOWED_CLIENT_IDS',
-    read: 'list',
-    default: Object.freeze([]) as readonly string[],
-    parse: (value: string[] | undefined): readonly string[] => Object.freeze([...(value ?? [])]),
-  },
-  /**
-   * JWS algorithms accepted on Bearer JWTs: asymmetric only, so no key can be a shared secret
-   * or "none" (RFC 8725 3.1).
-   */
-  accessTokenAlgorithms: {
-    env: 'ACCESS_TOKEN_ALGORITHMS',
-    read: 'list',
-    default: ALGORITHMS,
-    parse(value: string[] | undefined, label: string): readonly string[] {
-      if (value === undefined) return ALGORITHMS;
-      const refused = value.filter((alg) => !ALGORITHMS.includes(alg));
-      if (value.length === 0 || refused.length > 0) {
-        throw new ConfigError(
-          `${label} must list asymmetric JWS algorithms from ${ALGORITHMS.join(', ')}, got ${value.join(', ') || 'none'}`,
-        );
-      }
-      return Object.freeze([...value]);
-    },
-  },
-  /**
-   * Verified Bearer tokens (and introspection results) remembered, each until its `exp`; 0
-   * turns the cache off.
-   */
-  accessTokenCacheSize: whole('ACCESS_TOKEN_CACHE_SIZE', 10_000, 0),
-  /** Shortest time between two JWKS fetches caused by an unknown `kid`, in seconds. */
-  jwksCooldown: seconds('JWKS_COOLDOWN', 30, 0),
-  /**
-   * What to do with an opaque Bearer token (one without dots). `off` refuses it with 401
-   * without calling the provider: an Okta custom authorization server issues JWT access tokens,
-   * which are verified locally, so an opaque token there is a guess that must not cost a
-   * client-authenticated provider call. `on` introspects it (RFC 7662), rate-limited; a provider
-   * without an `introspection_endpoint` is then a setup error (502). `auto` introspects when
-   * discovery advertises an `introspection_endpoint`, else refuses (Okta advertises one, so
-   * `auto` introspects there).
-   */
-  accessTokenIntrospection: {
-    env: 'ACCESS_TOKEN_INTROSPECTION',
-    read: 'mode',
-    default: 'off' as IntrospectionMode,
-    parse(value: IntrospectionMode | undefined, label: string): IntrospectionMode {
-      if (value === undefined) return 'off';
-      const mode = (['auto', 'on', 'off'] as const).find((candidate) => candidate === value);
-      if (!mode) throw new ConfigError(`${label} must be auto, on or off, got ${value}`);
-      return mode;
-    },
-  },
-  /**
-   * DPoP-bound access tokens (RFC 9449, docs/dpop.md). `allowed`: `Authorization: DPoP` with a
-   * `DPoP` proof is accepted beside Bearer, and a DPoP-bound token (`cnf.jkt`) sent as Bearer is
-   * refused. `required`: every access token must come with a proof; Bearer tokens are refused.
-   */
-  accessTokenDpop: {
-    env: 'ACCESS_TOKEN_DPOP',
-    read: 'mode',
-    default: 'allowed' as DPoPMode,
-    parse(value: DPoPMode | undefined, label: string): DPoPMode {
-      if (value === undefined) return 'allowed';
-      const mode = (['allowed', 'required'] as const).find((candidate) => candidate === value);
-      if (!mode) throw new ConfigError(`${label} must be allowed or required, got ${value}`);
-      return mode;
-    },
-  },
-  /**
-   * DPoP proofs must carry a nonce this backend issued (RFC 9449 9): a proof without it is
-   * answered 401 `use_dpop_nonce` with a `DPoP-Nonce` header. Nonces change every 5 minutes
-   * and are derived from SESSION_SECRET, so every instance accepts them without shared state.
-   */
-  accessTokenDpopNonce: {
-    env: 'ACCESS_TOKEN_DPOP_NONCE',
-    read: (raw: string | undefined) => {
-      const text = raw?.trim().toLowerCase();
-      return text === 'true' || text === 'on'
-        ? true
-        : text === 'false' || text === 'off'
-          ? false
-          : raw || undefined;
-    },
-    default: false,
-    parse(value: boolean | undefined, label: string): boolean {
-      if (value === undefined || typeof value === 'boolean') return value ?? false;
-      throw new ConfigError(`${label} must be true or false, got ${String(value)}`);
-    },
-  },
-  /**
-   * Introspection calls per second at most, per instance (bursts up to one second's worth);
-   * beyond it an opaque token is answered 503 with `Retry-After`.
-   */
-  introspectionRateLimit: {
-    env: 'INTROSPECTION_RATE_LIMIT',
-    read: 'number',
-    default: 10,
-    parse(value: number | undefined, label: string): number {
-      const rate = value ?? 10;
-      if (!Number.isFinite(rate) || rate <= 0) {
-        throw new ConfigError(
-          `${label} must be a number of calls per second > 0 (turn introspection off instead), got ${value}`,
-        );
-      }
-      return rate;
-    },
-  },
-  /**
-   * Introspection calls in flight at once at most, per instance; beyond it an opaque token is
-   * answered 503 with `Retry-After`, never kept waiting.
-   */
-  introspectionConcurrency: whole('INTROSPECTION_CONCURRENCY', 4, 1),
+  ...BEARER_SETTINGS,
   /**
    * Remote APIs the backend calls for the signed-in browser (docs/remote-apis.md): `/api/orders/x`
    * goes to the upstream with a Bearer token for that API. `REMOTE_APIS` is a JSON array, e.g.
@@ -370,6 +290,14 @@ export const SETTINGS = {
   },
   /** Pino, or any logger with its methods; Gatehouse never logs tokens, codes or cookies. */
   logger: { parse: (value: Logger | undefined) => value },
+  /**
+   * In production, accept what is refused there as the demo's: an `http://` loopback issuer (the
+   * dev IdP) and its published client secret. For a production build tested against the dev
+   * IdP on one machine (CI); never on a server others reach.
+   */
+  unsafeAllowDevProvider: flag('UNSAFE_ALLOW_DEV_PROVIDER'),
+  /** Trust Bearer tokens of `signTestToken` (`@gatehouse/server/testing`); refused in production. */
+  trustTestTokens: flag('TRUST_TEST_TOKENS'),
   /** `NODE_ENV=production` turns dev conveniences off even on a loopback issuer. */
   production: {
     env: 'NODE_ENV',
@@ -377,6 +305,13 @@ export const SETTINGS = {
     parse: (value: boolean | undefined): boolean => value ?? process.env.NODE_ENV === 'production',
   },
 } satisfies Record<string, Setting>;
+
+/** A provider of `providers` is checked by the single settings' parsers. */
+const PROVIDER_PARSERS: ProviderParsers = {
+  issuer: (value, label) => SETTINGS.issuer.parse(value, label),
+  clientId: required,
+  scopes: 'openid profile email offline_access',
+};
 
 export type Settings = typeof SETTINGS;
 export type { DefaultsOf, OptionsOf } from './setting-kit.js';

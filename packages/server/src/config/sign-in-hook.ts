@@ -21,7 +21,8 @@ export interface SignInEvent {
 /**
  * The answer of {@link SignInHook}: `false` refuses the sign-in (a 403 page, no session; on a
  * refresh, the session ends); `{ keep }` keeps those claims with the session (JSON, at most
- * 2 KiB), which `principal.claims` and `requireClaims` then see; anything else signs in.
+ * 2 KiB), which `principal.claims` and `requireClaims` then see; anything else signs in. On a
+ * refresh the answer replaces what the session kept: an answer without `keep` clears it.
  */
 export type SignInDecision = void | undefined | boolean | { keep?: Record<string, unknown> };
 

@@ -1,15 +1,19 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { doctor } from './doctor.js';
-import { formatDoctorReport } from './report.js';
+import { describeSources } from './env-files.js';
+import { formatDoctorJson, formatDoctorReport } from './report.js';
 
-const USAGE = `Usage: gatehouse doctor [--json] [--env-file <path>] [--timeout <seconds>]
+const USAGE = `Usage: gatehouse doctor [--json] [--env-file <path>]... [--timeout <seconds>]
 
-Checks the configuration npm run serve would use (the environment, over .env in this folder)
-against the real provider, one line per check with the fix. Exits 1 when a check fails.
+Checks the configuration your server would use against the real provider, one line per check
+with the fix. Exits 1 when a check fails. The variables are the environment's, over the env
+files of this folder that exist, as Next.js reads them: .env.$NODE_ENV.local, .env.local (not
+when NODE_ENV=test), .env.$NODE_ENV, .env (NODE_ENV development when unset; npm run serve
+reads .env).
 
   --json               the report as JSON, for scripts
-  --env-file <path>    read this file instead of .env
+  --env-file <path>    read this file instead (repeat for several: a later file wins)
   --timeout <seconds>  how long each call to the provider may take (default HTTP_TIMEOUT or 5)
 `;
 
@@ -26,7 +30,7 @@ export async function main(
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
-        'env-file': { type: 'string' },
+        'env-file': { type: 'string', multiple: true },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -50,17 +54,19 @@ export async function main(
     return 2;
   }
 
-  const envFile = values['env-file'];
-  if (envFile !== undefined && !existsSync(envFile)) {
-    err.write(`--env-file: no file at ${envFile}\n`);
+  const envFiles = values['env-file'];
+  const absent = envFiles?.find((file) => !existsSync(file));
+  if (absent !== undefined) {
+    err.write(`--env-file: no file at ${absent}\n`);
     return 2;
   }
-  const result = await doctor({ envFile: envFile ?? '.env', timeout });
+  const result = await doctor({ envFile: envFiles, timeout });
   if (values.json) {
-    out.write(`${JSON.stringify(result, null, 2)}\n`);
+    out.write(formatDoctorJson(result));
   } else {
     const color = out.isTTY && !process.env.NO_COLOR;
-    out.write(`Gatehouse doctor\n\n${formatDoctorReport(result, { color })}`);
+    const sources = `variables from ${describeSources(result.envFiles ?? [])}`;
+    out.write(`Gatehouse doctor\n${sources}\n\n${formatDoctorReport(result, { color })}`);
   }
   return result.ok ? 0 : 1;
 }

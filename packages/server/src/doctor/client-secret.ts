@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import { ENV_NAMES } from '../config/env.js';
 import type { AuthorizationProbe, ClientSettings } from './client.js';
 import { networkFailure, type Probe } from './provider.js';
+import { oauthWords } from './reach.js';
 import { check, type DoctorCheck } from './report.js';
 
 /**
@@ -54,6 +55,13 @@ export async function clientCheck(
     );
   } catch (error) {
     const { status, error: code, description } = await oauthError(error);
+    // The token endpoint's words, repeated only when it is on the issuer's origin.
+    const said = oauthWords(
+      code,
+      description,
+      configuration.serverMetadata().token_endpoint!,
+      probe.issuer,
+    );
     if (code === 'invalid_grant') {
       return check(
         'client',
@@ -68,7 +76,7 @@ export async function clientCheck(
           'client',
           title,
           'error',
-          `the provider does not know ${id}=${settings.clientId}: "${learned.unknownClient}"`,
+          `the provider does not know ${id}=${settings.clientId}${learned.unknownClient}`,
           `copy the Client ID from ${settings.console.credentials}`,
         );
       }
@@ -76,7 +84,7 @@ export async function clientCheck(
         'client',
         title,
         'error',
-        `the provider refused ${secret} for ${id}=${settings.clientId} (${code ?? status}${description ? `: ${description}` : ''})`,
+        `the provider refused ${secret} for ${id}=${settings.clientId} (${said ?? status})`,
         credential.fix(settings),
       );
     }
@@ -85,7 +93,7 @@ export async function clientCheck(
         'client',
         title,
         'error',
-        `${id}=${settings.clientId} may not use the authorization code grant (${code}${description ? `: ${description}` : ''})`,
+        `${id}=${settings.clientId} may not use the authorization code grant (${said})`,
         `enable the Authorization Code and Refresh Token grant types (${settings.console.credentials})`,
       );
     }
@@ -101,7 +109,7 @@ export async function clientCheck(
       'client',
       title,
       'warn',
-      `cannot tell: the token endpoint answered ${status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}`,
+      `cannot tell: the token endpoint answered ${status}${said ? ` (${said})` : ''}`,
     );
   }
 }

@@ -3,6 +3,7 @@ import { ENV_NAMES } from '../config/env.js';
 import type { Config } from '../config/parse.js';
 import type { ClientAuthentication } from '../provider/client-auth.js';
 import { networkFailure, type Probe } from './provider.js';
+import { calling, oauthWords, quoted } from './reach.js';
 import { check, type DoctorCheck } from './report.js';
 
 /** The values the client checks need, from the parsed configuration. */
@@ -49,7 +50,7 @@ export function consoleFor(kind: string): Console {
 
 /** What the authorization request probe learned about the client id. */
 export interface AuthorizationProbe {
-  /** The provider said it does not know the client id. */
+  /** The provider said it does not know the client id: what it said, as the report quotes it. */
   unknownClient?: string;
 }
 
@@ -68,8 +69,10 @@ export function clientConfiguration(
     settings.authentication.auth,
   );
   // tls_client_auth: the certificate-presenting fetch, as the server (it keeps the timeout).
-  configuration[client.customFetch] =
-    settings.authentication.fetch ?? ((url, init) => probe.fetch(url, init as RequestInit));
+  const presenting = settings.authentication.fetch;
+  configuration[client.customFetch] = presenting
+    ? calling(presenting, probe.issuer)
+    : (url, init) => probe.fetch(url, init as RequestInit);
   configuration.timeout = probe.timeout;
   if (allowHttp) client.allowInsecureRequests(configuration);
   return configuration;
@@ -163,7 +166,16 @@ export async function redirectUriCheck(
     if (target.href.startsWith(redirectUri)) {
       const error = target.searchParams.get('error');
       if (error)
-        return authorizationError(error, target.searchParams.get('error_description'), settings);
+        return authorizationError(
+          oauthWords(
+            error,
+            target.searchParams.get('error_description') ?? undefined,
+            url,
+            probe.issuer,
+          )!,
+          error,
+          settings,
+        );
       return check(
         'redirect-uri',
         'redirect URI',
@@ -202,12 +214,12 @@ export async function redirectUriCheck(
       'redirect-uri',
       'redirect URI',
       'error',
-      `the provider refused the redirect URI ${redirectUri}: "${providerSays(body, REDIRECT_REFUSED)}"`,
+      `the provider refused the redirect URI ${redirectUri}${quoted(providerSays(body, REDIRECT_REFUSED), url, probe.issuer)}`,
       register,
     );
   }
   if (CLIENT_UNKNOWN.test(text) && (response.status >= 400 || /AADSTS/.test(text))) {
-    learned.unknownClient = providerSays(body, CLIENT_UNKNOWN);
+    learned.unknownClient = quoted(providerSays(body, CLIENT_UNKNOWN), url, probe.issuer);
     return check(
       'redirect-uri',
       'redirect URI',
@@ -220,7 +232,7 @@ export async function redirectUriCheck(
       'redirect-uri',
       'redirect URI',
       'warn',
-      `the authorization request was answered ${response.status}: "${text}"`,
+      `the authorization request was answered ${response.status}${quoted(text, url, probe.issuer)}`,
       register,
     );
   }
@@ -232,12 +244,8 @@ export async function redirectUriCheck(
   );
 }
 
-function authorizationError(
-  error: string,
-  description: string | null,
-  settings: ClientSettings,
-): DoctorCheck {
-  const said = `${error}${description ? `: ${description}` : ''}`;
+/** `said`: the error (and its description) as the report may repeat them. */
+function authorizationError(said: string, error: string, settings: ClientSettings): DoctorCheck {
   switch (error) {
     case 'invalid_scope':
       return check(
@@ -338,7 +346,7 @@ export async function signOutUriCheck(
       'sign-out-uri',
       title,
       'error',
-      `the provider refused the sign-out redirect URI ${uri}: "${providerSays(body, SIGN_OUT_REFUSED)}"`,
+      `the provider refused the sign-out redirect URI ${uri}${quoted(providerSays(body, SIGN_OUT_REFUSED), url, probe.issuer)}`,
       register,
     );
   }

@@ -1,40 +1,36 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import { defaults } from '../config/defaults.js';
 import { ENV_NAMES, optionsFromEnv } from '../config/env.js';
-import { tokenKey } from '../config/keys.js';
+import { nextTokenKey, tokenKey } from '../config/keys.js';
 import { ConfigError, parseConfig, sessionSecrets, type Config } from '../config/parse.js';
-import { clientCheck } from './client-secret.js';
-import {
-  clientConfiguration,
-  consoleFor,
-  redirectUriCheck,
-  signOutUriCheck,
-  type AuthorizationProbe,
-} from './client.js';
+import { providerSection } from './provider-section.js';
+import { providerConfig } from '../provider/providers.js';
 import {
   cookieSiteCheck,
   cookiesCheck,
+  demoValuesCheck,
   issuerUrlCheck,
   misspelledVariables,
-  providerKind,
   sessionSecretCheck,
 } from './local.js';
-import { clockCheck, discover, endpointsCheck, probe, signingKeysCheck } from './provider.js';
+import { describeSources, nextEnvFiles, readEnvFiles } from './env-files.js';
+import { probe } from './provider.js';
 import { check, report, type DoctorCheck, type DoctorReport } from './report.js';
 import { sessionStoreCheck } from './store.js';
-import { parCheck } from './par.js';
 import { SECRET_METHODS } from '../config/client-auth.js';
 import { withClientKey } from '../config/client-key-file.js';
 import { clientAuthentication, clientCertificate } from '../provider/client-auth.js';
 
 /** Options of {@link doctor}. */
 export interface DoctorOptions {
-  /** The variables to check. Default `process.env`, over the `.env` file as `npm run serve` reads it. */
+  /** The variables to check. Default `process.env`, over the env files (`envFile`). */
   env?: Record<string, string | undefined>;
-  /** A `.env` file whose variables apply where `env` has none; `false` for none. Default `.env` in the working directory. */
-  envFile?: string | false;
+  /**
+   * Env files whose variables apply where `env` has none: a path, or several (a later file wins,
+   * as with `node --env-file`); `false` for none. Default: the files Next.js reads, those that
+   * exist in the working directory, in its order: `.env.$NODE_ENV.local`, `.env.local` (not when
+   * NODE_ENV=test), `.env.$NODE_ENV`, `.env` (the one `npm run serve` reads).
+   */
+  envFile?: string | readonly string[] | false;
   /** Seconds each call to the provider may take. Default HTTP_TIMEOUT, else 5. */
   timeout?: number;
 }
@@ -55,12 +51,16 @@ const SHAPE_SECRET = 'gatehouse-doctor-shape-only-'.padEnd(40, '0');
  * if (!result.ok) console.error(formatDoctorReport(result))
  * ```
  */
-export async function doctor({
-  env,
-  envFile = '.env',
-  timeout,
-}: DoctorOptions = {}): Promise<DoctorReport> {
-  const variables = { ...readEnvFile(envFile), ...withoutEmpty(env ?? process.env) };
+export async function doctor({ env, envFile, timeout }: DoctorOptions = {}): Promise<DoctorReport> {
+  const given = withoutEmpty(env ?? process.env);
+  const files = readEnvFiles(
+    envFile === false
+      ? []
+      : envFile === undefined
+        ? nextEnvFiles(given.NODE_ENV)
+        : [envFile].flat().reverse(),
+  );
+  const variables = { ...files.variables, ...given };
   const options = optionsFromEnv(variables);
   const production = options.production === true;
   const storeSpec =
@@ -84,81 +84,50 @@ export async function doctor({
   const authentication = shape && (await clientAuthentication(shape).catch(() => undefined));
   if (!authentication) shape = undefined;
   const dev = !production && shape?.dev === true;
-  checks.push(configurationCheck(variables, options, dev));
+  checks.push(configurationCheck(variables, options, dev, files.read));
 
   const scopes = options.scopes || defaults.scopes;
-  checks.push(issuerUrlCheck(options.issuer, scopes));
+  checks.push(issuerUrlCheck(options.issuer ?? options.providers?.[0]?.issuer, scopes));
+  const demo = demoValuesCheck(
+    {
+      issuer: options.issuer,
+      clientSecret: usesSecret(options) ? options.clientSecret : undefined,
+    },
+    production,
+  );
+  if (demo) checks.push(demo);
 
-  const requests = probe(timeout ?? shape?.httpTimeout ?? defaults.httpTimeout);
-  const providerChecks = [
-    'discovery',
-    'issuer',
-    'endpoints',
-    'signing-keys',
-    'clock',
-    'redirect-uri',
-    'client',
-    'sign-out-uri',
-  ];
-  const skipRest = (reason: string) => {
-    for (const id of providerChecks) {
-      if (!checks.some((item) => item.id === id))
-        checks.push(check(id, TITLES[id]!, 'skip', reason));
-    }
-  };
-
-  if (!shape) {
-    skipRest('needs a valid configuration (see above)');
+  const requests = probe(timeout ?? shape?.httpTimeout ?? defaults.httpTimeout, shape?.issuer);
+  if (!shape || shape.providers.length === 1) {
+    checks.push(...(await providerSection(shape, authentication, hasOwnKey(options), requests)));
   } else {
-    const discovered = await discover(shape.issuer, shape.clientId, requests, checks);
-    if (!discovered) {
-      skipRest('needs discovery (see above)');
-    } else {
-      const { metadata, skewMs } = discovered;
-      checks.push(endpointsCheck(metadata));
+    // Several providers: every one checked, each section named by its id (docs/tenants.md).
+    for (const provider of shape.providers) {
+      const view = providerConfig(shape, provider);
+      const own = probe(requests.timeout, view.issuer);
+      const auth = await clientAuthentication(view).catch(() => undefined);
+      const section = await providerSection(auth && view, auth, hasOwnKey(options), own);
       checks.push(
-        metadata.jwks_uri
-          ? await signingKeysCheck(metadata, requests)
-          : check('signing-keys', TITLES['signing-keys']!, 'skip', 'no jwks_uri (see endpoints)'),
+        ...section.map((item) => ({
+          ...item,
+          id: `${provider.id}:${item.id}`,
+          title: `${provider.id}: ${item.title}`,
+        })),
       );
-      checks.push(clockCheck(skewMs, shape.clockTolerance));
-      if (!metadata.authorization_endpoint || !metadata.token_endpoint) {
-        skipRest('needs the authorization and token endpoints (see endpoints)');
-      } else {
-        const settings = {
-          clientId: shape.clientId,
-          clientAuth: shape.clientAuth,
-          authentication: authentication!,
-          ...(shape.clientKey && {
-            key: { kid: shape.clientKey.kid, generated: !hasOwnKey(options) },
-          }),
-          redirectUri: shape.redirectUri,
-          postLogoutRedirectUri: shape.postLogoutRedirectUri,
-          scopes: shape.scopes,
-          console: consoleFor(providerKind(shape.issuer)),
-        };
-        const configuration = clientConfiguration(
-          metadata,
-          settings,
-          requests,
-          shape.issuer.protocol === 'http:',
-        );
-        const learned: AuthorizationProbe = {};
-        checks.push(await redirectUriCheck(configuration, settings, requests, learned));
-        checks.push(await clientCheck(configuration, settings, requests, learned));
-        checks.push(await signOutUriCheck(configuration, settings, requests));
-        if (shape.par === 'on') checks.push(await parCheck(configuration, shape));
-      }
     }
   }
 
   const secrets = sessionSecrets(options.sessionSecret);
   checks.push(sessionSecretCheck(secrets, dev));
-  checks.push(
-    await sessionStoreCheck(storeSpec, production, requests.timeout, secrets.map(tokenKey)),
-  );
+  // Every key an instance opens sessions with: SESSION_SECRET's, and SESSION_SECRET_NEXT's.
+  const keys = [
+    ...secrets.map((secret) => tokenKey(secret)),
+    ...sessionSecrets(options.sessionSecretNext).map((secret) => nextTokenKey(secret)),
+  ];
+  checks.push(await sessionStoreCheck(storeSpec, production, requests.timeout, keys));
   const backendUrl = URL.parse(options.backendUrl);
-  const frontendUrl = URL.parse(options.frontendUrl);
+  // The default front end (the first of a list); docs/front-ends.md.
+  const frontendUrl = URL.parse(options.frontendUrl.split(',')[0]!.trim());
   if (backendUrl) checks.push(cookiesCheck(backendUrl));
   else
     checks.push(
@@ -179,18 +148,10 @@ export async function doctor({
         `needs ${ENV_NAMES.frontendUrl} and ${ENV_NAMES.backendUrl}`,
       ),
     );
-  return report(checks);
+  return { ...report(checks), envFiles: files.read };
 }
 
 const TITLES: Record<string, string> = {
-  discovery: 'discovery',
-  issuer: 'issuer',
-  endpoints: 'endpoints',
-  'signing-keys': 'signing keys',
-  clock: 'clock',
-  'redirect-uri': 'redirect URI',
-  client: 'client id and secret',
-  'sign-out-uri': 'sign-out URI',
   cookies: 'cookies',
   'cookie-site': 'front end and backend',
 };
@@ -200,13 +161,14 @@ function configurationCheck(
   variables: Record<string, string | undefined>,
   options: ReturnType<typeof optionsFromEnv>,
   dev: boolean,
+  envFiles: readonly string[],
 ): DoctorCheck {
   const title = 'configuration';
-  const secretMethod = SECRET_METHODS.some(
-    (method) => method === (options.clientAuth ?? 'client_secret_basic'),
-  );
+  // With PROVIDERS, the single provider's settings may be left out (docs/tenants.md).
+  const single = !options.providers?.length;
   const missing = (['issuer', 'clientId', 'clientSecret', 'backendUrl', 'frontendUrl'] as const)
-    .filter((key) => key !== 'clientSecret' || secretMethod)
+    .filter((key) => single || !['issuer', 'clientId', 'clientSecret'].includes(key))
+    .filter((key) => key !== 'clientSecret' || usesSecret(options))
     .filter((key) => !options[key]?.trim())
     .map((key) => ENV_NAMES[key]);
   if (missing.length) {
@@ -214,8 +176,8 @@ function configurationCheck(
       title,
       title,
       'error',
-      `not set: ${missing.join(', ')}`,
-      'set them in the environment or in .env (see docs/configuration.md)',
+      `not set: ${missing.join(', ')}; variables from ${describeSources(envFiles)}`,
+      `set them in the environment or in an env file here (.env.local or .env), or name the file that has them: gatehouse doctor --env-file <path> (see docs/configuration.md)`,
     );
   }
   try {
@@ -249,16 +211,14 @@ function configurationCheck(
   return check(title, title, 'ok', `valid${dev ? ' (local development: loopback issuer)' : ''}`);
 }
 
+/** Whether the client authenticates with OKTA_CLIENT_SECRET (a secret method of CLIENT_AUTH). */
+function usesSecret(options: ReturnType<typeof optionsFromEnv>): boolean {
+  return SECRET_METHODS.some((method) => method === (options.clientAuth ?? 'client_secret_basic'));
+}
+
 /** Whether the private_key_jwt key is the user's (not generated for this process). */
 function hasOwnKey(options: ReturnType<typeof optionsFromEnv>): boolean {
   return options.clientPrivateKey !== undefined || !!options.clientPrivateKeyFile?.trim();
-}
-
-function readEnvFile(file: string | false): Record<string, string> {
-  if (!file) return {};
-  const path = resolve(file);
-  if (!existsSync(path)) return {};
-  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
 function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {

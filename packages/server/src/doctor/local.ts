@@ -1,11 +1,10 @@
+import { isKnownDemoSecret, isLoopbackIssuer } from '../config/demo-values.js';
 import { ENV_NAMES } from '../config/env.js';
+import { isLoopback } from '../config/settings.js';
 import { check, type DoctorCheck } from './report.js';
 
 /** Hosts Okta serves its orgs from (a custom domain is recognized by its /oauth2/ path only). */
 const OKTA_HOST = /\.(okta|oktapreview|okta-emea|okta-gov|okta-mil)\.com$/;
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-
-export const isLoopback = (hostname: string) => LOOPBACK.test(hostname);
 
 /** Which provider an issuer belongs to, for advice and the guide to point at. */
 export type ProviderKind =
@@ -162,6 +161,36 @@ export function issuerUrlCheck(raw: string | undefined, scopes: string): DoctorC
           : undefined,
       );
   }
+}
+
+/**
+ * The demo's values: a loopback issuer (the dev IdP's), a client secret published with the
+ * demo. An error in production (NODE_ENV=production), a warning otherwise; none when neither.
+ */
+export function demoValuesCheck(
+  { issuer, clientSecret }: { issuer?: string; clientSecret?: string },
+  production: boolean,
+): DoctorCheck | undefined {
+  const found: string[] = [];
+  const fixes: string[] = [];
+  if (isLoopbackIssuer(issuer)) {
+    found.push(
+      `${ENV_NAMES.issuer} is on loopback (a provider on this machine, such as the dev IdP)`,
+    );
+    fixes.push(`set ${ENV_NAMES.issuer} to your provider's issuer`);
+  }
+  if (isKnownDemoSecret(clientSecret)) {
+    found.push(`${ENV_NAMES.clientSecret} is a secret published with the demo, known to anyone`);
+    fixes.push(`set ${ENV_NAMES.clientSecret} to the secret the provider issued for your client`);
+  }
+  if (found.length === 0) return undefined;
+  return check(
+    'demo-values',
+    'demo values',
+    production ? 'error' : 'warn',
+    `${found.join('; ')}: ${production ? 'not for NODE_ENV=production' : 'for local development only'}`,
+    fixes.join('; '),
+  );
 }
 
 const PLACEHOLDER =

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import { ENV_NAMES } from '../config/env.js';
 import type { Config } from '../config/parse.js';
+import { oauthWords } from './reach.js';
 import { check, type DoctorCheck } from './report.js';
 
 /**
@@ -10,11 +11,12 @@ import { check, type DoctorCheck } from './report.js';
  */
 export async function parCheck(
   configuration: client.Configuration,
-  config: Pick<Config, 'redirectUri' | 'scopes'>,
+  config: Pick<Config, 'redirectUri' | 'scopes' | 'issuer'>,
 ): Promise<DoctorCheck> {
   const title = 'pushed authorization requests';
   const name = ENV_NAMES.par;
-  if (!configuration.serverMetadata().pushed_authorization_request_endpoint) {
+  const endpoint = configuration.serverMetadata().pushed_authorization_request_endpoint;
+  if (!endpoint) {
     return check(
       'par',
       title,
@@ -35,8 +37,9 @@ export async function parCheck(
     return check('par', title, 'ok', 'the provider accepted a pushed authorization request');
   } catch (error) {
     const refusal = error as { error?: string; error_description?: string; message?: string };
+    // The endpoint's words only from the issuer's origin; openid-client's own message otherwise.
     const said = refusal.error
-      ? `${refusal.error}${refusal.error_description ? `: ${refusal.error_description}` : ''}`
+      ? oauthWords(refusal.error, refusal.error_description, endpoint, config.issuer)
       : (refusal.message ?? String(error));
     return check(
       'par',

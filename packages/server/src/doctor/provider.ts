@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { ENV_NAMES } from '../config/env.js';
+import { calling, NotCalled, uncalledEndpoints } from './reach.js';
 import { check, type DoctorCheck } from './report.js';
 
 /** What the doctor learned from the provider's discovery document. */
@@ -10,21 +11,31 @@ export interface Discovered {
   skewMs: number | undefined;
 }
 
-/** The parts of a provider call the doctor needs: its own fetch, bounded in time. */
+/**
+ * The parts of a provider call the doctor needs: its own fetch, bounded in time, that calls
+ * only what reach.ts allows for the configured issuer (https; http on loopback for a loopback
+ * issuer).
+ */
 export interface Probe {
   timeout: number;
+  /** The configured issuer: whose origin's answers the report may repeat. */
+  issuer: URL | undefined;
   fetch(url: string | URL, init?: RequestInit): Promise<Response>;
 }
 
-export function probe(timeout: number): Probe {
+export function probe(timeout: number, issuer: URL | undefined): Probe {
   return {
     timeout,
-    fetch: (url, init = {}) =>
-      fetch(url, {
-        redirect: 'manual',
-        ...init,
-        signal: init.signal ?? AbortSignal.timeout(timeout * 1000),
-      }),
+    issuer,
+    fetch: calling(
+      (url, init = {}) =>
+        fetch(url, {
+          redirect: 'manual',
+          ...init,
+          signal: init.signal ?? AbortSignal.timeout(timeout * 1000),
+        }),
+      issuer,
+    ),
   };
 }
 
@@ -36,6 +47,7 @@ export function networkFailure(error: unknown, timeout: number): string {
     cause;
     cause = cause.cause as typeof cause
   ) {
+    if (cause instanceof NotCalled) return cause.message;
     if (
       cause.name === 'TimeoutError' ||
       cause.name === 'AbortError' ||
@@ -83,9 +95,10 @@ export function networkFailure(error: unknown, timeout: number): string {
 export async function discover(
   issuer: URL,
   clientId: string,
-  { timeout, fetch }: Probe,
+  probe: Probe,
   checks: DoctorCheck[],
 ): Promise<Discovered | undefined> {
+  const { timeout, fetch } = probe;
   let seen: { response: Response; sentAt: number; receivedAt: number } | undefined;
   const watch: client.CustomFetch = async (url, init) => {
     const sentAt = Date.now();
@@ -116,9 +129,7 @@ export async function discover(
       metadata = failure.cause.body;
       mismatch = metadata.issuer;
     } else {
-      checks.push(
-        await discoveryFailure(issuer, documentUrl, seen?.response, error, { timeout, fetch }),
-      );
+      checks.push(await discoveryFailure(issuer, documentUrl, seen?.response, error, probe));
       return undefined;
     }
   }
@@ -243,7 +254,7 @@ async function findIssuer(issuer: URL, { fetch }: Probe): Promise<string | undef
 }
 
 /** The endpoints the server uses: authorization, token and JWKS are needed, the rest advised. */
-export function endpointsCheck(metadata: client.ServerMetadata): DoctorCheck {
+export function endpointsCheck(metadata: client.ServerMetadata, issuer: URL): DoctorCheck {
   const missing = (['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const).filter(
     (key) => typeof metadata[key] !== 'string',
   );
@@ -254,6 +265,16 @@ export function endpointsCheck(metadata: client.ServerMetadata): DoctorCheck {
       'error',
       `discovery does not advertise ${missing.join(', ')}: Gatehouse cannot sign anyone in with this provider`,
       `check that ${ENV_NAMES.issuer} names an OpenID Connect provider, not a plain OAuth server or an API`,
+    );
+  }
+  const refused = uncalledEndpoints(metadata, issuer);
+  if (refused.length) {
+    return check(
+      'endpoints',
+      'endpoints',
+      'error',
+      `discovery names endpoints that would carry tokens or secrets in clear: ${refused.join('; ')}`,
+      "the provider's endpoints must be https; check that the discovery document is the provider's own",
     );
   }
   const notes: string[] = [];

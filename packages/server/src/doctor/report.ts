@@ -19,6 +19,8 @@ export interface DoctorReport {
   ok: boolean;
   checks: DoctorCheck[];
   counts: Record<CheckStatus, number>;
+  /** The env files the variables were read from, under the environment's, highest precedence first. */
+  envFiles?: string[];
 }
 
 export function check(
@@ -45,6 +47,24 @@ const LABELS: Record<CheckStatus, string> = {
 };
 const COLORS: Record<CheckStatus, string> = { ok: '32', warn: '33', error: '1;31', skip: '2' };
 
+// Control characters (C0, DEL, C1) and the bidirectional controls: a provider's answer holding
+// them could move the cursor, repaint an error as a green "ok" or reorder a line on a terminal.
+const BIDI = '\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROLS = new RegExp(`[\\p{Cc}${BIDI}]`, 'gu');
+// JSON.stringify escapes C0 itself (and its line breaks are the document's own).
+const CONTROLS_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}]`, 'gu');
+const escape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** `text` with every control character written as `\uXXXX`, so a terminal prints it as text. */
+function printable(text: string): string {
+  return text.replace(CONTROLS, escape);
+}
+
+/** The report as JSON for scripts, escaped like the text for the terminal it may end up on. */
+export function formatDoctorJson(report: DoctorReport): string {
+  return `${JSON.stringify(report, null, 2).replace(CONTROLS_IN_JSON, escape)}\n`;
+}
+
 /**
  * The report as terminal lines: one per check (status, title, what was found), the fix on the
  * next line, and a count at the end.
@@ -59,10 +79,17 @@ export function formatDoctorReport(
   { color = false }: { color?: boolean } = {},
 ): string {
   const paint = (code: string, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const width = Math.max(...checks.map((item) => item.title.length));
+  // Every field may hold a provider's words: each is made printable here, where text is written.
+  const lines = checks.map((item) => ({
+    status: item.status,
+    title: printable(item.title),
+    message: printable(item.message),
+    fix: item.fix && printable(item.fix),
+  }));
+  const width = Math.max(...lines.map((item) => item.title.length));
   const indent = ' '.repeat(2 + 6 + width + 2);
   let text = '';
-  for (const item of checks) {
+  for (const item of lines) {
     const status = paint(COLORS[item.status], LABELS[item.status].padEnd(5));
     text += `  ${status} ${item.title.padEnd(width)}  ${item.message}\n`;
     if (item.fix) text += `${indent}${paint('1', 'fix:')} ${item.fix}\n`;

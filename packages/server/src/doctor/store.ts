@@ -1,10 +1,13 @@
 import { ENV_NAMES } from '../config/env.js';
+import { ConfigError } from '../config/parse.js';
 import { silentLogger } from '../logger.js';
-import { loadStore } from '../session/open-store.js';
+import { loadStore, redactStoreSpec, redactStoreText } from '../session/open-store.js';
 import type { TokenKey } from '../config/keys.js';
 import { openWithAny } from '../session/crypto.js';
 import type { SessionStore } from '../session/store.js';
 import { check, type DoctorCheck } from './report.js';
+import { postgresCheck } from './store-postgres.js';
+import { redisCheck } from './store-redis.js';
 
 /** Opens the store the server would open, pings it within `timeout` seconds, and closes it. */
 export async function sessionStoreCheck(
@@ -15,15 +18,30 @@ export async function sessionStoreCheck(
 ): Promise<DoctorCheck> {
   const title = 'session store';
   const name = ENV_NAMES.sessionStore;
+  const shown = redactStoreSpec(spec);
+  // Whatever a driver says, with the spec's credentials taken out.
+  const said = (error: unknown) => {
+    const failure = error as { message?: string; detail?: string };
+    return redactStoreText(failure.detail ?? failure.message ?? String(error), spec);
+  };
   let store: SessionStore;
+  let about = '';
   try {
     store = await loadStore(spec, name, silentLogger);
   } catch (error) {
+    if (error instanceof ConfigError)
+      return check(
+        'session-store',
+        title,
+        'error',
+        `npm run serve would stop: ${said(error)}`,
+        `set ${name} to memory, sqlite:<path> or a redis:// URL`,
+      );
     return check(
       'session-store',
       title,
       'error',
-      `${name}=${redact(spec)} cannot be opened: ${(error as Error).message}`,
+      `${name}=${shown} cannot be opened: ${said(error)}`,
       `set ${name} to memory, sqlite:<path> or a reachable redis:// URL`,
     );
   }
@@ -40,13 +58,18 @@ export async function sessionStoreCheck(
     }
     const sealed = await sealedUnderOtherSecrets(store, keys);
     if (sealed) return sealed;
+    const postgres = await postgresCheck(store, `${name}=${shown}`);
+    if (postgres && 'failure' in postgres) return postgres.failure;
+    if (postgres) about = ` (${postgres.about})`;
+    const redis = await redisCheck(store, `${name}=${shown}`);
+    if (redis && 'failure' in redis) return redis.failure;
+    if (redis) about = ` (${redis.about})`;
   } catch (error) {
-    const failure = error as { message: string; detail?: string };
     return check(
       'session-store',
       title,
       'error',
-      `${name}=${redact(spec)} does not answer: ${failure.detail ?? failure.message}`,
+      `${name}=${shown} does not answer: ${said(error)}`,
       `check that the store is reachable from this machine (${name})`,
     );
   } finally {
@@ -73,18 +96,20 @@ export async function sessionStoreCheck(
       'session-store',
       title,
       'ok',
-      `${name}=${spec} answers (one process per file; several instances need Redis)`,
+      `${name}=${shown} answers (one process per file; several instances need Redis)`,
     );
   }
-  return check('session-store', title, 'ok', `${name}=${redact(spec)} answers`);
+  return check('session-store', title, 'ok', `${name}=${shown} answers${about}`);
 }
 
 const SAMPLE = 1000;
 
 /**
- * Sessions that no configured SESSION_SECRET opens (a secret changed without listing the old
- * one): they end at their next request. A warning, so the operator can restore the old secret
- * as a previous one (`SESSION_SECRET=new,old`) before users are signed out.
+ * Sessions that no configured secret opens. One naming a key this configuration does not derive
+ * (another instance is further into a rotation, or a secret was dropped too early) is refused
+ * with a 503 and left in the store; one naming none (written before key ids) or a known one that
+ * fails to open ends at its next request. A warning, so the operator can give this instance the
+ * secrets the others have before users are turned away.
  */
 async function sealedUnderOtherSecrets(
   store: SessionStore,
@@ -94,22 +119,27 @@ async function sealedUnderOtherSecrets(
   const sessions = await store.sample(SAMPLE);
   const unopened = sessions.filter(
     ({ key, record }) => !openWithAny(record.tokens, keys, key, record.tokenKey),
+  );
+  if (unopened.length === 0) return undefined;
+  const known = new Set(keys.map((key) => key.id));
+  const refused = unopened.filter(
+    ({ record }) => record.tokenKey !== undefined && !known.has(record.tokenKey),
   ).length;
-  if (unopened === 0) return undefined;
+  const ended = unopened.length - refused;
   const name = ENV_NAMES.sessionSecret;
+  const nextName = ENV_NAMES.sessionSecretNext;
+  const of = `of ${sessions.length} sessions${sessions.length === SAMPLE ? ' sampled' : ''}`;
+  const found = [
+    refused &&
+      `${refused} ${of} are sealed under a secret neither ${name} nor ${nextName} gives: this server answers their requests 503 (ERR_SESSION_KEY_UNKNOWN) and leaves them in the store`,
+    ended &&
+      `${ended} ${of} open under no configured ${name}: they end at their next request and their users sign in again`,
+  ].filter(Boolean);
   return check(
     'session-store',
     'session store',
     'warn',
-    `${unopened} of ${sessions.length} sessions${sessions.length === SAMPLE ? ' sampled' : ''} are sealed under no configured ${name}: they end at their next request and their users sign in again`,
-    `if ${name} was changed, list the previous secret after the new one (${name}=new,previous) until those sessions have been re-sealed`,
+    found.join('; '),
+    `give this server every secret the other instances have (${name}=new,previous and ${nextName} as theirs), and rotate in the phases of docs/scaling.md ("Rotating SESSION_SECRET")`,
   );
-}
-
-/** A store URL without its password. */
-function redact(spec: string): string {
-  const url = URL.parse(spec);
-  if (!url?.password) return spec;
-  url.password = '***';
-  return url.href;
 }

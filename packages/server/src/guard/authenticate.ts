@@ -1,5 +1,5 @@
 import type { Config } from '../config/parse.js';
-import { SessionExpiredError } from '../errors.js';
+import { GatehouseError, SessionExpiredError } from '../errors.js';
 import type { GatehouseRequest } from '../http/types.js';
 import type { Refresher } from '../session/refresh.js';
 import type { LoadedSession, Sessions } from '../session/sessions.js';
@@ -19,10 +19,12 @@ export function authenticator(
   config: Config,
   sessions: Sessions,
   refresher: Refresher,
-  bearer: BearerVerifier,
+  bearer: Pick<BearerVerifier, 'verify'>,
 ) {
   const checkCsrf = csrfCheck(config);
   const scopes = Object.freeze(config.scopes.split(' ').filter(Boolean));
+  // A record without `provider` is the first provider's (`default`, the single settings').
+  const firstProvider = config.providers[0]!.id;
   const noCredentials = credentialsRequired(config);
   const accessToken = accessTokenGuard(config, bearer, (id, expiresAt) =>
     sessions.claimOnce(id, expiresAt),
@@ -54,7 +56,34 @@ export function authenticator(
         'no such session',
       );
     if (loaded) loaded.session = session;
-    return principalOf(session, sessions, scopes);
+    return principalOf(session, sessions, scopes, firstProvider);
+  };
+}
+
+/**
+ * Refusals that mean nobody is signed in: no credential at all, or a session cookie whose session
+ * has ended. An access token that fails is not among them: RFC 6750 3.1 answers it 401, so its
+ * client learns to renew it (or, with DPoP, to retry with the server's nonce, RFC 9449 9).
+ */
+const SIGNED_OUT: ReadonlySet<string> = new Set([
+  'ERR_AUTHENTICATION_REQUIRED',
+  'ERR_SESSION_EXPIRED',
+]);
+
+/**
+ * The guard of a route that serves signed-out callers too: the caller, or null when it is
+ * signed out. Every other refusal stands: a CSRF failure (403), an outage (503), a bad token.
+ */
+export function optionalAuthenticator(
+  authenticate: (request: GatehouseRequest) => Promise<Principal>,
+) {
+  return async function authenticateOrNull(request: GatehouseRequest): Promise<Principal | null> {
+    try {
+      return await authenticate(request);
+    } catch (error) {
+      if (error instanceof GatehouseError && SIGNED_OUT.has(error.code)) return null;
+      throw error;
+    }
   };
 }
 
@@ -66,6 +95,7 @@ function principalOf(
   session: LoadedSession,
   sessions: Sessions,
   scopes: readonly string[],
+  firstProvider: string,
 ): SessionPrincipal {
   const { user } = session.record;
   return {
@@ -80,6 +110,7 @@ function principalOf(
     acr: session.record.acr,
     authTime: session.record.authTime,
     sessionKey: session.key,
+    provider: session.record.provider ?? firstProvider,
     accessToken: () => sessions.tokens(session).access_token,
   };
 }

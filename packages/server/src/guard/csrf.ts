@@ -11,12 +11,12 @@ export function isUnsafe(method: string | undefined): boolean {
 
 /**
  * CSRF defence for cookie-authenticated unsafe requests: the `X-CSRF: 1` header, which a
- * cross-site page cannot send without a CORS preflight that only FRONTEND_URL passes, and,
- * when the browser sends `Origin`, one of ours (OWASP CSRF cheat sheet: custom request header
- * plus origin verification).
+ * cross-site page cannot send without a CORS preflight that only FRONTEND_URL's front ends
+ * pass, and, when the browser sends `Origin`, one of ours: a front end's or the backend's
+ * (OWASP CSRF cheat sheet: custom request header plus origin verification).
  */
 export function csrfCheck(config: Config) {
-  const origins = new Set([config.frontendOrigin, config.backendOrigin]);
+  const origins = new Set([...config.frontends.map((one) => one.origin), config.backendOrigin]);
   return function checkCsrf(request: GatehouseRequest): void {
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin)) {

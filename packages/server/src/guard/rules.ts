@@ -8,7 +8,7 @@ import type { Claims, Principal } from '../principal.js';
 
 /**
  * An authorization rule: returns to let an authenticated caller in, throws a 403
- * {@link GatehouseError} otherwise. The same rule serves session users and Bearer callers.
+ * `GatehouseError` otherwise. The same rule serves session users and Bearer callers.
  *
  * @example
  * ```ts
@@ -77,6 +77,29 @@ export function requireGroup(...groups: string[]): Rule {
   return function groupRule(principal) {
     for (const group of groups) if (principal.groups.includes(group)) return;
     throw new AccessDeniedError(description, `not in ${groups.join(', ')}`);
+  };
+}
+
+/**
+ * Lets in callers signed in at (or holding a token of) one of the providers `ids`
+ * (docs/tenants.md); others get 403 `access_denied`. The single provider settings' id is `default`.
+ *
+ * @example
+ * ```ts
+ * app.get('/acme', requireAuth(gatehouse, requireProvider('acme')), handler) // Express
+ * ```
+ */
+export function requireProvider(...ids: string[]): Rule {
+  if (ids.length === 0 || ids.some((id) => typeof id !== 'string' || id === '')) {
+    throw new TypeError('requireProvider needs one or more provider ids');
+  }
+  const description = 'This resource is not for accounts of your identity provider.';
+  return function providerRule(principal) {
+    if (ids.includes(principal.provider ?? 'default')) return;
+    throw new AccessDeniedError(
+      description,
+      `provider ${principal.provider} not in ${ids.join(', ')}`,
+    );
   };
 }
 

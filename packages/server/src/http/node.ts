@@ -1,33 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { BodyTooLargeError } from '../errors.js';
+import { readLimited } from './body.js';
 import type { GatehouseRequest, GatehouseResponse } from './types.js';
-import { MAX_BODY } from './web.js';
 
 /**
- * Reads a Node request's body as text, at most 16 KiB (a 413 beyond): for the one Gatehouse
- * route that reads a body, when the host has not parsed it.
+ * Reads a Node request's body as text, at most 16 KiB (a 413 beyond, chunked or not): for the
+ * one Gatehouse route that reads a body, when the host has not parsed it. Past the limit the
+ * rest is drained unread, so the 413 reaches the client on a connection that stays usable.
  */
-export function readNodeBody(request: GatehouseRequest): Promise<string> {
+export async function readNodeBody(request: GatehouseRequest): Promise<string> {
   const stream = request as unknown as IncomingMessage;
-  if (typeof stream.on !== 'function') return Promise.resolve('');
-  if (Number(stream.headers['content-length'] ?? 0) > MAX_BODY) {
-    return Promise.reject(new BodyTooLargeError(TOO_LARGE));
+  if (typeof stream.iterator !== 'function') return '';
+  try {
+    return await readLimited(
+      stream.iterator({ destroyOnReturn: false }),
+      stream.headers['content-length'],
+    );
+  } catch (error) {
+    stream.resume();
+    throw error;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        stream.removeAllListeners('data');
-        stream.resume();
-        reject(new BodyTooLargeError(TOO_LARGE));
-      } else chunks.push(chunk);
-    });
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
 }
 
 /** Writes Gatehouse's response to a Node response. */
@@ -37,5 +29,3 @@ export function writeNodeResponse(res: ServerResponse, response: GatehouseRespon
   if (response.stream) pipeline(response.stream, res, () => {});
   else res.end(response.body);
 }
-
-const TOO_LARGE = 'The request body is too large.';

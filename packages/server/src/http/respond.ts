@@ -1,5 +1,6 @@
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { GatehouseError } from '../errors.js';
+import { channels } from '../events.js';
 import type { GatehouseResponse } from './types.js';
 
 /** No auth response may be cached: RFC 9700 4.16, RFC 6749 5.1. */
@@ -67,6 +68,9 @@ export function errorResponse(
         ? 'Bearer realm="gatehouse"'
         : `Bearer realm="gatehouse", error="${error.error}"`
       : undefined;
+  if ((error.status === 401 || error.status === 403) && channels.refusal.hasSubscribers) {
+    channels.refusal.publish({ status: error.status, code: error.code });
+  }
   const extra: Record<string, string> = {};
   if (challenge) extra['www-authenticate'] = challenge;
   if (error.retryAfter !== undefined) {

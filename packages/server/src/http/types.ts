@@ -9,11 +9,14 @@ export interface GatehouseRequest {
   readonly headers: IncomingHttpHeaders;
   /** The parsed or raw body, for the one route that reads one (back-channel logout). */
   readonly body?: unknown;
-  /** Reads the raw body, when the host has not parsed it into `body` (at most 16 KiB). */
+  /** Reads the raw body, when the host has not parsed it into `body` (at most 16 KiB, else 413). */
   readonly readBody?: () => Promise<string>;
   /** Route parameters, as frameworks parse them. */
   readonly params?: unknown;
-  /** The raw body as a stream, for a remote API (a standard `Request`'s body). */
+  /**
+   * The raw body as a stream, for a remote API: a standard `Request`'s body, or the Node request
+   * behind a copy (a Node stream read by a body parser first is sent on as the parsed `body`).
+   */
   readonly bodyStream?: () => AsyncIterable<Uint8Array> | null;
 }
 

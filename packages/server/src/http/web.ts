@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { BodyTooLargeError } from '../errors.js';
+import { readLimited } from './body.js';
 import type { GatehouseRequest, GatehouseResponse } from './types.js';
 
-/** Longest body Gatehouse reads (a back-channel logout token): larger is refused with 413. */
-export const MAX_BODY = 16 * 1024;
+export { MAX_BODY } from './body.js';
 
 /**
  * A standard `Request` (Next.js, Hono, Bun, Deno, workers) as Gatehouse's request. The headers
@@ -48,19 +47,28 @@ export function toWebResponse(response: GatehouseResponse): Response {
   return new Response(body, { status: response.status, headers });
 }
 
-/** `Headers` seen as Node's lower-case header record, looked up on access. */
+/**
+ * `Headers` seen as Node's lower-case header record, looked up on access. It lists its names
+ * too, so a copy (`{ ...headers }`) or `Object.entries` sees every header, as with Node's.
+ */
 function headerRecord(headers: Headers): IncomingHttpHeaders {
   return new Proxy({} as IncomingHttpHeaders, {
     get: (_target, name) =>
       typeof name === 'string' ? (headers.get(name) ?? undefined) : undefined,
     has: (_target, name) => typeof name === 'string' && headers.has(name),
+    ownKeys: () => [...new Set(headers.keys())],
+    getOwnPropertyDescriptor: (_target, name) => {
+      const value = typeof name === 'string' ? headers.get(name) : null;
+      return value === null ? undefined : { value, enumerable: true, configurable: true };
+    },
   });
 }
 
-async function readWebBody(request: Request): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY) throw new BodyTooLargeError('The request body is too large.');
-  const text = await request.text();
-  if (text.length > MAX_BODY) throw new BodyTooLargeError('The request body is too large.');
-  return text;
+/**
+ * The body as text, pulled chunk by chunk: the stream is cancelled and a 413 thrown as soon as
+ * it passes the limit, chunked or not, never read whole first.
+ */
+function readWebBody(request: Request): Promise<string> {
+  const body = request.body as AsyncIterable<Uint8Array> | null;
+  return body ? readLimited(body, request.headers.get('content-length')) : Promise.resolve('');
 }

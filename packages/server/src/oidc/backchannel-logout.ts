@@ -1,10 +1,11 @@
-import { jwtVerify } from 'jose';
+import { decodeJwt, jwtVerify } from 'jose';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
 import { BadRequestError, GatehouseError } from '../errors.js';
 import { json } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { KeySource } from '../bearer/keys.js';
+import type { Providers } from '../provider/providers.js';
 import { channels } from '../events.js';
 import type { Sessions } from '../session/sessions.js';
 
@@ -20,21 +21,25 @@ const REPLAY_MARGIN_SECONDS = 60;
 /**
  * `POST /backchannel-logout`: the provider tells us a user's session ended (OpenID Connect
  * Back-Channel Logout 1.0). The logout token is checked as section 2.6 says, its `jti` may be
- * used once, and every matching session ends in the store, hence on every instance.
+ * used once, and every matching session ends in the store, hence on every instance. With several
+ * providers the token's `iss` picks the provider whose keys and client id check it, and only
+ * that provider's sessions end: the same `sub` or `sid` elsewhere is another user's.
  */
 export function backchannelLogoutHandler(
   config: Config,
   keys: KeySource,
   sessions: Sessions,
   log: Logger,
+  providers?: Providers,
 ) {
   return async function backchannelLogout(request: GatehouseRequest): Promise<GatehouseResponse> {
     try {
       const token = logoutTokenOf(request.body);
-      const { issuer, getKey } = await keys.load();
+      const provider = providers && issuerOf(token) && providers.byIssuer(issuerOf(token)!);
+      const { issuer, getKey } = await (provider ? provider.keys : keys).load();
       const { payload } = await jwtVerify(token, getKey, {
         issuer,
-        audience: config.clientId,
+        audience: provider ? provider.config.clientId : config.clientId,
         // The provider signs logout tokens with the keys and algorithms of its access tokens.
         algorithms: [...config.accessTokenAlgorithms],
         maxTokenAge: MAX_AGE_SECONDS,
@@ -59,7 +64,8 @@ export function backchannelLogoutHandler(
         throw invalid('jti replayed');
       }
 
-      const ended = await sessions.endMatching({ sid, sub });
+      const at = provider ? provider.id : providers?.default.id;
+      const ended = await sessions.endMatching({ sid, sub, ...(at && { provider: at }) });
       log.info({ sub, sessions: ended }, 'back-channel logout');
       if (sub) channels.signOut.publish({ sub });
       return json(200, {});
@@ -75,6 +81,16 @@ export function backchannelLogoutHandler(
       });
     }
   };
+}
+
+/** A logout token's `iss`, read unverified to pick the provider whose keys then check it. */
+function issuerOf(token: string): string | undefined {
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined; // malformed: its verification fails with a 400
+  }
 }
 
 function logoutTokenOf(body: unknown): string {

@@ -1,6 +1,8 @@
 import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
+import { frontendOf, type Frontend } from '../config/frontends.js';
+import { signInFloor } from '../config/login-params.js';
 import {
   AuthLevelRefusedError,
   CallbackInvalidError,
@@ -13,9 +15,9 @@ import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { epochSeconds, type Sessions } from '../session/sessions.js';
 import { newDPoPKey, requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
 import { errorPage, popupPages } from './pages.js';
-import { channels } from '../events.js';
+import { channels, tracing } from '../events.js';
 import { callProvider } from '../provider/provider-errors.js';
-import type { Discovery } from '../provider/discovery.js';
+import type { Providers } from '../provider/providers.js';
 import type { Transaction, Transactions } from './transaction.js';
 import { grantedScopes, keptClaims, userOfTokens } from '../provider/user.js';
 
@@ -29,15 +31,27 @@ const SIGN_IN_NEEDED = new Set([
 
 const NO_REFERRER = { 'referrer-policy': 'no-referrer' };
 
+/** The front end that started a sign-in: the recorded one if still listed, else the default. */
+function frontendOfTransaction(config: Config, transaction: Transaction | undefined): Frontend {
+  return frontendOf(config.frontends, transaction?.frontend) ?? config.frontends[0]!;
+}
+
+/** Where a sign-in returns: `/` is the front end's URL as configured, another path is on it. */
+function returnUrl(config: Config, transaction: Transaction): string {
+  const frontend = frontendOfTransaction(config, transaction);
+  return transaction.returnTo === '/' ? frontend.url.href : frontend.origin + transaction.returnTo;
+}
+
 /** Where a silent sign-in that found no provider session returns: the marker tells the SDK. */
 function signedOutUrl(config: Config, transaction: Transaction): string {
-  const url = new URL(
-    transaction.returnTo === '/'
-      ? config.frontendUrl.href
-      : config.frontendOrigin + transaction.returnTo,
-  );
+  const url = new URL(returnUrl(config, transaction));
   url.hash = 'gatehouse=signed-out';
   return url.href;
+}
+
+/** The smaller of two `max_age`s, either of which may be absent. */
+function strictestMaxAge(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 /**
@@ -47,21 +61,26 @@ function signedOutUrl(config: Config, transaction: Transaction): string {
  */
 export function callbackHandler(
   config: Config,
-  provider: Discovery,
+  providers: Providers,
   transactions: Transactions,
   sessions: Sessions,
   log: Logger,
   dpopKeys: DPoPKeys,
 ) {
-  const popup = popupPages(config.frontendOrigin, config.frontendUrl.href);
+  // Per front end: the popup posts to the origin that started the sign-in, and no other.
+  const popups = new Map(
+    config.frontends.map((one) => [one.origin, popupPages(one.origin, one.url.href)]),
+  );
 
-  return async function callback(request: GatehouseRequest): Promise<GatehouseResponse> {
+  async function callback(request: GatehouseRequest): Promise<GatehouseResponse> {
     const currentUrl = new URL(config.redirectUri);
     currentUrl.search = requestTarget(request).search;
     const params = currentUrl.searchParams;
     const pending = await transactions.read(request);
     const transaction = pending.find((tx) => tx.state === params.get('state'));
     const clearTransaction = await transactions.cookie(pending.filter((tx) => tx !== transaction));
+    const frontend = frontendOfTransaction(config, transaction);
+    const popup = popups.get(frontend.origin)!;
 
     try {
       if (pending.length === 0) {
@@ -87,7 +106,13 @@ export function callbackHandler(
         response.headers['set-cookie'] = clearTransaction;
         return response;
       }
-      const configuration = await provider.configuration();
+      // The transaction's provider, and no other, checks this answer: its `iss` parameter
+      // (RFC 9207 2.4) and ID token issuer must be that provider's (mix-up, RFC 9700 4.4).
+      const provider = await providers.ofSession(transaction.provider);
+      // The configured acr_values and max_age bind every sign-in, whatever its transaction asked.
+      const floor = signInFloor(provider.config.authorizationParams);
+      const maxAge = strictestMaxAge(transaction.maxAge, floor.maxAge);
+      const configuration = await provider.discovery.configuration();
       // DPOP=on: the session's own key, made now; the tokens it redeems are bound to it.
       const dpopKey = config.dpop ? await newDPoPKey() : undefined;
       const DPoP = dpopKey && (await dpopKeys.handle(configuration, dpopKey));
@@ -102,7 +127,7 @@ export function callbackHandler(
               expectedNonce: transaction.nonce,
               idTokenExpected: true,
               // max_age asked: openid-client requires auth_time and checks it (OIDC Core 3.1.3.7).
-              ...(transaction.maxAge !== undefined && { maxAge: transaction.maxAge }),
+              ...(maxAge !== undefined && { maxAge }),
             },
             undefined,
             { DPoP },
@@ -112,11 +137,13 @@ export function callbackHandler(
       requireBound('callback', DPoP, tokens);
       const claims = tokens.claims()!;
       const acr = typeof claims.acr === 'string' ? claims.acr : undefined;
-      if (transaction.acr && (acr === undefined || !transaction.acr.includes(acr))) {
-        throw new AuthLevelRefusedError(
-          'The identity provider did not sign you in as strongly as this application asked. Please sign in again.',
-          `acr ${acr ?? '(none)'} not in ${transaction.acr.join(' ')}`,
-        );
+      for (const asked of [floor.acr, transaction.acr]) {
+        if (asked && (acr === undefined || !asked.includes(acr))) {
+          throw new AuthLevelRefusedError(
+            'The identity provider did not sign you in as strongly as this application asked. Please sign in again.',
+            `acr ${acr ?? '(none)'} not in ${asked.join(' ')}`,
+          );
+        }
       }
       const user = await userOfTokens(configuration, claims, tokens.access_token, log, DPoP);
       const kept = await keptClaims(
@@ -147,19 +174,15 @@ export function callbackHandler(
         ...(acr !== undefined && { acr }),
         ...(typeof claims.auth_time === 'number' && { authTime: claims.auth_time }),
         ...(kept && { claims: kept }),
+        ...(transaction.provider && { provider: transaction.provider }),
       });
       log.info({ sub: user.sub }, 'signed in');
       channels.signIn.publish({ sub: user.sub });
 
+      // This URL holds the code: no Referer from the redirect onwards (RFC 9700 4.2.4).
       const response = transaction.popup
         ? popup.signedIn()
-        : redirect(
-            transaction.returnTo === '/'
-              ? config.frontendUrl.href
-              : config.frontendOrigin + transaction.returnTo,
-            // This URL holds the code: no Referer from the redirect onwards (RFC 9700 4.2.4).
-            NO_REFERRER,
-          );
+        : redirect(returnUrl(config, transaction), NO_REFERRER);
       response.headers['set-cookie'] = [clearTransaction, sessions.cookie(session.id)];
       return response;
     } catch (error) {
@@ -167,9 +190,11 @@ export function callbackHandler(
       channels.signInFailed.publish({ code: failure.code });
       const response = transaction?.popup
         ? popup.failed(failure.status, failure.error, failure.description)
-        : errorPage(failure.status, failure.error, failure.description, config.frontendUrl.href);
+        : errorPage(failure.status, failure.error, failure.description, frontend.url.href);
       response.headers['set-cookie'] = clearTransaction;
       return response;
     }
-  };
+  }
+  return (request: GatehouseRequest) =>
+    tracing.callback.tracePromise(callback, {}, undefined, request);
 }

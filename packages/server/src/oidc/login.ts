@@ -1,13 +1,15 @@
 import * as client from 'openid-client';
 import type { Config } from '../config/parse.js';
-import { RESERVED_PARAMS, ROUTE_PARAMS } from '../config/login-params.js';
+import { ACR_VALUES, MAX_AGE, RESERVED_PARAMS, ROUTE_PARAMS } from '../config/login-params.js';
 import { defaults } from '../config/defaults.js';
+import { frontendOf, type Frontend } from '../config/frontends.js';
 import { LoginParamInvalidError } from '../errors.js';
+import { tracing } from '../events.js';
 import { redirect } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { Discovery } from '../provider/discovery.js';
-import { localReturnTo } from './return-to.js';
+import { returnTarget } from './return-to.js';
 import { authorizationRedirect } from './par.js';
 import { withRemoteApis } from '../remote/login.js';
 import type { Transaction, Transactions } from './transaction.js';
@@ -68,29 +70,92 @@ function checkValues(params: Record<string, string>): void {
       throw invalid('The sign-in parameter prompt is not one the provider knows.', 'prompt');
     }
   }
-  if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) {
+  if (maxAge !== undefined && !MAX_AGE.test(maxAge)) {
     throw invalid('The sign-in parameter max_age must be a number of seconds.', 'max_age');
   }
-  if (acrValues !== undefined && !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(acrValues)) {
+  if (acrValues !== undefined && !ACR_VALUES.test(acrValues)) {
     throw invalid('The sign-in parameter acr_values is malformed.', 'acr_values');
   }
+}
+
+/** Whether every value of the request's `acr_values` is one of the configured ones. */
+function narrowsAcr(requested: string, configured: string): boolean {
+  const allowed = configured.split(' ');
+  return requested.split(' ').every((value) => allowed.includes(value));
+}
+
+/**
+ * The configured `authorizationParams` with the request's over them. A configured parameter is a
+ * floor: the request may repeat it, and may only narrow `acr_values` (a subset: any acr the
+ * provider then reaches is still one the application accepts) or `max_age` (fewer seconds).
+ * Anything else is a 400, or a browser could pick the organization or drop the second factor.
+ */
+function withConfiguredFloor(
+  configured: Readonly<Record<string, string>>,
+  requested: Record<string, string>,
+): Record<string, string> {
+  const params = { ...configured };
+  for (const [name, value] of Object.entries(requested)) {
+    const fixed = configured[name];
+    if (fixed === undefined || fixed === value) {
+      params[name] = value;
+    } else if (name === 'max_age') {
+      if (Number(value) > Number(fixed)) {
+        throw invalid(
+          `The sign-in parameter max_age cannot be more than the configured ${fixed} seconds.`,
+          `max_age ${value} over ${fixed}`,
+        );
+      }
+      params[name] = value;
+    } else if (name === 'acr_values') {
+      if (!narrowsAcr(value, fixed)) {
+        throw invalid(
+          `The sign-in parameter acr_values may only ask for levels the application accepts: ${fixed}.`,
+          `acr_values ${value} not within ${fixed}`,
+        );
+      }
+      params[name] = value;
+    } else {
+      throw invalid(
+        `The sign-in parameter ${name} is set by the application and cannot be changed.`,
+        `${name} differs from authorizationParams`,
+      );
+    }
+  }
+  return params;
+}
+
+/**
+ * The front end a sign-in without an absolute `returnTo` came from: the `Referer`'s origin when
+ * it is a listed one (a browser sends it on navigations unless told not to), else the default.
+ */
+function refererFrontend(config: Config, request: GatehouseRequest): Frontend {
+  const referer = request.headers.referer;
+  const origin = referer ? URL.parse(referer)?.origin : undefined;
+  return frontendOf(config.frontends, origin) ?? config.frontends[0]!;
 }
 
 /**
  * `GET /login?returnTo=/path&popup=1&prompt=...`: starts the authorization code flow. RFC 9700
  * 2.1.1: PKCE (S256) even for a confidential client, plus `state` against login CSRF and `nonce`
- * bound to the ID token. The allow-listed parameters of the request go to the provider over the
- * configured `authorizationParams`; what it asked for (`acr_values`, `max_age`, `prompt=none`)
- * is kept in the transaction for the callback to check.
+ * bound to the ID token. The allow-listed parameters of the request go to the provider with the
+ * configured `authorizationParams`, which they may not replace; what was asked for
+ * (`acr_values`, `max_age`, `prompt=none`) is kept in the transaction for the callback to check,
+ * with the front end the sign-in returns to (docs/front-ends.md) and the provider it started at.
  */
-export function loginHandler(config: Config, provider: Discovery, transactions: Transactions) {
-  return async function login(request: GatehouseRequest): Promise<GatehouseResponse> {
+export function loginHandler(
+  config: Config,
+  provider: Discovery,
+  transactions: Transactions,
+  providerId = 'default',
+) {
+  async function login(request: GatehouseRequest): Promise<GatehouseResponse> {
     const { query } = requestTarget(request);
-    const returnTo = localReturnTo(query.get('returnTo'));
-    const params = {
-      ...config.authorizationParams,
-      ...requestedLoginParams(query, config.allowedLoginParams),
-    };
+    const target = returnTarget(query.get('returnTo'), config.frontends);
+    const params = withConfiguredFloor(
+      config.authorizationParams,
+      requestedLoginParams(query, config.allowedLoginParams),
+    );
     const configuration = await provider.configuration();
 
     const code_verifier = client.randomPKCECodeVerifier();
@@ -98,8 +163,11 @@ export function loginHandler(config: Config, provider: Discovery, transactions: 
       state: client.randomState(),
       nonce: client.randomNonce(),
       code_verifier,
-      returnTo,
+      returnTo: target.path,
+      frontend: (target.frontend ?? refererFrontend(config, request)).origin,
       popup: query.get('popup') === '1',
+      // Pinned: the callback redeems the code at this provider only (mix-up, RFC 9207).
+      ...(providerId !== 'default' && { provider: providerId }),
       exp: Math.floor(Date.now() / 1000) + defaults.transactionTtl,
       ...(params.acr_values && { acr: params.acr_values.split(' ') }),
       ...(params.max_age !== undefined && { maxAge: Number(params.max_age) }),
@@ -120,5 +188,6 @@ export function loginHandler(config: Config, provider: Discovery, transactions: 
     const pending = await transactions.read(request);
     const cookie = await transactions.cookie([transaction, ...pending]);
     return redirect(authorizationUrl.href, { 'set-cookie': cookie });
-  };
+  }
+  return (request: GatehouseRequest) => tracing.login.tracePromise(login, {}, undefined, request);
 }

@@ -1,12 +1,13 @@
 import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
+import { frontendOf } from '../config/frontends.js';
 import { CsrfRejectedError } from '../errors.js';
 import { json, redirect } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import { csrfCheck } from '../guard/csrf.js';
 import type { Sessions } from '../session/sessions.js';
-import type { Discovery } from '../provider/discovery.js';
+import type { ProviderContext, Providers } from '../provider/providers.js';
 import { channels } from '../events.js';
 
 /**
@@ -16,12 +17,15 @@ import { channels } from '../events.js';
  */
 export function logoutHandler(
   config: Config,
-  provider: Discovery,
+  providers: Providers,
   sessions: Sessions,
   log: Logger,
 ) {
   const checkCsrf = csrfCheck(config);
-  const allowedOrigins = new Set([config.frontendOrigin, config.backendOrigin]);
+  const allowedOrigins = new Set([
+    ...config.frontends.map((one) => one.origin),
+    config.backendOrigin,
+  ]);
 
   return async function logout(request: GatehouseRequest): Promise<GatehouseResponse> {
     const formPost = String(request.headers['content-type']).startsWith(
@@ -39,21 +43,27 @@ export function logoutHandler(
       checkCsrf(request);
     }
 
+    // Back to the front end that asked (its Origin), when it is a listed one: the provider must
+    // have each front end's URI registered (RP-Initiated Logout 1.0, section 3).
+    const frontend = frontendOf(config.frontends, request.headers.origin) ?? config.frontends[0]!;
     let idToken: string | undefined;
-    const session = await sessions.load(sessions.idOf(request) ?? '');
+    // The session's own provider ends its provider session (the default without a session).
+    let provider: ProviderContext | undefined = providers.default;
+    const session = await sessions.loadToEnd(sessions.idOf(request) ?? '');
     if (session) {
       // Ended whatever happens to decryption; without tokens, no id_token_hint.
       idToken = (await sessions.end(session))?.id_token;
+      // A provider no longer configured: no end-session URL (never another provider's).
+      provider = await providers.ofSession(session.record.provider).catch(() => undefined);
       log.info({ sub: session.record.user.sub }, 'signed out');
       channels.signOut.publish({ sub: session.record.user.sub });
     }
 
-    const endSessionUrl = await provider
-      .configuration()
+    const endSessionUrl = await (provider?.discovery.configuration() ?? Promise.reject())
       .then((configuration) =>
         configuration.serverMetadata().end_session_endpoint
           ? client.buildEndSessionUrl(configuration, {
-              post_logout_redirect_uri: config.postLogoutRedirectUri,
+              post_logout_redirect_uri: frontend.postLogoutRedirectUri,
               ...(idToken && { id_token_hint: idToken }),
             }).href
           : null,
@@ -61,7 +71,7 @@ export function logoutHandler(
       .catch(() => null);
     const headers = { 'set-cookie': sessions.clearCookie };
     return formPost
-      ? redirect(endSessionUrl ?? config.frontendUrl.href, headers)
+      ? redirect(endSessionUrl ?? frontend.url.href, headers)
       : json(200, { endSessionUrl }, headers);
   };
 }

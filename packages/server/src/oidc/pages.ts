@@ -44,6 +44,18 @@ export function errorPage(
   return { status, headers: htmlHeaders(), body };
 }
 
+/** The page of `/login` with several providers and no choice made: one link per provider. */
+export function choicePage(choices: readonly { href: string; name: string }[]): GatehouseResponse {
+  const items = choices
+    .map(({ href, name }) => `<li><a href="${escapeHtml(href)}">${escapeHtml(name)}</a></li>`)
+    .join('');
+  const body = page(
+    'Sign in',
+    `<h1>Sign in</h1><p>Choose where your account is:</p><ul aria-label="Sign-in providers" style="list-style:none;padding:0">${items}</ul>`,
+  );
+  return { status: 200, headers: htmlHeaders(), body };
+}
+
 /**
  * The popup's last page: posts a message (never a token) to the front end's origin only and
  * closes. The message is data in a JSON block; the one script is fixed, so its CSP hash is too.

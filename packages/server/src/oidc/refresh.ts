@@ -52,9 +52,11 @@ export function refreshGrant(
       accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
       user: claims && (await userOfTokens(configuration, claims, tokens.access_token, log, DPoP)),
       scopes: grantedScopes(tokens),
-      // A new ID token: the app's hook decides again (false ends the session).
-      claims:
-        claims && (await keptClaims(configuration, onSignIn, claims, tokens, true, log, DPoP)),
+      // A new ID token: the app's hook decides again (false ends the session), and what it
+      // keeps replaces the session's kept claims; null clears them when it keeps none.
+      claims: claims
+        ? ((await keptClaims(configuration, onSignIn, claims, tokens, true, log, DPoP)) ?? null)
+        : undefined,
     };
   };
 }

@@ -9,8 +9,13 @@ export interface Transaction {
   state: string;
   nonce: string;
   code_verifier: string;
+  /** A path on the front end that started the sign-in. */
   returnTo: string;
+  /** That front end's origin: where the sign-in returns and the popup posts (absent: the first). */
+  frontend?: string;
   popup: boolean;
+  /** The provider it was started at (absent: `default`): only its answer completes it. */
+  provider?: string;
   /** `acr_values` asked for: the ID token's `acr` must be one of them. */
   acr?: string[];
   /** `max_age` asked for: the ID token must carry an `auth_time` within it. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { channels } from '../events.js';
+import { channels, tracing } from '../events.js';
 import * as client from 'openid-client';
 import {
   GatehouseError,
@@ -137,10 +137,14 @@ function describe(error: unknown): string {
 }
 
 /**
- * Runs one call to the provider: measures it for `gatehouse:provider-call` and turns whatever
- * it throws into a {@link GatehouseError}.
+ * Runs one call to the provider: traces it (`tracing.providerCall`), measures it for
+ * `gatehouse:provider-call` and turns whatever it throws into a {@link GatehouseError}.
  */
-export async function callProvider<T>(step: string, call: () => Promise<T>): Promise<T> {
+export function callProvider<T>(step: string, call: () => Promise<T>): Promise<T> {
+  return tracing.providerCall.tracePromise(measured<T>, { step }, undefined, step, call);
+}
+
+async function measured<T>(step: string, call: () => Promise<T>): Promise<T> {
   const start = performance.now();
   try {
     const result = await call();

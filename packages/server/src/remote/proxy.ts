@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { Readable, pipeline } from 'node:stream';
+import { pipeline } from 'node:stream';
 import type { Config } from '../config/parse.js';
 import type { RemoteApi } from '../config/remote-apis.js';
 import {
@@ -11,12 +11,14 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../errors.js';
+import { tracing } from '../events.js';
 import type { corsPolicy } from '../guard/cors.js';
 import { csrfCheck } from '../guard/csrf.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Principal } from '../principal.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { LoadedSession, Sessions } from '../session/sessions.js';
+import { upstreamBody, type UpstreamBody } from './body.js';
 import { downstreamHeaders, upstreamHeaders, upstreamUrl } from './request.js';
 import type { ApiCredential, ApiTokens } from './tokens.js';
 import { askedForNonce, learnNonce, proofHeaders } from './dpop.js';
@@ -38,8 +40,9 @@ const RETRIED = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
  * `X-CSRF: 1`, whatever the method) goes to the configured upstream with a Bearer token for
  * that API (a DPoP-bound one as `Authorization: DPoP` with a fresh proof), bodies streamed both
  * ways. Throws {@link GatehouseError}s, which the core answers as JSON: 401 anonymous, 403
- * without the CSRF header, 400 for a path that leaves the prefix, 405, 502 when the upstream
- * cannot be reached, 504 when it does not answer in time.
+ * without the CSRF header, 400 for a path that leaves the prefix, 405, 415 for a body the host
+ * parsed that cannot be rebuilt, 502 when the upstream cannot be reached, 504 when it does not
+ * answer in time.
  */
 export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
   const { sessions, tokens, log } = deps;
@@ -68,11 +71,15 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     const loaded: { session?: LoadedSession } = {};
     const principal = await deps.authenticate(withoutAuthorization(request), loaded);
     if (principal.via !== 'session') throw new BrowserOnlyError('Remote APIs need a session.');
-    const body = bodyOf(request, method);
+    const body = upstreamBody(request, method);
     const retried = RETRIED.has(method) && body === undefined;
     const call = async (credential: ApiCredential) => {
       const out = await headers(request, body, credential, method, url);
-      const answer = await send(api, agent, method, url, out, body);
+      const trace = { api: api.name, method, origin: url.origin, sub: principal.user.sub };
+      const answer = await tracing.remoteApi.tracePromise(
+        () => send(api, agent, method, url, out, body),
+        trace,
+      );
       learnNonce(credential, url, answer);
       return answer;
     };
@@ -103,45 +110,42 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
 
   async function headers(
     request: GatehouseRequest,
-    body: Readable | undefined,
+    body: UpstreamBody | undefined,
     credential: ApiCredential,
     method: string,
     url: URL,
   ): Promise<OutgoingHttpHeaders> {
     const out = upstreamHeaders(api, request.headers, credential.token);
     if (credential.signer) Object.assign(out, await proofHeaders(credential, method, url));
-    if (body && (body as { reserialized?: boolean }).reserialized) delete out['content-length'];
+    if (body?.length !== undefined) {
+      // Serialised again, by the host's parser: plain bytes of this length, whatever was sent.
+      out['content-length'] = body.length;
+      delete out['content-encoding'];
+    }
     return out;
   }
 }
 
+/**
+ * The request as the guard sees it: every header but `Authorization`. A view, not a copy: a
+ * host's header object may be a `Headers` behind a Proxy (Hono, Next.js) or a class instance
+ * whose names a spread would not see.
+ */
 function withoutAuthorization(request: GatehouseRequest): GatehouseRequest {
   if (request.headers.authorization === undefined) return request;
-  const headers = { ...request.headers };
-  delete headers.authorization;
+  const source = request.headers;
+  const hidden = (name: string | symbol) => name === 'authorization';
+  // An empty target: no invariant of the host's object (frozen, or a Proxy) can be broken.
+  const headers = new Proxy({} as typeof source, {
+    get: (_target, name) => (hidden(name) ? undefined : Reflect.get(source, name)),
+    has: (_target, name) => !hidden(name) && Reflect.has(source, name),
+    ownKeys: () => Reflect.ownKeys(source).filter((name) => !hidden(name)),
+    getOwnPropertyDescriptor: (_target, name) => {
+      const own = hidden(name) ? undefined : Reflect.getOwnPropertyDescriptor(source, name);
+      return own && { ...own, configurable: true };
+    },
+  });
   return { method: request.method, url: request.url, headers };
-}
-
-/**
- * The request body as a stream: the host's raw stream (Node, Express, a Fastify route that left
- * it unparsed), a standard `Request`'s body, or a body a host already parsed, serialised again.
- */
-function bodyOf(request: GatehouseRequest, method: string): Readable | undefined {
-  const { headers } = request;
-  const declared = headers['content-length'] !== undefined && headers['content-length'] !== '0';
-  if (!declared && headers['transfer-encoding'] === undefined) return undefined;
-  if (method === 'GET' || method === 'HEAD') return undefined;
-  const given = request.body;
-  if (given instanceof Readable) return given;
-  if (request instanceof Readable) return request;
-  if (request.bodyStream) {
-    const stream = request.bodyStream();
-    return stream ? Readable.from(stream) : undefined;
-  }
-  if (given === undefined) return undefined;
-  const text =
-    typeof given === 'string' || given instanceof Uint8Array ? given : JSON.stringify(given);
-  return Object.assign(Readable.from([text]), { reserialized: true });
 }
 
 function send(
@@ -150,7 +154,7 @@ function send(
   method: string,
   url: URL,
   headers: OutgoingHttpHeaders,
-  body: Readable | undefined,
+  body: UpstreamBody | undefined,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).request(
@@ -184,7 +188,7 @@ function send(
             ),
       );
     });
-    if (body) pipeline(body, request, () => {});
+    if (body) pipeline(body.stream, request, () => {});
     else request.end();
   });
 }

@@ -7,8 +7,9 @@ const REFUSED = 'This path is not allowed for this API.';
 /**
  * The upstream URL for a request target under `api.path`, or a 400: the path after the prefix
  * may not climb out of it or hide a separator. Refused: `.` and `..` segments, plain or
- * percent-encoded (once or twice), encoded slashes and backslashes, backslashes, empty segments
- * (`//`), NUL and control characters. The query is passed on as it came.
+ * percent-encoded (once or twice), with or without `;` path parameters (`..;x`, `%2e%2e;x`,
+ * `..%3bx`), encoded slashes and backslashes, backslashes, empty segments (`//`, `;x`), NUL and
+ * control characters. The query is passed on as it came.
  */
 export function upstreamUrl(api: RemoteApi, target: string): URL {
   const mark = target.indexOf('?');
@@ -29,8 +30,11 @@ export function upstreamUrl(api: RemoteApi, target: string): URL {
     }
     if (/[\\/]/.test(decoded) || hasControl(decoded)) throw refused('encoded separator', path);
     if (decoded === '.' || decoded === '..') throw refused('dot segment', path);
+    // Servlet containers (Tomcat, Jetty, Spring) drop `;` path parameters (RFC 3986 3.3), then
+    // resolve dot segments: `..;x` climbs too, whether `;` is cut before decoding or after.
+    if (dotWithParameters(segment, decoded)) throw refused('dot segment with parameters', path);
     // Double encoding (`%252e%252e`): an upstream that decodes twice must not see a climb.
-    if (/%(2e|2f|5c|25|00)/i.test(decoded)) throw refused('double encoding', path);
+    if (/%(2e|2f|5c|25|00|3b)/i.test(decoded)) throw refused('double encoding', path);
   }
   const base = api.upstream.pathname.replace(/\/$/, '');
   const url = new URL(api.upstream.href);
@@ -39,6 +43,20 @@ export function upstreamUrl(api: RemoteApi, target: string): URL {
   // URL normalisation must not have changed anything the checks passed.
   if (url.pathname !== (base + rest || '/')) throw refused('normalisation', path);
   return url;
+}
+
+/**
+ * Whether a segment with `;` parameters is `.`, `..` or empty once they are cut, cut from the
+ * raw segment (a literal `;`) or from the decoded one (`%3b` too).
+ */
+function dotWithParameters(segment: string, decoded: string): boolean {
+  const isDotOrEmpty = (name: string) => name === '' || name === '.' || name === '..';
+  const raw = segment.indexOf(';');
+  const plain = decoded.indexOf(';');
+  return (
+    (raw >= 0 && isDotOrEmpty(decodeURIComponent(segment.slice(0, raw)))) ||
+    (plain >= 0 && isDotOrEmpty(decoded.slice(0, plain)))
+  );
 }
 
 /** Whether a text has a C0 control character (NUL included) or DEL. */

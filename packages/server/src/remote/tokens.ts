@@ -9,7 +9,8 @@ import {
 } from '../errors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { callProvider } from '../provider/provider-errors.js';
-import type { Discovery } from '../provider/discovery.js';
+import type { ProviderContext, Providers } from '../provider/providers.js';
+import { refreshTokenRevoker } from '../oidc/revoke.js';
 import type { DPoPPrivateJwk, SessionTokens } from '../session/crypto.js';
 import { withProof, type DPoPKeys, type DPoPSigner } from '../session/dpop-key.js';
 import {
@@ -47,23 +48,49 @@ export interface ApiCredential {
  */
 export class ApiTokens {
   readonly #inFlight = new Map<string, Promise<Entry>>();
+  readonly #revokers = new WeakMap<ProviderContext, (refreshToken: string) => void>();
 
+  /** `providers`: a session's tokens come from the provider it signed in at. */
   constructor(
     private readonly config: Config,
     private readonly sessions: Sessions,
-    private readonly provider: Discovery,
+    private readonly providers: Providers,
     private readonly log: Logger,
     private readonly lockTtlMs: number,
     private readonly dpopKeys: DPoPKeys,
   ) {}
 
+  /** The discovery result of a session's provider. */
+  async #configuration(provider: string | undefined): Promise<client.Configuration> {
+    return (await this.providers.ofSession(provider)).discovery.configuration();
+  }
+
+  #revoke(refreshToken: string, provider: string | undefined): void {
+    this.providers.ofSession(provider).then(
+      (context) => {
+        let revoke = this.#revokers.get(context);
+        if (!revoke)
+          this.#revokers.set(context, (revoke = refreshTokenRevoker(context.discovery, this.log)));
+        revoke(refreshToken);
+      },
+      () => {},
+    );
+  }
+
   /**
    * The token for `api` of `session` (as this request loaded it) and, when it is DPoP-bound, the
    * signer of its proofs. `stale`: a token the API refused, never returned again; the store is
-   * then read anew, for a token another request may have stored meanwhile.
+   * then read anew, for a token another request may have stored meanwhile. An API with
+   * `useSessionToken` gets the session's own token.
    */
   async credential(session: LoadedSession, api: RemoteApi, stale?: string): Promise<ApiCredential> {
     const sessionKey = session.key;
+    if (api.useSessionToken) {
+      // Refused by the API: the store may hold one a refresh stored meanwhile.
+      return this.sessionCredential(
+        stale === undefined ? session : (await this.#read(sessionKey)).session,
+      );
+    }
     const tokens =
       stale === undefined ? this.sessions.tokens(session) : (await this.#read(sessionKey)).tokens;
     let entry = usable(tokens.apis?.[api.name], stale);
@@ -76,18 +103,23 @@ export class ApiTokens {
       }
       entry = await running;
     }
-    return this.#credential(entry.access_token, entry.dpop ? tokens.dpop : undefined);
+    const key = entry.dpop ? tokens.dpop : undefined;
+    return this.#credential(entry.access_token, key, session.record.provider);
   }
 
   /** The session's own access token and, when it is DPoP-bound, the signer of its proofs. */
   sessionCredential(session: LoadedSession): Promise<ApiCredential> {
     const tokens = this.sessions.tokens(session);
-    return this.#credential(tokens.access_token, tokens.dpop);
+    return this.#credential(tokens.access_token, tokens.dpop, session.record.provider);
   }
 
-  async #credential(token: string, key: DPoPPrivateJwk | undefined): Promise<ApiCredential> {
+  async #credential(
+    token: string,
+    key: DPoPPrivateJwk | undefined,
+    provider: string | undefined,
+  ): Promise<ApiCredential> {
     if (!key) return { token };
-    const configuration = await this.provider.configuration();
+    const configuration = await this.#configuration(provider);
     return { token, signer: await this.dpopKeys.handle(configuration, key) };
   }
 
@@ -113,34 +145,54 @@ export class ApiTokens {
       const { session, tokens } = await this.#read(sessionKey);
       const kept = usable(tokens.apis?.[api.name], stale);
       if (kept) return kept;
-      const issued = await this.#issue(tokens, api, sessionKey);
+      const issued = await this.#issue(tokens, api, session);
       const entry: Entry = {
         access_token: issued.access_token,
         expires_at: issued.expires_at,
         ...(issued.dpop && { dpop: true }),
       };
-      const next: SessionTokens = {
-        ...tokens,
-        ...(issued.refresh_token && { refresh_token: issued.refresh_token }),
-        apis: { ...tokens.apis, [api.name]: entry },
-      };
-      if (await this.sessions.updateTokens(session, next)) {
-        this.log.debug({ sub: session.record.user.sub, api: api.name }, 'API token issued');
-        return entry;
-      }
-      // Another writer got there first, or the session ended: keep its refresh token.
-      const now = await this.sessions.reload(sessionKey);
-      if (!now) throw new SessionExpiredError(SESSION_ENDED, 'session ended during an API token');
-      const current = { key: sessionKey, record: now };
-      const merged = this.sessions.tokens(current);
-      await this.sessions.updateTokens(current, {
-        ...merged,
-        apis: { ...merged.apis, [api.name]: entry },
-      });
+      await this.#store(session, api, entry, tokens.refresh_token, issued.refresh_token);
+      this.log.debug({ sub: session.record.user.sub, api: api.name }, 'API token issued');
       return entry;
     } finally {
       await release().catch(() => {});
     }
+  }
+
+  /**
+   * Stores the API's token and the refresh token the provider rotated, only while the session
+   * lives and its tokens are the ones last read. When another writer got there first (an
+   * instance that re-sealed them under its SESSION_SECRET, a refresh whose lock expired), they
+   * are read again and the token added to them, with the rotated refresh token: the one read is
+   * spent. Unless that writer stored a refresh token of its own: then the provider issued two,
+   * and this one is dropped, not revoked (revoking one may revoke the whole grant, RFC 7009
+   * 2.1). When the session ended meanwhile, the rotated one is revoked, as a refresh's is.
+   */
+  async #store(
+    read: LoadedSession,
+    api: RemoteApi,
+    entry: Entry,
+    redeemed: string | undefined,
+    rotated: string | undefined,
+  ): Promise<void> {
+    let session = read;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const tokens = this.sessions.tokens(session);
+      const kept = rotated && tokens.refresh_token === redeemed ? rotated : tokens.refresh_token;
+      const next: SessionTokens = {
+        ...tokens,
+        ...(kept && { refresh_token: kept }),
+        apis: { ...tokens.apis, [api.name]: entry },
+      };
+      if (await this.sessions.updateTokens(session, next)) return;
+      const record = await this.sessions.reload(session.key);
+      if (!record || record.expiresAt <= epochSeconds()) {
+        if (rotated && rotated !== redeemed) this.#revoke(rotated, read.record.provider);
+        throw new SessionExpiredError(SESSION_ENDED, 'session ended during an API token');
+      }
+      session = { key: session.key, record };
+    }
+    this.log.warn({ api: api.name }, 'API token not stored: the session kept changing');
   }
 
   /**
@@ -165,7 +217,8 @@ export class ApiTokens {
     }
   }
 
-  async #issue(tokens: SessionTokens, api: RemoteApi, sessionKey: string): Promise<Issued> {
+  async #issue(tokens: SessionTokens, api: RemoteApi, session: LoadedSession): Promise<Issued> {
+    const sessionKey = session.key;
     const exchange = this.config.exchangeToken;
     if (exchange) {
       try {
@@ -183,7 +236,7 @@ export class ApiTokens {
     if (!tokens.refresh_token) {
       throw this.#refused(api, 'the session has no refresh token (ask for offline_access)');
     }
-    const configuration = await this.provider.configuration();
+    const configuration = await this.#configuration(session.record.provider);
     const DPoP = tokens.dpop && (await this.dpopKeys.handle(configuration, tokens.dpop));
     const parameters: Record<string, string> = {};
     if (api.resource) parameters.resource = api.resource;
@@ -231,6 +284,9 @@ export class ApiTokens {
 }
 
 const REFUSALS = new Set(['invalid_target', 'invalid_scope', 'unauthorized_client']);
+
+/** Conditional writes of an API token tried before it is given up (kept for this request only). */
+const WRITE_ATTEMPTS = 3;
 
 /** The kept entry unless it is the refused one or expires within the margin. */
 function usable(entry: Entry | undefined, stale: string | undefined): Entry | undefined {

@@ -1,6 +1,6 @@
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { GatehouseError, ProviderTimeoutError, SessionExpiredError } from '../errors.js';
-import { channels } from '../events.js';
+import { channels, tracing } from '../events.js';
 import type { SessionTokens } from './crypto.js';
 import {
   epochSeconds,
@@ -48,7 +48,9 @@ export class Refresher {
   refresh(session: LoadedSession): Promise<void> {
     let running = this.#inFlight.get(session.key);
     if (!running) {
-      running = this.#refresh(session).finally(() => this.#inFlight.delete(session.key));
+      running = tracing.refresh
+        .tracePromise(() => this.#refresh(session), { sub: session.record.user.sub })
+        .finally(() => this.#inFlight.delete(session.key));
       this.#inFlight.set(session.key, running);
     }
     return running;

@@ -29,7 +29,7 @@ export function selfServiceHandlers(
   return {
     async list(request: GatehouseRequest): Promise<GatehouseResponse> {
       const principal = await caller(request);
-      const mine = await sessions.listBySubject(principal.user.sub);
+      const mine = await sessions.listBySubject(principal.user.sub, principal.provider);
       return json(200, {
         sessions: mine
           .sort((a, b) => b.record.lastSeenAt - a.record.lastSeenAt)
@@ -47,7 +47,7 @@ export function selfServiceHandlers(
     async end(request: GatehouseRequest): Promise<GatehouseResponse> {
       const principal = await caller(request);
       const id = (request.params as { id?: string } | undefined)?.id;
-      const mine = await sessions.listBySubject(principal.user.sub);
+      const mine = await sessions.listBySubject(principal.user.sub, principal.provider);
       const target = mine.find(({ key }) => handleOf(key) === id);
       if (!target) throw new SessionNotFoundError('No such session of yours.');
       await sessions.end(target);

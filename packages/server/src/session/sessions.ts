@@ -1,7 +1,8 @@
 import { setBounded } from '../bounded-map.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { Config } from '../config/parse.js';
-import { SessionExpiredError } from '../errors.js';
+import type { TokenKey } from '../config/keys.js';
+import { SessionExpiredError, SessionKeyUnknownError } from '../errors.js';
 import type { GatehouseRequest } from '../http/types.js';
 import { readCookie, serializeCookie } from './cookie.js';
 import {
@@ -31,6 +32,8 @@ export interface NewSession {
   acr?: string;
   authTime?: number;
   claims?: Record<string, unknown> | undefined;
+  /** The provider signed in at, when not `default` (docs/tenants.md). */
+  provider?: string | undefined;
 }
 
 /** What a refresh brings: new tokens, and the user and scopes when the provider sent them. */
@@ -39,15 +42,21 @@ export interface Refreshed {
   accessTokenExpiresAt: number;
   user?: SessionUser | undefined;
   scopes?: string[] | undefined;
-  /** The claims `onSignIn` kept from the new ID token. */
-  claims?: Record<string, unknown> | undefined;
+  /**
+   * The claims `onSignIn` kept from the new ID token; `null` when it brought one and kept none
+   * (the session's kept claims go); undefined when no new ID token came (they stay).
+   */
+  claims?: Record<string, unknown> | null | undefined;
 }
+
+/** Which sessions a back-channel logout ends. */
+type Matching = { sid?: string | undefined; sub?: string | undefined; provider?: string };
 
 /** Options of {@link Sessions}. */
 export interface SessionsOptions {
   log?: Logger;
   /** Revokes a refresh token at the provider, in the background (RFC 7009); never throws. */
-  revoke?: (refreshToken: string) => void;
+  revoke?: (refreshToken: string, provider: string | undefined) => void;
 }
 
 export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
@@ -56,6 +65,17 @@ export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 const OPENED_KEPT = 1000;
 /** Sessions whose store key is kept in memory, by id. */
 const KEYS_KEPT = 10_000;
+
+/**
+ * A record sealed under a secret this instance does not know: another instance, already further
+ * into a SESSION_SECRET rotation, sealed it. Refused, never deleted or rewritten: it is live there.
+ */
+function unknownKey(record: SessionRecord): SessionKeyUnknownError {
+  return new SessionKeyUnknownError(
+    'This server cannot read your session yet: its configuration is being updated. Try again in a moment.',
+    `session sealed under key id ${record.tokenKey}, which no SESSION_SECRET or SESSION_SECRET_NEXT of this instance derives: left in the store`,
+  );
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
@@ -70,7 +90,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class Sessions {
   readonly #touchInterval: number;
   readonly #log: Logger | undefined;
-  readonly #revoke: (refreshToken: string) => void;
+  readonly #revoke: (refreshToken: string, provider: string | undefined) => void;
 
   readonly #store: SessionStore;
   readonly #held = new Set<string>();
@@ -81,6 +101,8 @@ export class Sessions {
    * Only ids the store knew are kept, so made-up ids never fill it.
    */
   readonly #keys = new Map<string, string>();
+  /** The token keys this instance knows, by id. */
+  readonly #tokenKeys: ReadonlyMap<string, TokenKey>;
 
   constructor(
     store: SessionStore,
@@ -92,6 +114,7 @@ export class Sessions {
     this.#touchInterval = Math.min(60, Math.floor(config.idleTimeout / 10));
     this.#log = log;
     this.#revoke = revoke;
+    this.#tokenKeys = new Map(config.keys.tokens.map((tokenKey) => [tokenKey.id, tokenKey]));
   }
 
   /** The session id the request's cookie carries (not yet checked), or undefined. */
@@ -136,12 +159,17 @@ export class Sessions {
       ...(session.acr !== undefined && { acr: session.acr }),
       ...(session.authTime !== undefined && { authTime: session.authTime }),
       ...(session.claims && { claims: session.claims }),
+      ...(session.provider && { provider: session.provider }),
     };
     await this.#store.create(key, record);
     return { id, key, record };
   }
 
-  /** The live session for a cookie value, or undefined (unknown, malformed, expired or ended). */
+  /**
+   * The live session for a cookie value, or undefined (unknown, malformed, expired or ended).
+   * Rejects with a 503 `ERR_SESSION_KEY_UNKNOWN`, the record untouched, when it is sealed under
+   * a secret this instance does not know (another instance is further into a rotation).
+   */
   async load(sessionId: string): Promise<LoadedSession | undefined> {
     const kept = this.#keys.get(sessionId);
     const key = kept ?? sessionKeyOf(sessionId);
@@ -151,13 +179,18 @@ export class Sessions {
     if (kept === undefined) setBounded(this.#keys, sessionId, key, KEYS_KEPT);
     const now = epochSeconds();
     if (record.expiresAt <= now) {
-      await this.end({ key, record });
+      // Ended (and its refresh token revoked) by an instance that can open it.
+      if (this.#knows(record)) await this.end({ key, record });
       return undefined;
     }
     // A string comparison on the hot path; only a record sealed under another secret pays more.
     if (record.tokenKey !== this.config.keys.tokens[0]!.id) {
-      record = await this.#reseal({ key, record });
-      if (!record) return undefined;
+      if (!this.#knows(record)) throw unknownKey(record);
+      // Under a next secret (phase 1 of a rotation): served as it is, never sealed back.
+      if (!this.#tokenKeys.get(record.tokenKey!)?.next) {
+        record = await this.#reseal({ key, record });
+        if (!record) return undefined;
+      }
     }
     if (now - record.lastSeenAt >= this.#touchInterval) {
       record.lastSeenAt = now;
@@ -167,10 +200,14 @@ export class Sessions {
     return { key, record };
   }
 
-  /** The session's tokens; a 401 when no configured secret opens them (the session is ended). */
+  /**
+   * The session's tokens. A 503 when another instance sealed them under a secret this one does
+   * not know (the record is left alone); a 401 when a known secret fails to open them (ended).
+   */
   tokens(session: LoadedSession): SessionTokens {
     const opened = this.#open(session);
     if (!opened) {
+      if (!this.#knows(session.record)) throw unknownKey(session.record);
       this.#store.delete(session.key).catch(() => {});
       throw new SessionExpiredError(SESSION_ENDED, 'tokens sealed under no configured secret');
     }
@@ -192,10 +229,13 @@ export class Sessions {
       refreshable: Boolean(refreshed.tokens.refresh_token),
       ...(refreshed.user && { user: refreshed.user }),
       ...(refreshed.scopes && { scopes: refreshed.scopes }),
-      ...(refreshed.claims && { claims: refreshed.claims }),
     };
+    // A new ID token replaces the kept claims, even with none: a claim gone at the provider goes.
+    if (refreshed.claims === null) delete record.claims;
+    else if (refreshed.claims) record.claims = refreshed.claims;
     if (!(await this.#store.update(session.key, record))) {
-      if (refreshed.tokens.refresh_token) this.#revoke(refreshed.tokens.refresh_token);
+      const rotated = refreshed.tokens.refresh_token;
+      if (rotated) this.#revoke(rotated, session.record.provider);
       throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh');
     }
     session.record = record;
@@ -228,34 +268,51 @@ export class Sessions {
     const tokens = this.#open(session);
     this.#opened.delete(session.key);
     await this.#store.delete(session.key);
-    if (tokens?.refresh_token) this.#revoke(tokens.refresh_token);
+    if (tokens?.refresh_token) this.#revoke(tokens.refresh_token, session.record.provider);
+    // An explicit end (sign-out, a device, back-channel logout) wins even mid-rotation.
+    if (!tokens && !this.#knows(session.record)) {
+      this.#log?.warn(
+        { sub: session.record.user.sub, tokenKey: session.record.tokenKey },
+        'session ended unopened: sealed under a SESSION_SECRET this instance does not know, its refresh token is not revoked',
+      );
+    }
     return tokens;
+  }
+
+  /**
+   * The session of a cookie value, to end it: expired or not, whatever secret sealed it (ending
+   * needs no decryption), so a sign-out wins even on an instance that cannot open the session.
+   */
+  async loadToEnd(sessionId: string): Promise<LoadedSession | undefined> {
+    const key = sessionKeyOf(sessionId);
+    const record = key && (await this.#store.get(key));
+    return key && record ? { key, record } : undefined;
   }
 
   /** Ends the session of a cookie value, if there is one (a sign-in replaces it). */
   async endById(sessionId: string): Promise<void> {
-    const key = sessionKeyOf(sessionId);
-    const record = key && (await this.#store.get(key));
-    if (key && record) await this.end({ key, record });
+    const session = await this.loadToEnd(sessionId);
+    if (session) await this.end(session);
   }
 
-  /** Ends the sessions of a provider session (`sid`) or, without one, of a user (`sub`). */
-  async endMatching({
-    sid,
-    sub,
-  }: {
-    sid?: string | undefined;
-    sub?: string | undefined;
-  }): Promise<number> {
+  /**
+   * Ends the sessions of a provider session (`sid`) or, without one, of a user (`sub`), at one
+   * provider: the same `sub` or `sid` at another provider is another user's.
+   */
+  async endMatching({ sid, sub, provider = 'default' }: Matching): Promise<number> {
     const matching = sid ? await this.#store.listBySid(sid) : await this.#store.listBySubject(sub!);
-    const ended = matching.filter(({ record }) => !sub || record.user.sub === sub);
+    const ended = matching.filter(
+      ({ record }) =>
+        (!sub || record.user.sub === sub) && (record.provider ?? 'default') === provider,
+    );
     await Promise.all(ended.map((session) => this.end(session)));
     return ended.length;
   }
 
-  /** The live sessions of one user ("your devices"). */
-  listBySubject(sub: string): Promise<StoredSession[]> {
-    return this.#store.listBySubject(sub);
+  /** The live sessions of one user ("your devices"), at one provider. */
+  async listBySubject(sub: string, provider = 'default'): Promise<StoredSession[]> {
+    const sessions = await this.#store.listBySubject(sub);
+    return sessions.filter(({ record }) => (record.provider ?? 'default') === provider);
   }
 
   /** The session's record as stored now, without a touch (a refresh compares it). */
@@ -303,17 +360,22 @@ export class Sessions {
     return tokens;
   }
 
+  /** Whether this instance knows the key that sealed the record (one naming none predates key ids). */
+  #knows(record: SessionRecord): boolean {
+    return record.tokenKey === undefined || this.#tokenKeys.has(record.tokenKey);
+  }
+
   /**
    * A record sealed under a previous secret (or before records named their key) is sealed again
-   * under the current one, unless its tokens changed meanwhile; one that no configured secret
-   * opens can never be used or refreshed again: it is ended.
+   * under the current one, unless its tokens changed meanwhile; one that its known secret does
+   * not open (altered) can never be used or refreshed again: it is ended.
    */
   async #reseal({ key, record }: LoadedSession): Promise<SessionRecord | undefined> {
     const tokens = this.#open({ key, record });
     if (!tokens) {
       this.#log?.warn(
         { sub: record.user.sub },
-        'session sealed under no configured SESSION_SECRET: ended, the user signs in again',
+        'session tokens that no configured SESSION_SECRET opens: ended, the user signs in again',
       );
       await this.#store.delete(key);
       return undefined;
@@ -327,7 +389,8 @@ export class Sessions {
     if (await this.#store.update(key, resealed, record.tokens)) return resealed;
     // A refresh stored newer tokens meanwhile, or the session ended: read what is there now.
     const now = await this.#store.get(key);
-    return now?.tokenKey === current.id ? now : undefined;
+    if (now && !this.#knows(now)) throw unknownKey(now);
+    return now;
   }
 
   #expiry(createdAt: number, lastSeenAt: number): number {

@@ -20,7 +20,13 @@ describe('access tokens from the dev IdP (JWT, as Okta issues them)', () => {
   let idp: DevIdp;
   let backend: Backend;
   beforeAll(async () => {
-    idp = await startDevIdp({ port: 0, keysFile: false, quiet: true, clients: testClients() });
+    idp = await startDevIdp({
+      port: 0,
+      keysFile: false,
+      quiet: true,
+      fixedDemoCredentials: true,
+      clients: testClients(),
+    });
     backend = await fastifyBackend(testOptions({ issuer: idp.issuer, jwksCooldown: 0.2 }));
   });
   afterAll(async () => {
@@ -90,6 +96,7 @@ describe('opaque access tokens, by introspection (RFC 7662)', () => {
       port: 0,
       keysFile: false,
       quiet: true,
+      fixedDemoCredentials: true,
       clients: testClients(),
       accessTokenFormat: 'opaque',
     });

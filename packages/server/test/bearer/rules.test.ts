@@ -38,6 +38,7 @@ describe.each(['fastify', 'express'] as const)('authorization rules on %s', (fra
       port: 0,
       keysFile: false,
       quiet: true,
+      fixedDemoCredentials: true,
       clients: testClients(server.url),
     });
     if (framework === 'fastify') {

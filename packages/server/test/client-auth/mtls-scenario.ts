@@ -23,6 +23,7 @@ const idp = await startDevIdp({
   port: 0,
   keysFile: false,
   quiet: true,
+  fixedDemoCredentials: true,
   par: true,
   tls: { cert: read('server.pem'), key: read('server.key'), clientCa: read('ca.pem') },
   clients: [

@@ -42,6 +42,7 @@ export async function startAuthStack({
     port: 0,
     keysFile: false,
     quiet: true,
+    fixedDemoCredentials: true,
     par: true,
     clients: [
       {

@@ -11,8 +11,10 @@
  * - `POST /secure-data`: signed in, JSON 200 exactly `{ changed: true }`;
  * - `GET /admin-data`: requireGroup('admins'), JSON 200 with `groups: auth.groups`;
  * - `GET /reports`: requireScope('reports:read'), JSON 200;
- * and CORS for FRONTEND_URL on its own routes too (their preflights: 204 for FRONTEND_URL, 403
- * JSON for another origin). It resolves to `{ url, gatehouse, close }`: `url` is
+ * - `GET` and `POST /hello`: signed in or not (`optionalAuth`), JSON 200 exactly
+ *   `{ user: auth?.user.sub ?? null, via: auth?.via ?? null }`;
+ * and CORS for FRONTEND_URL's front ends on its own routes too (their preflights: 204 for a
+ * front end, 403 JSON for another origin). It resolves to `{ url, gatehouse, close }`: `url` is
  * `http://localhost:<port>`, `gatehouse` the instance it created, `close()` stops the server
  * and calls `gatehouse.close()`. In-process, because the refresh case listens on the
  * `gatehouse:refresh` diagnostics channel.
@@ -24,6 +26,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { testClients } from '../bearer/support.js';
 import { ADA, captureLog, signInThroughBackend, webClient } from '../support/stack.js';
 import { apiCases } from './api.js';
+import { frontEndCases } from './front-ends.js';
+import { optionalCases } from './optional.js';
 import { remoteApiOptions } from '../remote/upstream.js';
 import { remoteCases, upstreamFixture } from './remote.js';
 import { signInCases } from './sign-in.js';
@@ -47,6 +51,8 @@ export type Start = (setup: StartSetup) => Promise<ConformanceBackend>;
 
 export const FRONTEND_URL = 'http://localhost:5999';
 export const FOREIGN_ORIGIN = 'https://evil.example';
+/** The second front end of the `front ends` world (`FRONTEND_URL=<first>,<second>`). */
+export const SECOND_FRONTEND_URL = 'https://admin.example.com';
 
 /** A dev IdP and the backend under test, wired to each other; filled in `beforeAll`. */
 export interface World {
@@ -77,9 +83,17 @@ export function world(
       port: 0,
       keysFile: false,
       quiet: true,
-      // The backend's web client (redirect URIs for its callback and for direct code flows)
-      // and a client-credentials client for Bearer callers.
-      clients: [{ ...webClient(url, FRONTEND_URL), redirect_uris: web!.redirect_uris }, cli!],
+      fixedDemoCredentials: true,
+      // The backend's web client (redirect URIs for its callback and for direct code flows,
+      // sign-out URIs of both front ends) and a client-credentials client for Bearer callers.
+      clients: [
+        {
+          ...webClient(url, FRONTEND_URL),
+          redirect_uris: web!.redirect_uris,
+          post_logout_redirect_uris: [FRONTEND_URL, SECOND_FRONTEND_URL],
+        },
+        cli!,
+      ],
       ...idpOptions,
     });
     const { logger, lines } = captureLog();
@@ -134,7 +148,15 @@ export function world(
 export function conformance(name: string, start: Start): void {
   describe(`conformance: ${name}`, () => {
     describe('sign-in', () => signInCases(world(start)));
-    describe('API', () => apiCases(world(start)));
+    describe('two front ends', () =>
+      frontEndCases(
+        world(start, {}, () => ({ frontendUrl: `${FRONTEND_URL},${SECOND_FRONTEND_URL}` })),
+      ));
+    describe('API', () => {
+      const api = world(start);
+      apiCases(api);
+      describe('signed in or not', () => optionalCases(api));
+    });
     // Access tokens of 2 s: the backend refreshes them under the caller's feet.
     describe('tokens', () => tokenCases(world(start, { accessTokenTtl: 2 })));
     describe('remote API', () => {

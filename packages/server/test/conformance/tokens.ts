@@ -34,7 +34,7 @@ export function tokenCases(world: World): void {
     expect(response.status).toBe(200);
   });
 
-  test('DPoP: a bound token with a fresh proof is let in; the same proof again gets 400 and the DPoP challenge', async () => {
+  test('DPoP: a bound token with a fresh proof is let in; the same proof again gets 401 and the DPoP challenge', async () => {
     const key = await dpopKey();
     const token = await boundToken(world.idp.issuer, key);
     const headers = dpop(token, await proof({ key, token, url: url('/secure-data') }));
@@ -45,7 +45,7 @@ export function tokenCases(world: World): void {
     expect(replayed.headers.get('www-authenticate')).toBe(
       `DPoP error="invalid_dpop_proof", ${ALGS}, Bearer realm="gatehouse"`,
     );
-    await expectError(replayed, 400, 'invalid_dpop_proof', 'The DPoP proof is invalid.');
+    await expectError(replayed, 401, 'invalid_dpop_proof', 'The DPoP proof is invalid.');
   });
 
   test('Bearer: garbage is 401 invalid_token with the RFC 6750 challenge', async () => {

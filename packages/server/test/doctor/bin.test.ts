@@ -45,7 +45,8 @@ test('gatehouse doctor reads .env like npm run serve, prints a line per check an
   expect(stdout).toContain(
     '  ok    client id and secret   OKTA_CLIENT_ID=doctor-client and its secret are accepted',
   );
-  expect(stdout).toContain('14 ok, 0 warnings, 0 errors');
+  expect(stdout).toContain('  warn  demo values            OKTA_ISSUER_URL is on loopback');
+  expect(stdout).toContain('14 ok, 1 warning, 0 errors');
   expect(code).toBe(0);
   rmSync(join(dir, '.env'));
 });
@@ -66,6 +67,29 @@ test('gatehouse doctor --json exits 1 on an error, and the environment wins over
   expect(report.checks.find((item) => item.id === 'client')).toMatchObject({ status: 'error' });
   expect(code).toBe(1);
   rmSync(join(dir, '.env'));
+});
+
+test('gatehouse doctor, text and --json: a SESSION_STORE password is never printed (credential leak)', async () => {
+  const password = 'Pa55-w0rd-in-the-store-url';
+  const env = goodEnv(idp.issuer);
+  const text = await gatehouse(['doctor'], {
+    ...env,
+    SESSION_STORE: ` redis://app:${password}@cache.internal:6379`,
+  });
+  expect(text.stdout).toContain('got " redis://app:***@cache.internal:6379"');
+  const json = await gatehouse(['doctor', '--json'], {
+    ...env,
+    SESSION_STORE: `postgres://db.internal/sessions?user=app&password=${password}`,
+  });
+  const report = JSON.parse(json.stdout) as DoctorReport;
+  expect(report.checks.find((item) => item.id === 'session-store')).toMatchObject({
+    status: 'error',
+    message: expect.stringContaining('postgres://db.internal/sessions?user=app&password=***'),
+  });
+  for (const { code, stdout, stderr } of [text, json]) {
+    expect(stdout + stderr).not.toContain(password);
+    expect(code).toBe(1);
+  }
 });
 
 test('an unknown command is a usage error', async () => {

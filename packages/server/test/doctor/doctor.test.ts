@@ -37,6 +37,7 @@ test('a correct configuration passes every check', async () => {
   expect(statuses(report)).toEqual({
     configuration: 'ok',
     'issuer-url': 'ok',
+    'demo-values': 'warn', // the dev IdP's loopback issuer: for local development only
     discovery: 'ok',
     issuer: 'ok',
     endpoints: 'ok',
@@ -51,7 +52,7 @@ test('a correct configuration passes every check', async () => {
     'cookie-site': 'ok',
   });
   expect(report.ok).toBe(true);
-  expect(report.counts).toEqual({ ok: 14, warn: 0, error: 0, skip: 0 });
+  expect(report.counts).toEqual({ ok: 14, warn: 1, error: 0, skip: 0 });
   expect(line(report, 'redirect-uri').message).toContain(`${BACKEND_URL}/signin-oidc`);
   expect(line(report, 'sign-out-uri').message).toContain(FRONTEND_URL);
   expect(line(report, 'client').message).toContain(`OKTA_CLIENT_ID=${CLIENT.id}`);
@@ -273,7 +274,8 @@ describe('backend', () => {
     const missing = await run({ OKTA_ISSUER_URL: idp.issuer });
     expect(line(missing, 'configuration')).toMatchObject({
       status: 'error',
-      message: 'not set: OKTA_CLIENT_ID, OKTA_CLIENT_SECRET, BACKEND_URL, FRONTEND_URL',
+      message:
+        'not set: OKTA_CLIENT_ID, OKTA_CLIENT_SECRET, BACKEND_URL, FRONTEND_URL; variables from the environment only, no env file',
     });
 
     const typo = await run({ ...goodEnv(idp.issuer), OKTA_CLIENT_SECRT: 'x' });
@@ -306,5 +308,5 @@ test('the report reads as one line per check, the fix under it', async () => {
   const text = formatDoctorReport(report);
   expect(text).toContain('  error client id and secret   the provider refused OKTA_CLIENT_SECRET');
   expect(text).toMatch(/\n {31}fix: copy the client secret again/);
-  expect(text.trim().split('\n').at(-1)).toBe('13 ok, 0 warnings, 1 error');
+  expect(text.trim().split('\n').at(-1)).toBe('13 ok, 1 warning, 1 error');
 });

@@ -1,9 +1,11 @@
 import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
 import type { DoctorCheck, DoctorReport } from '@gatehouse/server/doctor';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export const BACKEND_URL = 'http://localhost:7156';
 export const FRONTEND_URL = 'http://localhost:5173';
@@ -98,4 +100,31 @@ export async function doctoredDiscovery(
     if (date) headers.date = date();
     response.writeHead(200, headers).end(JSON.stringify(change({ ...original }, url)));
   });
+}
+
+const BIN = new URL('../../bin/gatehouse.mjs', import.meta.url);
+
+/** `gatehouse <args>` run in `dir` as a user runs it, with only the given environment (and PATH). */
+export function gatehouseBin(
+  dir: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [fileURLToPath(BIN), ...args],
+      { cwd: dir, env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** `variables` as the lines of an env file. */
+export function envFileText(variables: Record<string, string | undefined>): string {
+  return Object.entries(variables)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
 }

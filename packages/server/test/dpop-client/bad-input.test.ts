@@ -114,7 +114,14 @@ describe('DPOP setting', () => {
         backendUrl: 'http://localhost:2',
         frontendUrl: 'http://localhost:3',
         sessionSecret: 'x'.repeat(32),
-        remoteApis: [{ path: '/api/a', upstream: 'http://localhost:4', headers: ['DPoP'] }],
+        remoteApis: [
+          {
+            path: '/api/a',
+            upstream: 'http://localhost:4',
+            resource: 'api://a',
+            headers: ['DPoP'],
+          },
+        ],
       }),
     ).toThrow('dpop is never passed on');
   });

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { b64, type Call } from '../bearer/support.js';
-import { dpop, proof, startBoundBackend, type DpopKey } from './support.js';
+import { b64, type Answer, type Call } from '../bearer/support.js';
+import { ALGS, dpop, proof, startBoundBackend, type DpopKey } from './support.js';
 
 const RUNS = { numRuns: 150 };
 
 /**
  * Whatever a caller puts in a proof (its key is the caller's own: WebCrypto gets to parse it),
- * the answer is a 4xx refusal, never a 5xx and never a 200.
+ * the answer is a 401 with RFC 9449 7.1's DPoP challenge, never a 5xx and never a 200.
  */
 describe('arbitrary DPoP proofs', () => {
   let call: Call;
@@ -20,9 +20,16 @@ describe('arbitrary DPoP proofs', () => {
   });
   afterAll(() => close());
 
-  const expectRefused = (status: number) => expect([400, 401]).toContain(status);
+  /** 401 with the DPoP challenge naming the error of the body: the proof's or the token's. */
+  const expectRefused = (answer: Answer) => {
+    expect(answer.status).toBe(401);
+    expect(['invalid_dpop_proof', 'invalid_token']).toContain(answer.body.error);
+    expect(answer.header('www-authenticate')).toBe(
+      `DPoP error="${answer.body.error}", ${ALGS}, Bearer realm="gatehouse"`,
+    );
+  };
 
-  test('headers and claims of any JSON shape, unsigned, are refused with 400 or 401', async () => {
+  test('headers and claims of any JSON shape, unsigned, are refused with 401 and the DPoP challenge', async () => {
     const json = fc.jsonValue({ maxDepth: 2 });
     const header = fc.oneof(
       json,
@@ -44,7 +51,7 @@ describe('arbitrary DPoP proofs', () => {
     await fc.assert(
       fc.asyncProperty(header, json, fc.base64String(), async (head, claims, signature) => {
         const jwt = `${b64(head)}.${b64(claims)}.${signature.replace(/=+$/, '') || 'AA'}`;
-        expectRefused((await call('/secure-data', dpop(token, jwt))).status);
+        expectRefused(await call('/secure-data', dpop(token, jwt)));
       }),
       RUNS,
     );
@@ -63,10 +70,10 @@ describe('arbitrary DPoP proofs', () => {
     await fc.assert(
       fc.asyncProperty(claims, async (changed) => {
         const jwt = await proof({ key, token, claims: changed as JWTPayload });
-        const { status } = await call('/secure-data', dpop(token, jwt));
+        const answer = await call('/secure-data', dpop(token, jwt));
         const checked = ['jti', 'htm', 'htu', 'iat', 'ath'] as const;
         const untouched = checked.every((claim) => !(claim in changed));
-        if (status === 200 && !untouched) {
+        if (answer.status === 200 && !untouched) {
           // Only values that happen to be the right ones may pass (a new jti, the same htm...).
           expect(changed.htm ?? 'GET').toBe('GET');
           expect(changed.htu ?? 'http://localhost:4998/secure-data').toBe(
@@ -74,18 +81,18 @@ describe('arbitrary DPoP proofs', () => {
           );
           expect('iat' in changed || 'ath' in changed).toBe(false);
         } else if (!untouched) {
-          expectRefused(status);
+          expectRefused(answer);
         }
       }),
       RUNS,
     );
   });
 
-  test('arbitrary Authorization values under the DPoP scheme are refused with 400 or 401', async () => {
+  test('arbitrary Authorization values under the DPoP scheme are refused with 401 and the DPoP challenge', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 200 }), async (rest) => {
         const headers = { authorization: `DPoP ${rest}`.replace(/[^\t\x20-\x7e]/g, ''), dpop: '' };
-        expectRefused((await call('/secure-data', headers)).status);
+        expectRefused(await call('/secure-data', headers));
       }),
       RUNS,
     );

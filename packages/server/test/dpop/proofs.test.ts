@@ -209,7 +209,11 @@ describe('DPoP over a real HTTP server (Express), htu from BACKEND_URL', () => {
         );
       expect((await call(`${server.url}/api/secure-data`)).status).toBe(200);
       // The path the router sees (without /api) is not the URL the client called.
-      expect((await call(`${server.url}/secure-data`)).status).toBe(400);
+      const refused = await call(`${server.url}/secure-data`);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe(
+        `DPoP error="invalid_dpop_proof", ${ALGS}, Bearer realm="gatehouse"`,
+      );
     } finally {
       await server.close();
       await gatehouse.close();

@@ -45,7 +45,10 @@ describe('ACCESS_TOKEN_DPOP=required: a token without its key is worth nothing',
       '/secure-data',
       dpop(token, await proof({ key, token, method: 'PUT' })),
     );
-    expect(stale.status).toBe(400);
+    expect({ status: stale.status, error: stale.body.error }).toEqual({
+      status: 401,
+      error: 'invalid_dpop_proof',
+    });
     expect(stale.header('www-authenticate')).toBe(`DPoP error="invalid_dpop_proof", ${ALGS}`);
   });
 

@@ -100,11 +100,14 @@ export const dpop = (token: string, proofJwt: string) => ({
   dpop: proofJwt,
 });
 
-/** A refused proof: 400 `invalid_dpop_proof`, RFC 9449's challenge (and Bearer's). */
+/**
+ * A refused proof: 401 `invalid_dpop_proof` with RFC 9449 7.1's challenge (and Bearer's), which
+ * clients that retry on `WWW-Authenticate` read.
+ */
 export function expectInvalidProof(answer: Answer): void {
-  expect({ status: answer.status, error: answer.body.error }).toEqual({
-    status: 400,
-    error: 'invalid_dpop_proof',
+  expect({ status: answer.status, body: answer.body }).toEqual({
+    status: 401,
+    body: { error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid.' },
   });
   expect(answer.header('www-authenticate')).toBe(
     `DPoP error="invalid_dpop_proof", ${ALGS}, Bearer realm="gatehouse"`,
@@ -124,7 +127,13 @@ export function expectDpopInvalidToken(answer: Answer): void {
 
 /** The dev IdP with the test clients, on a free port. */
 export function startTestIdp() {
-  return startDevIdp({ port: 0, keysFile: false, quiet: true, clients: testClients() });
+  return startDevIdp({
+    port: 0,
+    keysFile: false,
+    quiet: true,
+    fixedDemoCredentials: true,
+    clients: testClients(),
+  });
 }
 
 /**

@@ -279,6 +279,20 @@ export class HostileProvider {
       .sign(key.privateKey);
   }
 
+  /** A JWT access token (RFC 9068) signed with the current key; `claims` overrides any claim. */
+  async accessToken(claims: Record<string, unknown>): Promise<string> {
+    const key = this.#current;
+    return new SignJWT({
+      iss: this.issuer,
+      sub: USER.sub,
+      iat: epoch(),
+      exp: epoch() + 300,
+      ...claims,
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .sign(key.privateKey);
+  }
+
   /** POSTs a logout token to a relying party's back-channel logout URL, as the provider would. */
   async backchannelLogout(url: string, claims: Record<string, unknown>): Promise<Response> {
     return fetch(url, {

@@ -3,7 +3,8 @@
  * session, decides again when a refresh brings a new ID token, and `requireClaims` sees the
  * kept claims of a session caller as it sees a Bearer caller's token claims.
  */
-import { AccessDeniedError, requireClaims, type GatehouseOptions } from '@gatehouse/server';
+import { requireClaims, type GatehouseOptions } from '@gatehouse/server';
+import { AccessDeniedError } from '@gatehouse/server/errors';
 import type { CookieJar } from '@gatehouse/dev-idp/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { bearerPrincipal } from '../../src/bearer/principal.js';

@@ -1,12 +1,13 @@
 /**
  * Issue 11: a changed SESSION_SECRET never leaves a session that cannot be ended. A backend
- * whose secret cannot open a stored session treats it as ended (401, record deleted) and still
- * signs it out; a rotation (`sessionSecret: [new, old]`, env `SESSION_SECRET=new,old`) keeps
+ * whose secret cannot open a stored session refuses it (503, record kept: issue 22, another
+ * instance may still open it) and still signs it out; a rotation (`sessionSecret: [new, old]`, env `SESSION_SECRET=new,old`) keeps
  * sessions working and re-seals them under the new secret.
  */
 import { optionsFromEnv, type GatehouseOptions } from '@gatehouse/server';
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
+import { failures } from '../hostile/relying-party.js';
 import { setCookie } from '../support/stack.js';
 import { CSRF, integrityHarness, on, signInDevice, type StoreKind } from './support.js';
 
@@ -44,14 +45,19 @@ describe.each(kinds)('SESSION_SECRET changes, %s', (kind) => {
     return status === 200;
   }
 
-  test('a session sealed under a former secret: /me and /secure-data answer 401 (not 200, not 500) and the record is deleted', async () => {
+  test('a session sealed under a former secret: /me and /secure-data answer 503 ERR_SESSION_KEY_UNKNOWN (not 200, not 500) and the record is kept for an instance that can open it', async () => {
     const { device, next } = await signedInUnderA({ sessionSecret: SECRET_B });
     const me = await on(next, device, '/me');
-    expect(me.status, 'GET /me on a session this secret cannot open').toBe(401);
-    expect((await me.json()).error).toBe('invalid_token');
-    expect((await on(next, device, '/secure-data')).status).toBe(401);
+    expect(me.status, 'GET /me on a session this secret cannot open').toBe(503);
+    expect((await me.json()).error).toBe('temporarily_unavailable');
+    expect(me.headers.get('retry-after')).toBe('5');
+    expect((await on(next, device, '/secure-data')).status).toBe(503);
+    expect(failures(next.log).map((entry) => entry.code)).toContain('ERR_SESSION_KEY_UNKNOWN');
     await harness.stop(next);
-    expect(await recordKept(device), 'the unreadable record was left in the store').toBe(false);
+    expect(
+      await recordKept(device),
+      'the record was deleted by an instance that cannot open it',
+    ).toBe(true);
   });
 
   test('POST /logout of a session sealed under a former secret: 200, cookie cleared, record gone', async () => {

@@ -8,7 +8,7 @@
 // runs in a child process (in this one, the test runner's module loading and the app's own
 // copy of the package would mix), so the Gatehouse handed back to the suite is a twin built
 // from the same options, and the app's log lines are passed on to the suite's logger.
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { demoClients, startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar, freePort, signIn } from '@gatehouse/dev-idp/testing';
 import { createGatehouse, type GatehouseOptions } from '@gatehouse/server';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -18,11 +18,16 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADA, cliToken, testClients } from '../bearer/support.js';
+import { ADA, cliToken } from '../bearer/support.js';
 import { conformance, type Start } from '../conformance/suite.js';
+import { prefetchClickSignIn, serverWarnings } from './browser.js';
+import { exampleEnv, localPort, readEnvFile } from '../support/example-env.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MINUTE = 60_000;
+/** The example's env file, which its test runs with; and the dev IdP's port in it. */
+const ENV_FILE = new URL('examples/next/.env.example', pathToFileURL(ROOT));
+const DEV_IDP_PORT = 7157;
 
 /** npm's own variables from an outer `npm test` would point the inner npm at the workspace. */
 const env = Object.fromEntries(
@@ -89,7 +94,14 @@ async function nextStart(
     cwd: app,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, NEXT_TELEMETRY_DISABLED: '1', SESSION_STORE: 'memory', ...vars },
+    // `next start` is production, which refuses a loopback http issuer unless told by name.
+    env: {
+      ...env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      SESSION_STORE: 'memory',
+      UNSAFE_ALLOW_DEV_PROVIDER: 'true',
+      ...vars,
+    },
   });
   child.stdout!.on('data', (chunk) => {
     output += String(chunk);
@@ -124,8 +136,8 @@ async function nextStart(
 /** The environment of lib/gatehouse.ts (optionsFromEnv) for these options. */
 function envOf(options: GatehouseOptions): Record<string, string> {
   return {
-    OKTA_ISSUER_URL: options.issuer,
-    OKTA_CLIENT_ID: options.clientId,
+    OKTA_ISSUER_URL: options.issuer ?? '',
+    OKTA_CLIENT_ID: options.clientId ?? '',
     OKTA_CLIENT_SECRET: options.clientSecret ?? '',
     BACKEND_URL: options.backendUrl,
     FRONTEND_URL: options.frontendUrl,
@@ -165,16 +177,25 @@ describe('examples/next on next start', () => {
   beforeAll(async () => {
     const port = await freePort();
     url = `http://localhost:${port}`;
-    idp = await startDevIdp({ port: 0, keysFile: false, quiet: true, clients: testClients(url) });
+    // The dev IdP as `npm start -w packages/dev-idp -- --backend-url <url> --frontend-url <url>`
+    // serves it on loopback: the demo's fixed clients and users.
+    idp = await startDevIdp({
+      port: 0,
+      keysFile: false,
+      quiet: true,
+      par: true,
+      fixedDemoCredentials: true,
+      clients: demoClients({ backendUrl: url, frontendUrl: url }),
+    });
+    // The example's own .env.example, only the ports changed: a wrong issuer path, client id or
+    // secret in it fails here. `next start` is production, where an empty SESSION_SECRET is
+    // refused (`next dev` generates one), so the test fills it.
+    const vars = exampleEnv(ENV_FILE, {
+      [DEV_IDP_PORT]: Number(new URL(idp.issuer).port),
+      [localPort(readEnvFile(ENV_FILE).BACKEND_URL)!]: port,
+    });
     next = await timed('next start', () =>
-      nextStart(port, {
-        OKTA_ISSUER_URL: idp!.issuer,
-        OKTA_CLIENT_ID: 'gatehouse-test',
-        OKTA_CLIENT_SECRET: 'gatehouse-test-secret',
-        BACKEND_URL: url,
-        FRONTEND_URL: url,
-        SESSION_SECRET: 'test-secret-'.repeat(4),
-      }),
+      nextStart(port, { ...vars, SESSION_SECRET: vars.SESSION_SECRET || 'test-secret-'.repeat(4) }),
     );
   }, 2 * MINUTE);
 
@@ -260,6 +281,33 @@ describe('examples/next on next start', () => {
     expect(
       (await fetch(`${url}/api/secure-data`, { headers: { authorization: 'Bearer nope' } })).status,
     ).toBe(401);
+  });
+
+  it(
+    'a signed-out Link to a guarded page: prefetch, click, sign-in, dashboard; no 400, no warning, a clean console',
+    async () => {
+      const run = await prefetchClickSignIn(url, next!.output);
+      expect(run.console).toEqual([]);
+      expect(serverWarnings(run.serverLog)).toEqual([]);
+      // The proxy answered the router's fetches with no RSC payload: Next loaded the page in full.
+      expect(run.routerFetches.length).toBeGreaterThan(0);
+      for (const fetched of run.routerFetches) {
+        expect(fetched).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8' });
+      }
+      // One sign-in, from the full page load: none per prefetch, none with Next's `_rsc`.
+      expect(run.logins).toEqual([`${url}/login?returnTo=%2Fdashboard`]);
+    },
+    MINUTE,
+  );
+
+  it("a dynamic segment: requireAuth passes Next's params on, typed by RouteContext", async () => {
+    const jar = new CookieJar();
+    const login = await jar.fetch(`${url}/login?returnTo=/`);
+    await jar.fetch(await signIn(login.headers.get('location')!, ADA, jar));
+    const item = await jar.fetch(`${url}/api/items/42`);
+    expect(item.status).toBe(200);
+    expect(await item.json()).toEqual({ id: '42', owner: expect.any(String) });
+    expect((await fetch(`${url}/api/items/42`)).status).toBe(401);
   });
 });
 

@@ -31,6 +31,7 @@ beforeAll(async () => {
     port: 0,
     keysFile: false,
     quiet: true,
+    fixedDemoCredentials: true,
     clients: [webClient(backendUrl, frontendUrl)],
   });
   const options = {

@@ -20,8 +20,8 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     options: {
-      loginParams: ['screen_hint'],
-      authorizationParams: { audience: 'api://orders', ui_locales: 'fr' },
+      loginParams: ['screen_hint', 'connection'],
+      authorizationParams: { audience: 'api://orders', connection: 'corp-ad' },
     },
   });
 });
@@ -67,11 +67,17 @@ describe('/login passes the allow-listed parameters', () => {
     expect((await authorizeParams('?screen_hint=signup')).get('screen_hint')).toBe('signup');
   });
 
-  test('authorizationParams go on every sign-in, and a request overrides them', async () => {
+  test('authorizationParams go on every sign-in; a request may repeat one, not replace it', async () => {
     const fixed = await authorizeParams('');
     expect(fixed.get('audience')).toBe('api://orders');
-    expect(fixed.get('ui_locales')).toBe('fr');
-    expect((await authorizeParams('?ui_locales=de')).get('ui_locales')).toBe('de');
+    expect(fixed.get('connection')).toBe('corp-ad');
+    expect((await authorizeParams('?connection=corp-ad')).getAll('connection')).toEqual([
+      'corp-ad',
+    ]);
+    await expectRefused(
+      '?connection=github',
+      'The sign-in parameter connection is set by the application and cannot be changed.',
+    );
   });
 
   test('Gatehouse still sets client_id, redirect_uri, response_type, scope, state, nonce and PKCE', async () => {

@@ -160,6 +160,7 @@ export async function startStack({
     port: 0,
     keysFile: false,
     quiet: true,
+    fixedDemoCredentials: true,
     clients: clients(backendUrl, frontendUrl),
     ...idpOptions,
   });
