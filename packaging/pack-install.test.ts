@@ -5,31 +5,32 @@
 //
 // The builds run on a copy of the packages, so the working tree gets no dist/ (the server's
 // bin and the demo prefer dist/ over src/ when it exists, and a stale one would mislead them).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE, mustRun, packPackages, ROOT, run } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGES = ['packages/server', 'packages/react', 'packages/dev-idp'];
 /** What every project using the packages with TypeScript adds, whatever the package. */
 const USER_ADDS = ['typescript', '@types/node'];
 /** What a user of a package adds next to its peers (a React app renders with react-dom). */
 const USER_ADDS_WITH: Record<string, string[]> = { react: ['react-dom'] };
-const MINUTE = 60_000;
 /** Optional peers an entry point needs though not named after them: a store's driver. */
 const ENTRY_PEERS: Record<string, string[]> = {
   './stores/sqlite': ['better-sqlite3'],
   './stores/redis': ['ioredis'],
+  './stores/postgres': ['pg'],
+  './otel': ['@opentelemetry/api'],
 };
 
 interface Manifest {
   name: string;
+  version: string;
   types?: string;
-  exports: Record<string, Record<string, string>>;
+  /** Module entries map conditions to files; `./package.json` maps to itself. */
+  exports: Record<string, Record<string, string> | string>;
   bin?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -41,14 +42,20 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) 
 const rootManifest = readJson<Manifest>(join(ROOT, 'package.json'));
 const manifests = PACKAGES.map((dir) => readJson<Manifest>(join(ROOT, dir, 'package.json')));
 
-/** Every entry point: `@gatehouse/server/fastify` for the `./fastify` key of the server. */
+/** Every module entry point: `@gatehouse/server/fastify` for the `./fastify` key of the server. */
 const entries = manifests.flatMap((manifest) =>
-  Object.entries(manifest.exports).map(([key, conditions]) => ({
-    manifest,
-    key,
-    conditions,
-    specifier: key === '.' ? manifest.name : `${manifest.name}${key.slice(1)}`,
-  })),
+  Object.entries(manifest.exports).flatMap(([key, conditions]) =>
+    typeof conditions === 'string'
+      ? []
+      : [
+          {
+            manifest,
+            key,
+            conditions,
+            specifier: key === '.' ? manifest.name : `${manifest.name}${key.slice(1)}`,
+          },
+        ],
+  ),
 );
 
 /** The version range the workspace already uses for `name` (so the npm cache has it). */
@@ -89,31 +96,6 @@ function userDependencies(): string[] {
   return [...names].map((name) => `${name}@${rangeOf(name)}`);
 }
 
-/** npm's own variables from an outer `npm test` would point the inner npm at the workspace. */
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => !/^npm_/i.test(key) || /^npm_config_(cache|registry|userconfig|cafile)$/i.test(key),
-  ),
-);
-
-function run(cmd: string, args: string[], cwd: string, timeout = 5 * MINUTE) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(cmd, args, { cwd, env, timeout, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function mustRun(cmd: string, args: string[], cwd: string) {
-  const result = await run(cmd, args, cwd);
-  if (result.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(' ')} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return result;
-}
-
 let tmp = '';
 let app = '';
 const timings: string[] = [];
@@ -127,34 +109,10 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gatehouse-pack-'));
-  const repo = join(tmp, 'repo');
-  const tarballs = join(tmp, 'tarballs');
   app = join(tmp, 'app');
-
-  // A copy of the packages that builds against the workspace's node_modules.
-  await mkdir(tarballs);
   await mkdir(app);
-  await cp(join(ROOT, 'tsconfig.base.json'), join(repo, 'tsconfig.base.json'));
-  await symlink(join(ROOT, 'node_modules'), join(repo, 'node_modules'), 'dir');
-  for (const dir of PACKAGES) {
-    await cp(join(ROOT, dir), join(repo, dir), {
-      recursive: true,
-      filter: (source) =>
-        !/^(node_modules|dist|test)(\/|$)/.test(relative(join(ROOT, dir), source)),
-    });
-  }
-  await timed('build', () =>
-    Promise.all(PACKAGES.map((dir) => mustRun('npm', ['run', 'build'], join(repo, dir)))),
-  );
-  const packed = await timed('pack', () =>
-    Promise.all(
-      PACKAGES.map(async (dir) => {
-        const args = ['pack', '--json', '--pack-destination', tarballs];
-        const { stdout } = await mustRun('npm', args, join(repo, dir));
-        return join(tarballs, (JSON.parse(stdout) as [{ filename: string }])[0].filename);
-      }),
-    ),
-  );
+  // Built on a copy and packed (or, under `npm run release`, the tarballs it publishes).
+  const packed = await timed('build and pack', () => packPackages(PACKAGES, tmp));
 
   await writeFile(
     join(app, 'package.json'),
@@ -232,6 +190,56 @@ describe.concurrent('packages as a stranger installs them', () => {
       expect(Number(stdout)).toBeGreaterThan(0);
     },
     MINUTE,
+  );
+
+  it.each(entries.map((e) => [e.specifier] as const))(
+    '%s: require() loads it too, from CommonJS (require(esm), Node 20.19+ and 22.12+)',
+    async (specifier) => {
+      const script = `const m = require(${JSON.stringify(specifier)}); console.log(Object.keys(m).length);`;
+      const { code, stdout, stderr } = await run(
+        'node',
+        ['--input-type=commonjs', '-e', script],
+        app,
+        MINUTE,
+      );
+      expect(code, stderr).toBe(0);
+      expect(Number(stdout)).toBeGreaterThan(0);
+    },
+    MINUTE,
+  );
+
+  it.each(manifests.map((m) => [m.name, m] as const))(
+    '%s/package.json is exported: tools read its version with require() and import',
+    async (name, manifest) => {
+      expect(manifest.exports['./package.json']).toBe('./package.json');
+      const script = [
+        `import { createRequire } from 'node:module';`,
+        `const cjs = createRequire(process.cwd() + '/')('${name}/package.json');`,
+        `const esm = await import('${name}/package.json', { with: { type: 'json' } });`,
+        `console.log(cjs.version, esm.default.version);`,
+      ].join('\n');
+      const { code, stdout, stderr } = await run(
+        'node',
+        ['--input-type=module', '-e', script],
+        app,
+        MINUTE,
+      );
+      expect(code, stderr).toBe(0);
+      expect(stdout.trim()).toBe(`${manifest.version} ${manifest.version}`);
+    },
+    MINUTE,
+  );
+
+  it.each(manifests.map((m) => [m.name]))(
+    '%s: its tarball ships a README.md, a LICENSE and a CHANGELOG.md',
+    (name) => {
+      for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
+        expect(existsSync(join(app, 'node_modules', name, file)), `${file} in ${name}`).toBe(true);
+      }
+      expect(readFileSync(join(app, 'node_modules', name, 'LICENSE'), 'utf8')).toMatch(
+        /^MIT License\n\nCopyright \(c\) 2026 The Gatehouse authors\n/,
+      );
+    },
   );
 
   it.each(manifests.flatMap((m) => Object.keys(m.bin ?? {})).map((name) => [name]))(

@@ -116,7 +116,7 @@ function shared(create: () => Gatehouse, key: string): Gatehouse {
 }
 
 /**
- * Gatehouse for the Next.js App Router (Next 15 and 16). Pass a function that creates the
+ * Gatehouse for the Next.js App Router (Next 16). Pass a function that creates the
  * core: it runs on the first request, once per process whatever the bundles and hot reloads
  * (one core per `key`), and never during `next build`.
  *
