@@ -26,7 +26,7 @@ import { Providers, type ProviderContext } from './provider/providers.js';
 import { providerLogin } from './oidc/choose-provider.js';
 import { refreshGrant } from './oidc/refresh.js';
 import { Refresher } from './session/refresh.js';
-import { refreshTokenRevoker } from './oidc/revoke.js';
+import { refreshTokenRevoker } from './provider/revoke.js';
 import { Transactions } from './oidc/transaction.js';
 import { Sessions, type LoadedSession } from './session/sessions.js';
 import { openStore } from './session/open-store.js';

@@ -10,7 +10,7 @@ import {
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { callProvider } from '../provider/provider-errors.js';
 import type { ProviderContext, Providers } from '../provider/providers.js';
-import { refreshTokenRevoker } from '../oidc/revoke.js';
+import { refreshTokenRevoker } from '../provider/revoke.js';
 import type { DPoPPrivateJwk, SessionTokens } from '../session/crypto.js';
 import { withProof, type DPoPKeys, type DPoPSigner } from '../session/dpop-key.js';
 import {

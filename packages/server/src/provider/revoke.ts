@@ -2,8 +2,8 @@ import * as client from 'openid-client';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import type { GatehouseError } from '../errors.js';
 import { channels } from '../events.js';
-import { callProvider } from '../provider/provider-errors.js';
-import type { Discovery } from '../provider/discovery.js';
+import { callProvider } from './provider-errors.js';
+import type { Discovery } from './discovery.js';
 
 /**
  * Revokes refresh tokens of ended sessions at the provider's `revocation_endpoint` (RFC 7009),
