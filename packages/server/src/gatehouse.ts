@@ -22,7 +22,8 @@ import {
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
-import { Providers, type ProviderContext } from './provider/providers.js';
+import { perProvider, Providers } from './provider/providers.js';
+import { bearerOf } from './bearer/provider-bearer.js';
 import { providerLogin } from './oidc/choose-provider.js';
 import { refreshGrant } from './oidc/refresh.js';
 import { Refresher } from './session/refresh.js';
@@ -165,7 +166,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     config,
     sessions,
     refresher,
-    providers.several ? new IssuerVerifiers(providers) : providers.default.verifier,
+    providers.several ? new IssuerVerifiers(providers) : bearerOf(providers.default).verifier,
   );
 
   // Discovery starts now, in the background: the first sign-in need not wait for it, and a
@@ -242,7 +243,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       return json(200, { user: principal.user, expiresAt: principal.expiresAt });
     }, 'me'),
     backchannelLogout: asJson(
-      backchannelLogoutHandler(config, providers.default.keys, sessions, log, providers),
+      backchannelLogoutHandler(config, bearerOf(providers.default).keys, sessions, log, providers),
       'back-channel logout',
     ),
     sessions: asJson(selfService.list, 'sessions'),
@@ -351,15 +352,6 @@ export function internalsOf(gatehouse: Gatehouse): Internals | undefined {
 }
 
 const noop = () => {};
-
-/** One `make(provider)` per provider, built on first use. */
-function perProvider<T>(make: (provider: ProviderContext) => T): (provider: ProviderContext) => T {
-  const made = new WeakMap<ProviderContext, T>();
-  return (provider) => {
-    if (!made.has(provider)) made.set(provider, make(provider));
-    return made.get(provider)!;
-  };
-}
 
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

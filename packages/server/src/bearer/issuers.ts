@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import type { BearerPrincipal } from '../principal.js';
 import type { Providers } from '../provider/providers.js';
+import { bearerOf } from './provider-bearer.js';
 
 /** RFC 6750 2.1: `Bearer 1*SP b64token`. */
 const BEARER_TOKEN = /^bearer +([\w~+/.-]+=*) *$/i;
@@ -18,7 +19,7 @@ export class IssuerVerifiers {
     const token = BEARER_TOKEN.exec(authorization)?.[1];
     const first = this.providers.default;
     if (token === undefined || !token.includes('.')) {
-      return this.#as(first.id, first.verifier.verify(authorization));
+      return this.#as(first.id, bearerOf(first).verifier.verify(authorization));
     }
     let issuer: unknown;
     try {
@@ -31,7 +32,7 @@ export class IssuerVerifiers {
     // No provider of that `iss`: the first provider's verifier refuses it (401, issuer), unless
     // it is a token of the test key (`trustTestTokens`), which that verifier alone knows.
     const at = provider ?? first;
-    return this.#as(at.id, at.verifier.verify(authorization));
+    return this.#as(at.id, bearerOf(at).verifier.verify(authorization));
   }
 
   async #as(provider: string, verified: Promise<BearerPrincipal>): Promise<BearerPrincipal> {

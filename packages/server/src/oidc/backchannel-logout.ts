@@ -5,6 +5,7 @@ import { BadRequestError, GatehouseError } from '../errors.js';
 import { json } from '../http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { KeySource } from '../bearer/keys.js';
+import { bearerOf } from '../bearer/provider-bearer.js';
 import type { Providers } from '../provider/providers.js';
 import { channels } from '../events.js';
 import type { Sessions } from '../session/sessions.js';
@@ -36,7 +37,7 @@ export function backchannelLogoutHandler(
     try {
       const token = logoutTokenOf(request.body);
       const provider = providers && issuerOf(token) && providers.byIssuer(issuerOf(token)!);
-      const { issuer, getKey } = await (provider ? provider.keys : keys).load();
+      const { issuer, getKey } = await (provider ? bearerOf(provider).keys : keys).load();
       const { payload } = await jwtVerify(token, getKey, {
         issuer,
         audience: provider ? provider.config.clientId : config.clientId,

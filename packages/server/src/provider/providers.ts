@@ -5,8 +5,6 @@ import { parseProvider, type ProviderSettings } from '../config/providers.js';
 import { SETTINGS } from '../config/settings.js';
 import { BadRequestError } from '../errors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
-import { BearerVerifier } from '../bearer/verifier.js';
-import { ProviderKeys } from '../bearer/keys.js';
 import { Discovery } from './discovery.js';
 
 /** Providers of `resolveProvider` kept at once; the oldest goes (with its state) past it. */
@@ -14,13 +12,12 @@ const RESOLVED_KEPT = 1000;
 
 /**
  * One provider with its own state: the configuration as its calls see it (its issuer, client
- * and audience over the shared settings), its discovery with its own backoff, its JWKS and its
- * Bearer verifier. Built on first use, so a provider that is down delays no other.
+ * and audience over the shared settings) and its discovery with its own backoff, built on first
+ * use, so a provider that is down delays no other. What the layers above keep per provider (its
+ * JWKS and Bearer verifier, its grants) hangs on it through {@link perProvider}.
  */
 export class ProviderContext {
   #discovery: Discovery | undefined;
-  #keys: ProviderKeys | undefined;
-  #verifier: BearerVerifier | undefined;
 
   constructor(
     readonly settings: ProviderSettings,
@@ -36,17 +33,20 @@ export class ProviderContext {
     return (this.#discovery ??= new Discovery(this.config, this.log));
   }
 
-  get keys(): ProviderKeys {
-    return (this.#keys ??= new ProviderKeys(this.discovery, this.config));
-  }
-
-  get verifier(): BearerVerifier {
-    return (this.#verifier ??= new BearerVerifier(this.config, this.discovery, this.keys));
-  }
-
   close(): void {
     this.#discovery?.close();
   }
+}
+
+/** One `make(provider)` per provider, built on first use and gone with the provider. */
+export function perProvider<T>(
+  make: (provider: ProviderContext) => T,
+): (provider: ProviderContext) => T {
+  const made = new WeakMap<ProviderContext, T>();
+  return (provider) => {
+    if (!made.has(provider)) made.set(provider, make(provider));
+    return made.get(provider)!;
+  };
 }
 
 /** Whether a token's `iss` names this issuer: the URL as configured, with or without its `/`. */
