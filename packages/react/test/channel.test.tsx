@@ -1,6 +1,14 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BASE, calls, installFetch, meRoute, renderAuth, signedIn, type Reply } from './helpers.js';
+import {
+  calls,
+  installFetch,
+  meRoute,
+  popupSignIn,
+  renderAuth,
+  signedIn,
+  type Reply,
+} from './helpers.js';
 
 const status = () => screen.getByTestId('status').textContent;
 
@@ -59,20 +67,7 @@ describe('tabs follow each other through BroadcastChannel("gatehouse")', () => {
   });
 
   it('a popup sign-in tells the other tabs', async () => {
-    const me: { reply: Reply } = { reply: [401] };
-    installFetch(meRoute(me));
-    const popup = { closed: false, close: vi.fn(), focus: vi.fn() };
-    vi.spyOn(window, 'open').mockReturnValue(popup as unknown as Window);
-    const view = renderAuth();
-    await waitFor(() => expect(status()).toBe('signed-out'));
-    act(() => view.auth.signIn({ popup: true }));
-    me.reply = signedIn();
-    act(() => {
-      const data = { type: 'gatehouse:signed-in' };
-      window.dispatchEvent(
-        new MessageEvent('message', { data, origin: BASE, source: popup as never }),
-      );
-    });
+    await popupSignIn();
     await waitFor(() => expect(heard).toEqual([{ type: 'signed-in' }]));
   });
 

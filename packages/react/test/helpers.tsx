@@ -1,6 +1,6 @@
-import { cleanup, render } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { useLayoutEffect, type ReactNode } from 'react';
-import { afterEach, vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import {
   AuthProvider,
   useAuth,
@@ -112,3 +112,25 @@ function Probe({ onValue }: { onValue: (auth: AuthContextValue) => void }) {
 /** Calls made to the fake backend, as `METHOD path`. */
 export const calls = (fn: ReturnType<typeof installFetch>) =>
   fn.mock.calls.map(([url, init]) => `${init?.method ?? 'GET'} ${url.replace(BASE, '')}`);
+
+/**
+ * A popup sign-in from a signed-out page, completed: `/me` answers 401, then the signed-in user
+ * once the popup posts `gatehouse:signed-in`. Resolves with the view, signed in or on its way.
+ */
+export async function popupSignIn() {
+  const me: { reply: Reply } = { reply: [401] };
+  installFetch(meRoute(me));
+  const popup = { closed: false, close: vi.fn(), focus: vi.fn() };
+  vi.spyOn(window, 'open').mockReturnValue(popup as unknown as Window);
+  const view = renderAuth();
+  await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('signed-out'));
+  act(() => view.auth.signIn({ popup: true }));
+  me.reply = signedIn();
+  act(() => {
+    const data = { type: 'gatehouse:signed-in' };
+    window.dispatchEvent(
+      new MessageEvent('message', { data, origin: BASE, source: popup as never }),
+    );
+  });
+  return view;
+}

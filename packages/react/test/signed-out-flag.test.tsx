@@ -1,6 +1,6 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BASE, installFetch, meRoute, renderAuth, signedIn, type Reply } from './helpers.js';
+import { installFetch, meRoute, popupSignIn, renderAuth, signedIn, type Reply } from './helpers.js';
 
 const status = () => screen.getByTestId('status').textContent;
 const FLAG = 'gatehouse:signed-out';
@@ -55,20 +55,7 @@ describe('a sign-out blocks silent sign-in in every tab of the browser', () => {
 
   it('an interactive popup sign-in clears the flag: silent sign-in may work again later', async () => {
     localStorage.setItem(FLAG, '1');
-    const me: { reply: Reply } = { reply: [401] };
-    installFetch(meRoute(me));
-    const popup = { closed: false, close: vi.fn(), focus: vi.fn() };
-    vi.spyOn(window, 'open').mockReturnValue(popup as unknown as Window);
-    const view = renderAuth();
-    await waitFor(() => expect(status()).toBe('signed-out'));
-    act(() => view.auth.signIn({ popup: true }));
-    me.reply = signedIn();
-    act(() => {
-      const data = { type: 'gatehouse:signed-in' };
-      window.dispatchEvent(
-        new MessageEvent('message', { data, origin: BASE, source: popup as never }),
-      );
-    });
+    const view = await popupSignIn();
     await waitFor(() => expect(status()).toBe('signed-in'));
     await waitFor(() => expect(localStorage.getItem(FLAG)).toBeNull());
     view.unmount();
