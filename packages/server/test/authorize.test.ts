@@ -5,8 +5,6 @@
  * itself, and that each adapter hands its rules to it.
  */
 import {
-  createGatehouse,
-  MemoryStore,
   requireClaims,
   requireGroup,
   requireScope,
@@ -27,21 +25,11 @@ import { Hono } from 'hono';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { captureLog } from './support/stack.js';
+import { offlineGatehouse } from './support/stack.js';
 
 let gatehouse: Gatehouse;
 beforeAll(() => {
-  gatehouse = createGatehouse({
-    // Nothing listens there: no case here reaches the provider.
-    issuer: 'http://127.0.0.1:9/',
-    clientId: 'gatehouse-test',
-    clientSecret: 'gatehouse-test-secret',
-    backendUrl: 'http://localhost:3000',
-    frontendUrl: 'http://localhost:3000',
-    sessionSecret: 'test-secret-'.repeat(4),
-    sessionStore: new MemoryStore(),
-    logger: captureLog().logger,
-  });
+  gatehouse = offlineGatehouse();
 });
 afterAll(() => gatehouse.close());
 

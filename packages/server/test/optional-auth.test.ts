@@ -4,15 +4,10 @@
  * refuses is still refused. The conformance suite runs the same through each adapter; here the
  * refusals that need no provider: an outage of the store, CSRF, a token that is not valid.
  */
-import {
-  createGatehouse,
-  MemoryStore,
-  type Gatehouse,
-  type GatehouseRequest,
-} from '@gatehouse/server';
+import { MemoryStore, type Gatehouse, type GatehouseRequest } from '@gatehouse/server';
 import { StoreUnavailableError } from '@gatehouse/server/errors';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { captureLog } from './support/stack.js';
+import { offlineGatehouse } from './support/stack.js';
 
 /** A store that is down: every read fails as the real stores fail. */
 class DownStore extends MemoryStore {
@@ -23,17 +18,7 @@ class DownStore extends MemoryStore {
 
 let gatehouse: Gatehouse;
 beforeAll(() => {
-  gatehouse = createGatehouse({
-    // Nothing listens there: none of these cases reaches the provider.
-    issuer: 'http://127.0.0.1:9/',
-    clientId: 'gatehouse-test',
-    clientSecret: 'gatehouse-test-secret',
-    backendUrl: 'http://localhost:3000',
-    frontendUrl: 'http://localhost:3000',
-    sessionSecret: 'test-secret-'.repeat(4),
-    sessionStore: new DownStore(),
-    logger: captureLog().logger,
-  });
+  gatehouse = offlineGatehouse(new DownStore());
 });
 afterAll(() => gatehouse.close());
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { PostgresStore } from '@gatehouse/server/stores/postgres';
 import { startPostgres, type PostgresServer } from './support/postgres.js';
 import { signInThroughBackend, type Backend } from './support/stack.js';
-import { startTwoInstances, type TwoInstances } from './support/two-instances.js';
+import { on, startTwoInstances, type TwoInstances } from './support/two-instances.js';
 
 /**
  * Two instances behind one BACKEND_URL (as behind a load balancer), sharing a real Postgres:
@@ -33,9 +33,6 @@ describe('several instances on Postgres', () => {
     await instances?.close();
     await postgres?.close();
   });
-
-  const on = (backend: Backend, jar: CookieJar, path = '/secure-data', init?: RequestInit) =>
-    jar.fetch(`http://localhost:${new URL(backend.url).port}${path}`, init);
 
   test('a session started on A serves B; signed out on B, its cookie is refused on A at once', async () => {
     const jar = new CookieJar();

@@ -6,7 +6,7 @@ import { RedisStore } from '@gatehouse/server/stores/redis';
 import { sessionKeyOf } from '../src/session/crypto.js';
 import { startRedis, type RedisServer } from './support/redis.js';
 import { signInThroughBackend, type Backend } from './support/stack.js';
-import { startTwoInstances, type TwoInstances } from './support/two-instances.js';
+import { on, startTwoInstances, type TwoInstances } from './support/two-instances.js';
 
 /**
  * Two instances behind one BACKEND_URL (as behind a load balancer), sharing a real Redis.
@@ -33,8 +33,6 @@ describe('several instances on Redis', () => {
     await redis?.close();
   });
 
-  const on = (backend: Backend, jar: CookieJar, path = '/secure-data', init?: RequestInit) =>
-    jar.fetch(`http://localhost:${new URL(backend.url).port}${path}`, init);
   test('a session started on A serves B; signed out on B, its cookie is refused on A at once', async () => {
     const jar = new CookieJar();
     await signInThroughBackend({ backend: a, jar });

@@ -5,6 +5,7 @@ import {
   MemoryStore,
   type Gatehouse,
   type GatehouseOptions,
+  type SessionStore,
 } from '@gatehouse/server';
 import {
   gatehouseExpress,
@@ -213,4 +214,21 @@ export async function signInThroughBackend(
 /** The value of a Set-Cookie header's cookie `name`, or undefined. */
 export function setCookie(response: Response, name: string): string | undefined {
   return response.headers.getSetCookie().find((line) => line.startsWith(`${name}=`));
+}
+
+/**
+ * A Gatehouse whose provider is nowhere (nothing listens on its issuer), for cases that never
+ * reach the provider: `store` holds its sessions.
+ */
+export function offlineGatehouse(store: SessionStore = new MemoryStore()): Gatehouse {
+  return createGatehouse({
+    issuer: 'http://127.0.0.1:9/',
+    clientId: 'gatehouse-test',
+    clientSecret: 'gatehouse-test-secret',
+    backendUrl: 'http://localhost:3000',
+    frontendUrl: 'http://localhost:3000',
+    sessionSecret: 'test-secret-'.repeat(4),
+    sessionStore: store,
+    logger: captureLog().logger,
+  });
 }

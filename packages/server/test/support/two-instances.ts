@@ -1,5 +1,6 @@
 import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
 import type { GatehouseLogger, SessionStore } from '@gatehouse/server';
+import type { CookieJar } from '@gatehouse/dev-idp/testing';
 import { captureLog, freePort, startBackend, type Backend } from './stack.js';
 
 /** Two instances of one backend (Fastify and Express) on a shared store, and their dev IdP. */
@@ -66,3 +67,7 @@ export async function startTwoInstances(
     },
   };
 }
+
+/** A request from the browser of `jar` to one instance (cookies are kept by host, not port). */
+export const on = (backend: Backend, jar: CookieJar, path = '/secure-data', init?: RequestInit) =>
+  jar.fetch(`http://localhost:${new URL(backend.url).port}${path}`, init);
