@@ -1,11 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { RedisTls } from './redis-tls.js';
-import { freePort } from './stack.js';
+import { startRedisNode } from './redis-node.js';
 
 /**
  * A real 6-node Redis Cluster (3 masters, 3 replicas) on free ports, in a temp folder, with
@@ -60,27 +60,29 @@ export async function startRedisCluster({
   const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
   const alive = () => ports.filter((port) => running(children.get(port)!));
 
-  for (let i = 0; i < 6; i++) {
-    const port = await freePort();
-    const busPort = await freePort();
-    ports.push(port);
-    const nodeDir = join(dir, String(port));
-    mkdirSync(nodeDir);
-    const child = spawn(
-      'redis-server',
-      [
-        ...(tls ? [...tls.serverArgs(port), '--tls-cluster', 'yes'] : ['--port', String(port)]),
-        ...['--cluster-port', String(busPort), '--bind', '127.0.0.1'],
-        ...['--dir', nodeDir, '--appendonly', 'yes', '--save', ''],
-        ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
-        ...['--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0'],
-        // A replica syncs at once (the default waits 5 s for others to sync with).
-        ...['--repl-diskless-sync-delay', '0'],
-        ...auth,
-      ],
-      { stdio: 'ignore' },
-    );
-    children.set(port, child);
+  const pong = async (port: number) => (await ask(port, (r) => r.ping())) === 'PONG';
+  const nodes = await Promise.allSettled(
+    Array.from({ length: 6 }, () =>
+      startRedisNode((port, busPort) => {
+        mkdirSync(join(dir, String(port)), { recursive: true });
+        return [
+          ...(tls ? [...tls.serverArgs(port), '--tls-cluster', 'yes'] : ['--port', String(port)]),
+          ...['--cluster-port', String(busPort), '--bind', '127.0.0.1'],
+          ...['--dir', join(dir, String(port)), '--appendonly', 'yes', '--save', ''],
+          ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
+          ...['--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0'],
+          // A replica syncs at once (the default waits 5 s for others to sync with).
+          ...['--repl-diskless-sync-delay', '0'],
+          ...auth,
+        ];
+      }, pong),
+    ),
+  );
+  for (const node of nodes) {
+    if (node.status === 'fulfilled') {
+      ports.push(node.value.port);
+      children.set(node.value.port, node.value.child);
+    }
   }
   async function kill(port: number) {
     const child = children.get(port)!;
@@ -94,12 +96,8 @@ export async function startRedisCluster({
     rmSync(dir, { recursive: true, force: true });
   }
   try {
-    for (const port of ports) {
-      for (let i = 0; (await ask(port, (r) => r.ping())) !== 'PONG'; i++) {
-        if (i > 100) throw new Error('redis-server did not start (is redis-server installed?)');
-        await sleep(50);
-      }
-    }
+    const failed = nodes.find((node) => node.status === 'rejected');
+    if (failed) throw failed.reason;
     await promisify(execFile)('redis-cli', [
       ...(password ? ['-a', password, '--no-auth-warning'] : []),
       ...(tls?.cliArgs ?? []),

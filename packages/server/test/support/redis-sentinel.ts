@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { RedisTls } from './redis-tls.js';
-import { freePort } from './stack.js';
+import { startRedisNode } from './redis-node.js';
 
 export const MASTER_NAME = 'gatehouse-master';
 
@@ -70,8 +70,13 @@ export async function startRedisSentinel({
       await sleep(100);
     }
   }
-  function spawnIn(port: number, args: string[]) {
-    children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
+  async function startNode(args: (port: number) => string[], pass: string | undefined) {
+    const node = await startRedisNode(
+      args,
+      async (port) => !!(await ask(port, pass, (r) => r.ping())),
+    );
+    children.set(node.port, node.child);
+    return node.port;
   }
   async function kill(port: number) {
     const child = children.get(port);
@@ -85,20 +90,18 @@ export async function startRedisSentinel({
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const [master, replica] = [await freePort(), await freePort()];
-  const sentinels = [await freePort(), await freePort(), await freePort()];
   const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
-  for (const port of [master, replica]) {
-    mkdirSync(join(dir, String(port)));
-    spawnIn(port, [
+  const dataNode = (replicaOf?: number) => (port: number) => {
+    mkdirSync(join(dir, String(port)), { recursive: true });
+    return [
       ...(tls ? tls.serverArgs(port) : ['--port', String(port)]),
       ...['--bind', '127.0.0.1', '--dir', join(dir, String(port))],
       ...['--appendonly', 'yes', '--save', ''],
-      ...(port === replica ? ['--replicaof', '127.0.0.1', String(master)] : []),
+      ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
       ...auth,
-    ]);
-  }
-  for (const port of sentinels) {
+    ];
+  };
+  const sentinelNode = (master: number) => (port: number) => {
     const config = join(dir, `sentinel-${port}.conf`);
     writeFileSync(
       config,
@@ -116,7 +119,25 @@ export async function startRedisSentinel({
         '',
       ].join('\n'),
     );
-    spawnIn(port, [config, '--sentinel', ...(tls ? tls.serverArgs(port) : [])]);
+    return [config, '--sentinel', ...(tls ? tls.serverArgs(port) : [])];
+  };
+  let master = 0;
+  let replica = 0;
+  const sentinels: number[] = [];
+  try {
+    master = await startNode(dataNode(), password);
+    replica = await startNode(dataNode(master), password);
+    // Settled, not raced: a sentinel still starting when one failed would outlive close().
+    const started = await Promise.allSettled(
+      [1, 2, 3].map(() => startNode(sentinelNode(master), sentinelPassword)),
+    );
+    for (const node of started) {
+      if (node.status === 'rejected') throw node.reason;
+      sentinels.push(node.value);
+    }
+  } catch (error) {
+    await close();
+    throw error;
   }
 
   const masterAddress = async () => {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './stack.js';
+import { startRedisNode } from './redis-node.js';
 
 /** A real redis-server on a free port, with append-only persistence as a user would run it. */
 export interface RedisServer {
@@ -25,42 +24,26 @@ function answers(port: number): Promise<boolean> {
 }
 
 export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
-  let child: ChildProcess | undefined;
+  const args = (port: number) => [
+    ...['--port', String(port), '--bind', '127.0.0.1'],
+    ...['--dir', dir, '--appendonly', 'yes', '--save', ''],
+  ];
+  const first = await startRedisNode(args, answers);
+  const port = first.port;
+  let child = first.child;
 
   async function start() {
-    child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--save',
-        '',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 100; i++) {
-      if (await answers(port)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('redis-server did not start (is the redis-server package installed?)');
+    ({ child } = await startRedisNode(args, answers, { port }));
   }
 
   async function stop() {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
   }
 
-  await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     start,
