@@ -84,14 +84,18 @@ const ORDERS_API = JSON.stringify([
 ]);
 
 // With the dev IdP, its second tenant is a second provider (docs/tenants.md): the demo's sign-in
-// page sends @acme.example emails there. PROVIDERS set in the environment or `.env` wins.
+// page sends @acme.example emails there. The provider `default` stays on the OKTA_* variables
+// (another client of the dev IdP, with CLIENT_AUTH, keeps working); Acme always signs in as the
+// demo's client, with its own client authentication. PROVIDERS set in the environment or `.env`
+// wins.
 const acmeProvider = (extra) =>
   JSON.stringify([
     {
       id: 'acme',
       issuer: `${issuer.origin}/oauth2/acme`,
-      clientId: settings.OKTA_CLIENT_ID,
-      clientSecret: settings.OKTA_CLIENT_SECRET,
+      clientId: DEMO_ENV.OKTA_CLIENT_ID,
+      clientSecret: DEMO_ENV.OKTA_CLIENT_SECRET,
+      clientAuth: 'client_secret_basic',
       domains: ['acme.example'],
       displayName: 'Acme',
       ...extra,
@@ -169,6 +173,27 @@ const parts = [
     port: ORDERS_PORT,
   },
 ].filter(Boolean);
+
+// `npm start -- --dry-run`: what each part would be started with (the settings that choose
+// the providers, secrets left out), as JSON, and nothing started.
+if (process.argv.includes('--dry-run')) {
+  const shown = ['OKTA_ISSUER_URL', 'OKTA_CLIENT_ID', 'CLIENT_AUTH', 'PROVIDERS', 'REMOTE_APIS'];
+  const withoutSecrets = (value) =>
+    value?.startsWith('[')
+      ? value.replace(/"clientSecret":"[^"]*"/g, '"clientSecret":"(set)"')
+      : value;
+  const plan = parts.map((part) => {
+    const env = { ...childEnv, ...part.env };
+    return {
+      name: part.name,
+      env: Object.fromEntries(
+        shown.filter((key) => env[key] !== undefined).map((key) => [key, withoutSecrets(env[key])]),
+      ),
+    };
+  });
+  process.stdout.write(`${JSON.stringify({ devIdp: withIdp, parts: plan }, null, 2)}\n`);
+  process.exit(0);
+}
 
 const LEVELS = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 

@@ -18,6 +18,7 @@ import { expectAuthenticated, type PlannedPhase } from './lib/measure.js';
 import { measureMemory } from './lib/memory-phase.js';
 import { freePort } from './lib/net.js';
 import { measureRounds } from './lib/rounds.js';
+import { postgresVersion, startPostgres, type PostgresServer } from './lib/postgres.js';
 import { redisVersion, startRedis, type RedisServer } from './lib/redis.js';
 import { render, summarize, type BenchReport, type Phase, type PhaseId } from './lib/report.js';
 import { ADA, signInThroughBackend } from './lib/signin.js';
@@ -28,7 +29,7 @@ import { dpopCredentials } from './lib/dpop.js';
 import type { MemoryResult } from './memory.js';
 import type { PeerTargetSpec } from './targets/express-openid-connect.js';
 import type { BareProxySpec } from './targets/bare-proxy.js';
-import type { GatehouseTargetSpec } from './targets/gatehouse.js';
+import type { GatehouseTargetSpec } from './lib/gatehouse-options.js';
 import type { JoseVerifierSpec } from './targets/jose-verifier.js';
 
 const USAGE = `npm run bench [-- options]
@@ -41,7 +42,7 @@ const USAGE = `npm run bench [-- options]
   --connections <n>  autocannon connections, the same for every target (default 16)
   --sessions <n>     sessions held for the memory figure (default 100000)
   --users <n>        virtual users of the sign-in flow phase (default 4)
-  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,bearerRepeated,bearerFirstSight,joseFirstSight,dpopRepeated,eocCookie,expressCeiling,oktaBearer,remoteDirect,remoteProxy,bareProxy,flows,eocFlows,memory,bundles'})
+  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,cookiePostgres,bearerRepeated,bearerFirstSight,joseFirstSight,dpopRepeated,expressCookie,eocCookie,expressCeiling,expressBearer,oktaBearer,remoteDirect,remoteProxy,bareProxy,flows,eocFlows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
                      in place of the repository's: measures a proposed change side by side
@@ -128,13 +129,17 @@ async function main(): Promise<BenchReport> {
     sqlitePort,
     memoryPort,
     redisPort,
+    postgresPort,
+    expressPort,
     eocPort,
     oktaPort,
     tokensPort,
     upstreamPort,
     bareProxyPort,
     josePort,
-  ] = (await Promise.all(Array.from({ length: 9 }, freePort))) as [
+  ] = (await Promise.all(Array.from({ length: 11 }, freePort))) as [
+    number,
+    number,
     number,
     number,
     number,
@@ -148,7 +153,7 @@ async function main(): Promise<BenchReport> {
   const origin = (port: number) => `http://localhost:${port}`;
   const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
   const clients = benchClients({
-    gatehouse: [sqlitePort, memoryPort, redisPort],
+    gatehouse: [sqlitePort, memoryPort, redisPort, postgresPort, expressPort],
     eoc: eocPort,
     tokens: tokensPort,
   });
@@ -170,6 +175,14 @@ async function main(): Promise<BenchReport> {
     redis = await startRedis(redisFound);
     cleanups.push(() => redis!.close());
   }
+  const postgresFound = postgresVersion();
+  let postgres: PostgresServer | undefined;
+  if (!postgresFound) {
+    log('Postgres is not installed: the Postgres phase is skipped (apt-get install postgresql)');
+  } else if (wanted('cookiePostgres')) {
+    postgres = await startPostgres(postgresFound);
+    cleanups.push(() => postgres!.close());
+  }
 
   // One folder per server: a process writes one profile per thread (tsx's loader has one).
   const flags = (name: string) =>
@@ -183,9 +196,14 @@ async function main(): Promise<BenchReport> {
       scopes: 'orders:read',
     },
   ];
-  const gatehouse = (port: number, sessionStore: string, name: string) =>
+  const gatehouse = (
+    port: number,
+    sessionStore: string,
+    name: string,
+    target = 'targets/gatehouse.ts',
+  ) =>
     start(
-      'targets/gatehouse.ts',
+      target,
       {
         port,
         issuer,
@@ -211,6 +229,16 @@ async function main(): Promise<BenchReport> {
     ),
     started(memoryPort, gatehouse(memoryPort, 'memory', 'gatehouse-memory')),
     redis && started(redisPort, gatehouse(redisPort, redis.url, 'gatehouse-redis')),
+    postgres && started(postgresPort, gatehouse(postgresPort, postgres.url, 'gatehouse-postgres')),
+    started(
+      expressPort,
+      gatehouse(
+        expressPort,
+        `sqlite:${join(dir, 'sessions-express.db')}`,
+        'gatehouse-express',
+        'targets/gatehouse-express.ts',
+      ),
+    ),
     started(
       eocPort,
       start(
@@ -247,6 +275,8 @@ async function main(): Promise<BenchReport> {
     sqlite: await signInThroughBackend(origin(sqlitePort), gatehouseLogin),
     memory: await signInThroughBackend(origin(memoryPort), gatehouseLogin),
     redis: redis && (await signInThroughBackend(origin(redisPort), gatehouseLogin)),
+    postgres: postgres && (await signInThroughBackend(origin(postgresPort), gatehouseLogin)),
+    express: await signInThroughBackend(origin(expressPort), gatehouseLogin),
     eoc: await signInThroughBackend(origin(eocPort), { loginPath: '/login', prefix: 'appSession' }),
   };
   const token = await clientCredentialsToken(issuer, 'gatehouse-cli', 'gatehouse-cli-secret');
@@ -270,8 +300,19 @@ async function main(): Promise<BenchReport> {
   await expectAuthenticated(at(memoryPort, '/secure-data'), { cookie: cookies.memory }, 'session');
   if (cookies.redis)
     await expectAuthenticated(at(redisPort, '/secure-data'), { cookie: cookies.redis }, 'session');
+  if (cookies.postgres)
+    await expectAuthenticated(
+      at(postgresPort, '/secure-data'),
+      { cookie: cookies.postgres },
+      'session',
+    );
+  await expectAuthenticated(
+    at(expressPort, '/secure-data'),
+    { cookie: cookies.express },
+    'session',
+  );
   await expectAuthenticated(at(eocPort, '/secure-data'), { cookie: cookies.eoc }, 'session');
-  for (const port of [sqlitePort, oktaPort, josePort]) {
+  for (const port of [sqlitePort, expressPort, oktaPort, josePort]) {
     await expectAuthenticated(at(port, '/secure-data'), bearer, 'bearer');
     await expectAuthenticated(at(port, '/secure-data'), lastMinted, 'bearer');
   }
@@ -324,11 +365,21 @@ async function main(): Promise<BenchReport> {
     },
     {
       id: 'cookieRedis',
-      label: 'session cookie, Redis store',
+      label: 'session cookie, Redis store (in-process cache)',
       server: redis ? `${demo}, redis-server ${redis.version}` : demo,
       ...(cookies.redis
         ? { url: at(redisPort, '/secure-data'), headers: { cookie: cookies.redis } }
         : { note: redisFound ? 'not run (--only)' : 'skipped: redis-server is not installed' }),
+    },
+    {
+      id: 'cookiePostgres',
+      label: 'session cookie, Postgres store',
+      server: postgres ? `${demo}, Postgres ${postgres.version} (fsync off)` : demo,
+      ...(cookies.postgres
+        ? { url: at(postgresPort, '/secure-data'), headers: { cookie: cookies.postgres } }
+        : {
+            note: postgresFound ? 'not run (--only)' : 'skipped: Postgres is not installed',
+          }),
     },
     {
       id: 'bearerRepeated',
@@ -360,6 +411,13 @@ async function main(): Promise<BenchReport> {
         : { note: dpopFits ? 'not run (--only)' : 'skipped: proofs expire before the run ends' }),
     },
     {
+      id: 'expressCookie',
+      label: 'session cookie, SQLite store (on Express)',
+      server: 'Gatehouse (Express 5)',
+      url: at(expressPort, '/secure-data'),
+      headers: { cookie: cookies.express },
+    },
+    {
       id: 'eocCookie',
       label: 'appSession cookie',
       server: 'express-openid-connect (Express)',
@@ -371,6 +429,13 @@ async function main(): Promise<BenchReport> {
       label: 'Express ceiling: GET /healthz, no auth',
       server: 'Express',
       url: at(oktaPort, '/healthz'),
+    },
+    {
+      id: 'expressBearer',
+      label: 'Bearer JWT, repeated (on Express)',
+      server: 'Gatehouse (Express 5)',
+      url: at(expressPort, '/secure-data'),
+      headers: bearer,
     },
     {
       id: 'oktaBearer',

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ceilingBeside, cpuFactor, factor } from '../src/lib/pairing.js';
+import {
+  ceilingBeside,
+  cpuFactor,
+  cpuShareFactor,
+  factor,
+  shareFactor,
+} from '../src/lib/pairing.js';
 import { roundOrder } from '../src/lib/plan.js';
 import type { LoadResult, Phase, PhaseId } from '../src/lib/report.js';
 
@@ -147,6 +153,15 @@ describe('paired ratios', () => {
     // Bound: the ceiling run just before eocCookie ÷ eocCookie: 400 ÷ 40 and 1000 ÷ 100.
     expect(factor(phases, 'ceiling', 'eocCookie')).toBeCloseTo(10);
     expect(factor(phases, 'ceiling', 'ceiling')).toBe(1);
+  });
+
+  it('judges one phase against another by their shares of the ceiling beside each (drift out)', () => {
+    // Round 0: 0.9 ÷ 0.8 (raw 720 ÷ 400 = 1.8 would count the slowdown); round 1: 0.9 ÷ 0.8.
+    expect(shareFactor(phases, 'cookieMemory', 'bearerRepeated')).toBeCloseTo(1.125);
+    // CPU relative to the ceiling beside: 80/40 ÷ 50/40 = 1.6 in both rounds.
+    expect(cpuShareFactor(phases, 'cookieMemory', 'bearerRepeated')).toBeCloseTo(1.6);
+    const without = phases.filter((p) => p.id !== 'ceiling');
+    expect(shareFactor(without, 'cookieMemory', 'bearerRepeated')).toBeNaN();
   });
 
   it('has no ratio when the ceiling did not run', () => {

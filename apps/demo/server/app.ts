@@ -90,12 +90,13 @@ export async function buildDemoApp({
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // Readiness for a load balancer: discovery loaded and the store answering.
+  // Readiness for a load balancer: discovery loaded and the store answering; with several
+  // providers each one's discovery, ready while one has loaded (docs/tenants.md).
   app.get('/readyz', async (_request, reply) => {
-    const { ready, discovery, store } = await gatehouse.readiness();
+    const { ready, discovery, store, providers } = await gatehouse.readiness();
     return reply
       .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not ready', checks: { discovery, store } });
+      .send({ status: ready ? 'ready' : 'not ready', checks: { discovery, store, providers } });
   });
 
   if (metrics) {

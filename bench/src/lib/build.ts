@@ -11,6 +11,7 @@ const ENTRIES = [
   'flows.ts',
   'memory.ts',
   'targets/gatehouse.ts',
+  'targets/gatehouse-express.ts',
   'targets/express-openid-connect.ts',
   'targets/okta-jwt-verifier.ts',
   'targets/upstream.ts',

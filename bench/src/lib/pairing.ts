@@ -59,3 +59,37 @@ export function cpuFactor(phases: Phase[], a: PhaseId, b: PhaseId): number {
     pairs(phases, a, b).map(([x, y]) => (y.cpuPerRequest ?? NaN) / (x.cpuPerRequest ?? NaN)),
   );
 }
+
+/** `a`'s runs and `b`'s, each with the ceiling beside it, matched by round. */
+function sharePairs(phases: Phase[], a: PhaseId, b: PhaseId) {
+  const [pa, pb, ceiling] = [usable(phases, a), usable(phases, b), usable(phases, 'ceiling')];
+  if (!pa || !pb || !ceiling) return [];
+  return pa.runs.flatMap((run, i) => {
+    const other = pb.runs.find((candidate, j) => roundOf(candidate, j) === roundOf(run, i));
+    const [besideA, besideB] = [run, other].map((x) => x && ceilingBeside(ceiling.runs, x));
+    return other && besideA && besideB ? [{ run, besideA, other, besideB }] : [];
+  });
+}
+
+/**
+ * Median over rounds of `a`'s share of the ceiling beside it ÷ `b`'s share of the ceiling
+ * beside it: two phases measured minutes apart, with the machine's drift between them taken out.
+ */
+export function shareFactor(phases: Phase[], a: PhaseId, b: PhaseId): number {
+  return median(
+    sharePairs(phases, a, b).map(
+      ({ run, besideA, other, besideB }) => run.rps / besideA.rps / (other.rps / besideB.rps),
+    ),
+  );
+}
+
+/** The same by CPU per request: `b`'s cost relative to its ceiling ÷ `a`'s. */
+export function cpuShareFactor(phases: Phase[], a: PhaseId, b: PhaseId): number {
+  const cost = (x: Figures, ceiling: Figures) =>
+    (x.cpuPerRequest ?? NaN) / (ceiling.cpuPerRequest ?? NaN);
+  return median(
+    sharePairs(phases, a, b).map(
+      ({ run, besideA, other, besideB }) => cost(other, besideB) / cost(run, besideA),
+    ),
+  );
+}

@@ -4,13 +4,14 @@
 // ceiling, A, ceiling, B, ceiling, ... The other phases keep their place in the table's order.
 import type { PhaseId } from './report.js';
 
-/** The phases whose figure is a share of the ceiling: issue 15's "÷ open route" rows and the rows read with them. */
+/** The phases judged by their share of the ceiling beside them (lib/pairing.ts, shareFactor). */
 export const JUDGED_BY_CEILING: ReadonlySet<PhaseId> = new Set<PhaseId>([
   'constantCaller',
   'constantCallerBearer',
   'cookieSqlite',
   'cookieMemory',
   'cookieRedis',
+  'cookiePostgres',
   'bearerRepeated',
   'bearerFirstSight',
   'joseFirstSight',

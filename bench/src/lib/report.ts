@@ -7,7 +7,7 @@ import type { Phase } from './phase.js';
 
 export type { LoadResult, Phase, PhaseId } from './phase.js';
 
-/** A row under the phases: one of issue 15's targets, or a figure reported beside them. */
+/** A row under the phases: one of the performance targets, or a figure reported beside them. */
 export interface Target {
   /** Stable name of the row (tests and scripts read rows by it). */
   id: string;
@@ -54,7 +54,7 @@ export interface BenchReport {
   memory?: MemoryResult;
   cookies?: { gatehouse: number; expressOpenidConnect: number };
   bundles?: BundleSize[];
-  /** Issue 15's nine targets. */
+  /** The eleven performance targets. */
   targets: Target[];
   /** Figures reported under them. */
   reported: Target[];
@@ -168,7 +168,7 @@ export function render(report: BenchReport): string {
   }
   lines.push(
     '',
-    '| issue 15 target (ratio within this run) | floor | aim | this run | by CPU | result | aim met |',
+    '| target (ratio within this run, beside its bound) | floor | aim | this run | by CPU | result | aim met |',
     '| --- | ---: | ---: | ---: | ---: | --- | --- |',
   );
   for (const t of report.targets) {

@@ -1,36 +1,18 @@
 // The demo backend (apps/demo/server/app.ts) on one session store, as `npm run serve` builds
 // it, minus request logging (both the ceiling and the guarded route would pay for it alike).
-import { createGatehouse, MemoryStore, type GatehouseOptions } from '@gatehouse/server';
-import { pino } from 'pino';
+import { createGatehouse, MemoryStore } from '@gatehouse/server';
 import { buildDemoApp } from '../../../apps/demo/server/app.js';
 import { fail, serveUntilStopped, specOf } from '../lib/child.js';
-
-export interface GatehouseTargetSpec {
-  port: number;
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  /** `memory`, `sqlite:<path>` or `redis://...`: SESSION_STORE's spellings. */
-  sessionStore: string;
-  sessionSecret: string;
-  logFile: string;
-  /** Remote APIs (docs/remote-apis.md), for the proxy phase. */
-  remoteApis?: GatehouseOptions['remoteApis'];
-}
+import { benchGatehouseOptions, type GatehouseTargetSpec } from '../lib/gatehouse-options.js';
 
 async function main() {
   const spec = specOf<GatehouseTargetSpec>();
-  const gatehouse = createGatehouse({
-    issuer: spec.issuer,
-    clientId: spec.clientId,
-    clientSecret: spec.clientSecret,
-    backendUrl: `http://localhost:${spec.port}`,
-    frontendUrl: 'http://localhost:5173',
-    sessionSecret: spec.sessionSecret,
-    sessionStore: spec.sessionStore === 'memory' ? new MemoryStore() : spec.sessionStore,
-    logger: pino(pino.destination({ dest: spec.logFile, sync: false })),
-    ...(spec.remoteApis && { remoteApis: spec.remoteApis }),
-  });
+  const gatehouse = createGatehouse(
+    benchGatehouseOptions(
+      spec,
+      spec.sessionStore === 'memory' ? new MemoryStore() : spec.sessionStore,
+    ),
+  );
   const app = await buildDemoApp({ gatehouse });
   // Calibration, not Gatehouse: /secure-data's handler (as in apps/demo/server/app.ts) behind a
   // preHandler that sets a constant caller, to tell the cost of any Fastify guard and of the

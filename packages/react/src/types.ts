@@ -24,6 +24,8 @@ export interface AuthUser {
   name?: string;
   email?: string;
   groups?: string[];
+  /** The issuer that signed the user in, when the backend has several providers. */
+  iss?: string;
   [claim: string]: unknown;
 }
 

@@ -1,6 +1,10 @@
 import type { Config } from './config/parse.js';
+import type { RemoteApi } from './config/remote-apis.js';
 import type { corsPolicy } from './guard/cors.js';
-import { readTarget } from './http/target.js';
+import { errorResponse, toGatehouseError } from './http/respond.js';
+import { malformedTarget, readTarget } from './http/target.js';
+import type { GatehouseLogger as Logger } from './logger.js';
+import { errorPage } from './oidc/pages.js';
 import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
 
 /** A route handler: request in, response out, errors already turned into responses. */
@@ -45,51 +49,85 @@ export interface Route {
 /** Reads a request's raw body (at most 16 KiB), for the routes that need one. */
 export type BodyReader = (request: GatehouseRequest) => Promise<string>;
 
-/** The route table, in the order of `config.routes`. */
-export function routeTable(
-  config: Config,
-  handlers: Readonly<Record<Exclude<RouteName, 'remoteApi' | 'jwks'>, RouteHandler>> & {
-    /** The client's public keys, only with `private_key_jwt` (oidc/jwks.ts). */
-    readonly jwks?: RouteHandler | undefined;
-  },
-): readonly Route[] {
+/** How a route answers a failure: JSON, or a page for a top-level navigation (sign-in). */
+type Answer = 'json' | 'page';
+
+/** What the table is built from: a handler per route, and one per remote API. */
+export type RouteHandlers = Readonly<
+  Record<Exclude<RouteName, 'remoteApi' | 'jwks'>, RouteHandler>
+> & {
+  /** The client's public keys, only with `private_key_jwt` (oidc/jwks.ts). */
+  readonly jwks?: RouteHandler | undefined;
+  /** The proxy of one remote API (remote/proxy.ts), served under its path. */
+  readonly remoteApi: (api: RemoteApi) => RouteHandler;
+};
+
+/**
+ * The route table, in the order of `config.routes`, then the prefix routes of the remote APIs
+ * (`remoteApis`). Each row says how its route answers: every route refuses a request target it
+ * cannot read (absolute form with a bad port, another scheme, ...) with a 400 and turns anything
+ * thrown into a response, JSON or a page, so no route rejects.
+ */
+export function routeTable(config: Config, log: Logger, handlers: RouteHandlers): readonly Route[] {
   const { routes } = config;
+  const answering = answerer(config, log);
   const route = (
-    name: RouteName,
+    name: Exclude<RouteName, 'remoteApi'>,
     method: Route['method'],
     path: string,
+    answer: Answer,
+    context: string,
     { withId = false, body = 'none' as Route['body'] } = {},
   ): Route =>
-    Object.freeze({ name, method, path, withId, body, handler: handlers[name as 'login'] });
-  return Object.freeze([
-    route('login', 'GET', routes.login),
-    route('callback', 'GET', routes.callback),
-    route('logout', 'POST', routes.logout),
-    route('me', 'GET', routes.me),
-    route('backchannelLogout', 'POST', routes.backchannelLogout, { body: 'form' }),
-    route('sessions', 'GET', routes.sessions),
-    route('endDevice', 'DELETE', routes.sessions, { withId: true }),
-    ...(handlers.jwks ? [route('jwks', 'GET', routes.jwks)] : []),
-  ]);
-}
-
-/** The prefix routes of the remote APIs (`remoteApis`), after the auth routes. */
-export function withRemoteApis(
-  table: readonly Route[],
-  remoteApis: ReadonlyMap<string, RouteHandler>,
-): readonly Route[] {
-  const prefixes = [...remoteApis].map(([path, handler]): Route =>
+    Object.freeze({
+      name,
+      method,
+      path,
+      withId,
+      body,
+      handler: answering(answer, handlers[name]!, context),
+    });
+  const remoteApi = (api: RemoteApi): Route =>
     Object.freeze({
       name: 'remoteApi',
       method: 'ALL',
-      path,
+      path: api.path,
       withId: false,
       prefix: true,
       body: 'stream',
-      handler,
+      handler: answering('json', handlers.remoteApi(api), `remote API ${api.name}`),
+    });
+  return Object.freeze([
+    route('login', 'GET', routes.login, 'page', 'login'),
+    route('callback', 'GET', routes.callback, 'page', 'sign-in callback'),
+    route('logout', 'POST', routes.logout, 'json', 'logout'),
+    route('me', 'GET', routes.me, 'json', 'me'),
+    route('backchannelLogout', 'POST', routes.backchannelLogout, 'json', 'back-channel logout', {
+      body: 'form',
     }),
-  );
-  return prefixes.length === 0 ? table : Object.freeze([...table, ...prefixes]);
+    route('sessions', 'GET', routes.sessions, 'json', 'sessions'),
+    // The session's handle arrives as `params.id`, from `handle` or the host's router.
+    route('endDevice', 'DELETE', routes.sessions, 'json', 'end session', { withId: true }),
+    ...(handlers.jwks ? [route('jwks', 'GET', routes.jwks, 'json', 'jwks')] : []),
+    ...config.remoteApis.map(remoteApi),
+  ]);
+}
+
+/** Wraps a handler so that it answers every failure, as JSON or as a page. */
+function answerer(config: Config, log: Logger) {
+  return (answer: Answer, handler: RouteHandler, context: string): RouteHandler =>
+    async function answered(request) {
+      try {
+        const malformed = malformedTarget(request);
+        if (malformed) throw malformed;
+        return await handler(request);
+      } catch (error) {
+        const failure = toGatehouseError(error, log, context);
+        return answer === 'json'
+          ? errorResponse(failure)
+          : errorPage(failure.status, failure.error, failure.description, config.frontendUrl.href);
+      }
+    };
 }
 
 /**

@@ -77,7 +77,7 @@ export class GatehouseError extends Error {
   readonly retryAfter: number | undefined = undefined;
   /**
    * Headers of the response, over the default challenge: RFC 9449's `WWW-Authenticate: DPoP`
-   * and `DPoP-Nonce` (set by the DPoP checks, bearer/dpop.ts).
+   * and `DPoP-Nonce` (set by the DPoP checks, bearer/access-token.ts).
    */
   readonly headers: Readonly<Record<string, string>> | undefined = undefined;
 

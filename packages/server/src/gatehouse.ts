@@ -8,17 +8,9 @@ import { authenticator, optionalAuthenticator, type Principal } from './guard/au
 import { challengeHeaders, type Rule } from './guard/rules.js';
 import { authorizer, type AuthorizeOptions } from './guard/authorize.js';
 import { corsPolicy } from './guard/cors.js';
-import { errorResponse, json, toGatehouseError } from './http/respond.js';
-import { malformedTarget, requestTarget } from './http/target.js';
+import { errorResponse, toGatehouseError } from './http/respond.js';
 import type { GatehouseRequest, GatehouseResponse } from './http/types.js';
-import {
-  handler,
-  routeTable,
-  withRemoteApis,
-  type BodyReader,
-  type Route,
-  type RouteHandler,
-} from './core.js';
+import { handler, routeTable, type BodyReader, type Route } from './core.js';
 import { callbackHandler } from './oidc/callback.js';
 import { loginHandler } from './oidc/login.js';
 import { logoutHandler } from './oidc/logout.js';
@@ -29,19 +21,17 @@ import { refreshGrant } from './oidc/refresh.js';
 import { Refresher } from './session/refresh.js';
 import { refreshTokenRevoker } from './provider/revoke.js';
 import { Transactions } from './oidc/transaction.js';
-import { Sessions, type LoadedSession } from './session/sessions.js';
+import { Sessions } from './session/sessions.js';
 import { openStore } from './session/open-store.js';
 import { selfServiceHandlers } from './session/self-service.js';
 import { backchannelLogoutHandler } from './oidc/backchannel-logout.js';
-import { errorPage } from './oidc/pages.js';
 import { jwksHandler } from './oidc/jwks.js';
-import { ProviderTimeoutError, type GatehouseError } from './errors.js';
-import type { SessionStore } from './session/store.js';
+import { readiness, type Readiness } from './provider/readiness.js';
+import type { SessionStore } from './session-store.js';
 import { remoteApiHandler } from './remote/proxy.js';
 import { ApiTokens } from './remote/tokens.js';
-import { authorizationHeaders } from './remote/dpop.js';
+import { appTokens } from './remote/app-tokens.js';
 import { DPoPKeys } from './session/dpop-key.js';
-import { BrowserOnlyError, BadRequestError } from './errors.js';
 
 export type { BodyReader, Route, RouteHandler, RouteName } from './core.js';
 
@@ -120,9 +110,10 @@ export interface Gatehouse {
   readonly store: SessionStore;
   /**
    * For a readiness probe: discovery loaded and the store answering, each `'ok'` or the reason
-   * it is not, waiting at most `waitMs` for either.
+   * it is not, waiting at most `waitMs` for either. With several providers, each one's discovery
+   * by id in `providers`; ready while at least one has loaded (docs/tenants.md).
    */
-  readiness(waitMs?: number): Promise<{ ready: boolean; discovery: string; store: string }>;
+  readiness(waitMs?: number): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -162,46 +153,17 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     log,
     (config.httpTimeout * 2 + 5) * 1000,
   );
-  const authenticate = authenticator(
+  const guard = authenticator(
     config,
     sessions,
     refresher,
     providers.several ? new IssuerVerifiers(providers) : bearerOf(providers.default).verifier,
   );
+  const { authenticate } = guard;
 
   // Discovery starts now, in the background: the first sign-in need not wait for it, and a
   // provider that is down is retried with backoff from the start.
   for (const one of providers.configured) one.discovery.configuration().catch(noop);
-
-  // Every route refuses a request target it cannot read (absolute form with a bad port, another
-  // scheme, ...) with a 400, and turns anything thrown into a response: no route rejects.
-  const asJson = (handler: RouteHandler, context: string): RouteHandler =>
-    async function route(request) {
-      try {
-        const malformed = malformedTarget(request);
-        if (malformed) throw malformed;
-        return await handler(request);
-      } catch (error) {
-        return errorResponse(toGatehouseError(error, log, context));
-      }
-    };
-  // Top-level navigations (/login, /signin-oidc): their failures are pages, not JSON.
-  const asPage = (handler: RouteHandler, context: string): RouteHandler =>
-    async function page(request) {
-      try {
-        const malformed = malformedTarget(request);
-        if (malformed) throw malformed;
-        return await handler(request);
-      } catch (error) {
-        const failure = toGatehouseError(error, log, context);
-        return errorPage(
-          failure.status,
-          failure.error,
-          failure.description,
-          config.frontendUrl.href,
-        );
-      }
-    };
 
   const apiTokens = new ApiTokens(
     config,
@@ -211,74 +173,30 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     (config.httpTimeout * 2 + 5) * 1000,
     dpopKeys,
   );
-  const remoteApis = new Map(
-    config.remoteApis.map((api) => [
-      api.path,
-      asJson(
-        remoteApiHandler(api, {
-          config,
-          sessions,
-          authenticate,
-          tokens: apiTokens,
-          cors: corsPolicy(config),
-          log,
-        }),
-        `remote API ${api.name}`,
-      ),
-    ]),
-  );
+  const cors = corsPolicy(config);
   const login = providerLogin(config, providers, (one) =>
     loginHandler(one.config, one.discovery, transactions, one.id),
   );
   const selfService = selfServiceHandlers(sessions, authenticate);
-  const routes = routeTable(config, {
-    login: asPage(login, 'login'),
-    callback: asPage(
-      callbackHandler(config, providers, transactions, sessions, log, dpopKeys),
-      'sign-in callback',
+  const table = routeTable(config, log, {
+    login,
+    callback: callbackHandler(config, providers, transactions, sessions, log, dpopKeys),
+    logout: logoutHandler(config, providers, sessions, log),
+    me: selfService.me,
+    backchannelLogout: backchannelLogoutHandler(
+      config,
+      bearerOf(providers.default).keys,
+      sessions,
+      log,
+      providers,
     ),
-    logout: asJson(logoutHandler(config, providers, sessions, log), 'logout'),
-    me: asJson(async function me(request) {
-      const principal = await authenticate(request);
-      return json(200, { user: principal.user, expiresAt: principal.expiresAt });
-    }, 'me'),
-    backchannelLogout: asJson(
-      backchannelLogoutHandler(config, bearerOf(providers.default).keys, sessions, log, providers),
-      'back-channel logout',
-    ),
-    sessions: asJson(selfService.list, 'sessions'),
-    // The session's id from the route parameter, else the path's last segment.
-    endDevice: asJson(
-      (request) =>
-        selfService.end({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          body: request.body,
-          params: {
-            id:
-              (request.params as { id?: string } | undefined)?.id ??
-              requestTarget(request).path.split('/').pop(),
-          },
-        }),
-      'end session',
-    ),
+    sessions: selfService.list,
+    endDevice: selfService.end,
     jwks: jwksHandler(config),
+    remoteApi: (api) =>
+      remoteApiHandler(api, { session: guard.remoteApiSession, tokens: apiTokens, cors, log }),
   });
-  const cors = corsPolicy(config);
-  /** The session a cookie caller was found with; 403 for a Bearer caller. */
-  const sessionOf = async (request: GatehouseRequest): Promise<LoadedSession> => {
-    const loaded: { session?: LoadedSession } = {};
-    const principal = await authenticate(request, loaded);
-    if (principal.via !== 'session') throw new BrowserOnlyError('This needs a session.');
-    return loaded.session!;
-  };
-  const remoteApi = (name: string, method: string) => {
-    const remote = config.remoteApis.find((candidate) => candidate.name === name);
-    if (!remote) throw new BadRequestError('Unknown API.', `${method}: no remote API ${name}`);
-    return remote;
-  };
-  const table = withRemoteApis(routes, remoteApis);
+  const tokens = appTokens(config, sessions, apiTokens, guard.browserSession);
   const serve = handler(table, cors);
 
   const gatehouse: Gatehouse = {
@@ -296,19 +214,8 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     authenticate,
     authenticateOrNull: optionalAuthenticator(authenticate),
     authorize: authorizer(authenticate),
-    async accessToken(request, { api } = {}) {
-      const session = await sessionOf(request);
-      if (api === undefined) return sessions.tokens(session).access_token;
-      return (await apiTokens.credential(session, remoteApi(api, 'accessToken'))).token;
-    },
-    async authorizationHeaders(request, { url, method = 'GET', api, nonce }) {
-      const session = await sessionOf(request);
-      const credential =
-        api === undefined
-          ? await apiTokens.sessionCredential(session)
-          : await apiTokens.credential(session, remoteApi(api, 'authorizationHeaders'));
-      return authorizationHeaders(credential, method, new URL(url), nonce);
-    },
+    accessToken: tokens.accessToken,
+    authorizationHeaders: tokens.authorizationHeaders,
     cors,
     errorResponse(error, context) {
       const failure = toGatehouseError(error, log, context);
@@ -318,18 +225,8 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
       return provider.ready;
     },
     store,
-    async readiness(waitMs = 2000) {
-      const [discovery, storeState] = await Promise.all([
-        within(waitMs, provider.configuration()).then(
-          () => 'ok',
-          (error: GatehouseError) => `not loaded: ${error.description} (retrying)`,
-        ),
-        within(waitMs, store.ping?.() ?? Promise.resolve()).then(
-          () => 'ok',
-          (error: GatehouseError) => `not answering: ${error.description}`,
-        ),
-      ]);
-      return { ready: discovery === 'ok' && storeState === 'ok', discovery, store: storeState };
+    readiness(waitMs = 2000) {
+      return readiness(providers.configured, store, waitMs);
     },
     async close() {
       providers.close();
@@ -352,11 +249,3 @@ export function internalsOf(gatehouse: Gatehouse): Internals | undefined {
 }
 
 const noop = () => {};
-
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProviderTimeoutError(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -7,6 +7,7 @@ export { createGatehouse, type Gatehouse, type RouteHandler } from './gatehouse.
 export type { AuthorizeOptions } from './guard/authorize.js';
 export type { GatehouseOptions, RoutePaths } from './config/options.js';
 export type { ProviderOptions } from './config/providers.js';
+export type { Readiness } from './provider/readiness.js';
 export { parseConfig, type Config, type OptionNames } from './config/parse.js';
 export { ENV_NAMES, optionsFromEnv } from './config/env.js';
 export { defaults } from './config/defaults.js';

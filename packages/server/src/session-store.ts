@@ -4,6 +4,11 @@ export interface SessionUser {
   name?: string;
   email?: string;
   groups?: string[];
+  /**
+   * The issuer that signed the user in, with several providers (docs/tenants.md): beside
+   * `principal.provider`, for apps that key users by issuer and `sub`.
+   */
+  iss?: string;
 }
 
 /**

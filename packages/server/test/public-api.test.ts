@@ -75,6 +75,7 @@ const ROOT = [
   'OptionNames',
   'Principal',
   'ProviderOptions',
+  'Readiness',
   'RouteHandler',
   'RoutePaths',
   'Rule',

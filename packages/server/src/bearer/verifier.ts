@@ -55,9 +55,10 @@ export class BearerVerifier {
 
   /**
    * The caller, or a 401 (bad token), 503/504 (provider down or slow, or too many opaque tokens
-   * to introspect) {@link GatehouseError}.
+   * to introspect) {@link GatehouseError}. `_named`: the `Gatehouse-Provider` header, which only
+   * several providers read (bearer/issuers.ts): this verifier is one provider's.
    */
-  verify(authorization: string): Promise<BearerPrincipal> {
+  verify(authorization: string, _named?: string): Promise<BearerPrincipal> {
     const key = hash('sha256', authorization, 'base64url');
     const cached = this.#cache.get(key);
     if (cached) return Promise.resolve(cached);

@@ -19,13 +19,15 @@ export function clientCredentials(
   options: GatehouseOptions,
   name: (key: keyof GatehouseOptions) => string,
   dev: boolean,
+  /** False when every provider is of `providers`: each is checked for its own secret. */
+  secretRequired = true,
 ): ClientCredentials {
   const clientAuth = SETTINGS.clientAuth.parse(options.clientAuth, name('clientAuth'));
   const needs = (key: keyof GatehouseOptions, what: string) =>
     new ConfigError(`${name(key)} is required with ${name('clientAuth')}=${clientAuth}: ${what}`);
 
   const clientSecret = SETTINGS.clientSecret.parse(options.clientSecret);
-  if (SECRET_METHODS.includes(clientAuth) && !clientSecret) {
+  if (secretRequired && SECRET_METHODS.includes(clientAuth) && !clientSecret) {
     throw needs('clientSecret', 'copy the client secret from the provider');
   }
 

@@ -11,8 +11,7 @@ import { clientCredentials } from './client-credentials.js';
 import { containsKnownDemoSecret, isKnownDemoSecret, isLoopbackIssuer } from './demo-values.js';
 import type { ClientAuthMethod, ClientKey, ParMode } from './client-auth.js';
 import type { Frontend } from './frontends.js';
-import { SECRET_METHODS } from './client-auth.js';
-import type { ProviderResolver, ProviderSettings } from './providers.js';
+import { withCredentials, type ProviderResolver, type ProviderSettings } from './providers.js';
 
 export { sessionSecrets } from './settings.js';
 
@@ -128,20 +127,24 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
   const issuer = first.issuer;
   const dev = providers.every((one) => !production && isLoopback(one.issuer.hostname));
   const clientId = first.clientId;
-  // Each provider of `providers` needs its secret; the single settings' is clientCredentials'.
-  const clientAuth = field('clientAuth');
+  // The shared client authentication; each provider of `providers` may have its own
+  // (`withCredentials`), and needs its own secret for the secret methods.
   const offset = providers.length - (options.providers?.length ?? 0);
-  providers.forEach((one, index) => {
-    if (index >= offset && SECRET_METHODS.includes(clientAuth) && !one.clientSecret) {
-      throw new ConfigError(
-        `${name('providers')}[${index - offset}].clientSecret is required with ${name('clientAuth')}=${clientAuth}: copy the client secret from the provider`,
-      );
-    }
-  });
   const credentials = clientCredentials(
     { ...options, clientSecret: options.clientSecret ?? first.clientSecret },
     name,
     dev,
+    offset > 0,
+  );
+  const settled = providers.map((one, index) =>
+    index < offset
+      ? Object.freeze({ ...one, ...credentials })
+      : withCredentials(
+          one,
+          credentials,
+          `${name('providers')}[${index - offset}]`,
+          name('clientAuth'),
+        ),
   );
   const backendUrl = field('backendUrl');
   const frontends = field('frontendUrl');
@@ -207,12 +210,7 @@ export function parseConfig(options: GatehouseOptions, names: OptionNames = {}):
     postLogoutRedirectUri: frontends[0]!.postLogoutRedirectUri,
     audience: first.audience,
     scopes: first.scopes,
-    providers: Object.freeze(
-      providers.map((one) =>
-        // The default provider keeps the single settings' clientSecret as the method wants it.
-        one === first ? Object.freeze({ ...one, clientSecret: credentials.clientSecret }) : one,
-      ),
-    ),
+    providers: Object.freeze(settled),
     resolveProvider: field('resolveProvider'),
     allowedLoginParams: Object.freeze([...STANDARD_LOGIN_PARAMS, ...field('loginParams')]),
     authorizationParams: first.authorizationParams,
@@ -283,6 +281,11 @@ function configuredProviders(
     audience: field('audience'),
     scopes,
     authorizationParams: field('authorizationParams'),
+    // The single settings' client authentication is the shared one (parseConfig).
+    clientAuth: undefined,
+    clientKey: undefined,
+    clientCertificate: undefined,
+    accessTokenIntrospection: undefined,
   });
   const clash = listed.findIndex((one) => one.id === 'default');
   const sameIssuer = listed.findIndex((one) => one.issuer.href === single.issuer.href);

@@ -1,4 +1,12 @@
 import { ConfigError } from '../errors.js';
+import type { IntrospectionMode } from './bearer-settings.js';
+import {
+  parseClientAuth,
+  parseClientKey,
+  SECRET_METHODS,
+  type ClientAuthMethod,
+  type ClientKey,
+} from './client-auth.js';
 import { fixedAuthorizationParams } from './login-params.js';
 
 /** One provider of `providers` / `PROVIDERS`, as given (docs/tenants.md). */
@@ -19,6 +27,16 @@ export interface ProviderOptions {
   displayName?: string;
   /** Parameters sent on every sign-in at this provider (as `authorizationParams`). */
   authorizationParams?: Readonly<Record<string, string>> | string;
+  /** How Gatehouse authenticates to this provider; the `clientAuth` setting's when not given. */
+  clientAuth?: ClientAuthMethod;
+  /** `private_key_jwt`: this provider's key (JWK or PEM); the shared `clientPrivateKey` when not given. */
+  clientPrivateKey?: string | object;
+  /** `tls_client_auth`: this provider's client certificate file; the shared one when not given. */
+  clientCertificateFile?: string;
+  /** `tls_client_auth`: the key file of `clientCertificateFile`. */
+  clientCertificateKeyFile?: string;
+  /** Opaque Bearer tokens of this provider (as `accessTokenIntrospection`); the setting's when not given. */
+  accessTokenIntrospection?: IntrospectionMode;
 }
 
 /** Looks a provider up by id at sign-in time (a tenants table); undefined: no such provider. */
@@ -35,6 +53,18 @@ export interface ProviderSettings {
   readonly audience: string;
   readonly scopes: string;
   readonly authorizationParams: Readonly<Record<string, string>>;
+  /** Its own client authentication; undefined: the shared settings' (see {@link withCredentials}). */
+  readonly clientAuth: ClientAuthMethod | undefined;
+  readonly clientKey: ClientKey | undefined;
+  readonly clientCertificate: Readonly<{ certificateFile: string; keyFile: string }> | undefined;
+  readonly accessTokenIntrospection: IntrospectionMode | undefined;
+}
+
+/** The shared client authentication settings a provider falls back on. */
+export interface SharedCredentials {
+  readonly clientAuth: ClientAuthMethod;
+  readonly clientKey: ClientKey | undefined;
+  readonly clientCertificate: Readonly<{ certificateFile: string; keyFile: string }> | undefined;
 }
 
 /** The parsers of the single settings, reused so a provider is checked as they are. */
@@ -57,7 +87,13 @@ const FIELDS = new Set([
   'domains',
   'displayName',
   'authorizationParams',
+  'clientAuth',
+  'clientPrivateKey',
+  'clientCertificateFile',
+  'clientCertificateKeyFile',
+  'accessTokenIntrospection',
 ]);
+const INTROSPECTION_MODES: readonly IntrospectionMode[] = ['auto', 'on', 'off'];
 
 /** `PROVIDERS`: a JSON array; undefined when not set (checked by the parser). */
 export function readProviders(raw: string | undefined): unknown {
@@ -107,6 +143,17 @@ export function parseProvider(
   const displayName = optional(value.displayName, `${label}.displayName`) ?? id;
   if (displayName.length > 100)
     throw new ConfigError(`${label}.displayName is over 100 characters`);
+  const introspection = value.accessTokenIntrospection;
+  if (
+    introspection !== undefined &&
+    !INTROSPECTION_MODES.includes(introspection as IntrospectionMode)
+  ) {
+    throw new ConfigError(
+      `${label}.accessTokenIntrospection must be auto, on or off, got ${String(introspection)}`,
+    );
+  }
+  const certificateFile = optional(value.clientCertificateFile, `${label}.clientCertificateFile`);
+  const keyFile = optional(value.clientCertificateKeyFile, `${label}.clientCertificateKeyFile`);
   return Object.freeze({
     id,
     displayName,
@@ -120,6 +167,59 @@ export function parseProvider(
       value.authorizationParams as Record<string, string> | string | undefined,
       `${label}.authorizationParams`,
     ),
+    clientAuth:
+      value.clientAuth === undefined
+        ? undefined
+        : parseClientAuth(value.clientAuth as ClientAuthMethod, `${label}.clientAuth`),
+    clientKey: parseClientKey(
+      value.clientPrivateKey as string | object | undefined,
+      `${label}.clientPrivateKey`,
+    ),
+    clientCertificate:
+      certificateFile || keyFile
+        ? Object.freeze({ certificateFile: certificateFile ?? '', keyFile: keyFile ?? '' })
+        : undefined,
+    accessTokenIntrospection: introspection as IntrospectionMode | undefined,
+  });
+}
+
+/**
+ * A provider with its client authentication settled: its own `clientAuth` or the shared one,
+ * and what that method needs (its own secret; its own key or certificate, else the shared
+ * ones), checked as the single settings are. Only what the method uses is kept. `label` is the
+ * provider's (`PROVIDERS[1]`), `sharedLabel` the shared method's name (`CLIENT_AUTH`).
+ */
+export function withCredentials(
+  provider: ProviderSettings,
+  shared: SharedCredentials,
+  label: string,
+  sharedLabel: string,
+): ProviderSettings {
+  const own = provider.clientAuth !== undefined;
+  const method = provider.clientAuth ?? shared.clientAuth;
+  const methodLabel = own ? `${label}.clientAuth` : sharedLabel;
+  const needs = (field: string, what: string) =>
+    new ConfigError(`${label}.${field} is required with ${methodLabel}=${method}: ${what}`);
+  if (SECRET_METHODS.includes(method) && !provider.clientSecret) {
+    throw needs('clientSecret', 'copy the client secret from the provider');
+  }
+  const clientKey = provider.clientKey ?? shared.clientKey;
+  if (method === 'private_key_jwt' && !clientKey) {
+    throw needs('clientPrivateKey', 'a private JWK or PEM key');
+  }
+  const certificate = provider.clientCertificate ?? shared.clientCertificate;
+  if (method === 'tls_client_auth' && !(certificate?.certificateFile && certificate.keyFile)) {
+    throw needs(
+      certificate?.certificateFile ? 'clientCertificateKeyFile' : 'clientCertificateFile',
+      `the PEM client certificate (${label}.clientCertificateFile) and its key (${label}.clientCertificateKeyFile)`,
+    );
+  }
+  return Object.freeze({
+    ...provider,
+    clientAuth: method,
+    clientSecret: SECRET_METHODS.includes(method) ? provider.clientSecret : undefined,
+    clientKey: method === 'private_key_jwt' ? clientKey : undefined,
+    clientCertificate: method === 'tls_client_auth' ? certificate : undefined,
   });
 }
 

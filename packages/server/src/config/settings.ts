@@ -108,8 +108,9 @@ export const SETTINGS = {
   clientId: { env: 'OKTA_CLIENT_ID', alias: 'OIDC_CLIENT_ID', parse: required },
   /**
    * Several providers (docs/tenants.md): a JSON array of `{ id, issuer, clientId, clientSecret?,
-   * audience?, scopes?, domains?, displayName?, authorizationParams? }`, each field as the single
-   * setting of that name. `/login?provider=<id>` signs in at one, `/login?login_hint=<email>` at
+   * audience?, scopes?, domains?, displayName?, authorizationParams?, clientAuth?,
+   * clientPrivateKey?, clientCertificateFile?, clientCertificateKeyFile?,
+   * accessTokenIntrospection? }`, each field as the single setting of that name. `/login?provider=<id>` signs in at one, `/login?login_hint=<email>` at
    * the one whose `domains` hold the email's domain; with neither, a page lets the user choose.
    */
   providers: {

@@ -1,4 +1,4 @@
-import type { SessionStore } from '../session/store.js';
+import type { SessionStore } from '../session-store.js';
 import { check, type DoctorCheck } from './report.js';
 
 /** What `PostgresStore.inspect` answers (the store is not imported: its driver is optional). */

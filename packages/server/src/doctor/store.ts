@@ -4,7 +4,7 @@ import { silentLogger } from '../logger.js';
 import { loadStore, redactStoreSpec, redactStoreText } from '../session/open-store.js';
 import type { TokenKey } from '../config/keys.js';
 import { openWithAny } from '../session/crypto.js';
-import type { SessionStore } from '../session/store.js';
+import type { SessionStore } from '../session-store.js';
 import { check, type DoctorCheck } from './report.js';
 import { postgresCheck } from './store-postgres.js';
 import { redisCheck } from './store-redis.js';

@@ -1,62 +1,101 @@
 import type { Config } from '../config/parse.js';
-import { GatehouseError, SessionExpiredError } from '../errors.js';
+import {
+  AuthenticationRequiredError,
+  BrowserOnlyError,
+  GatehouseError,
+  SessionExpiredError,
+} from '../errors.js';
 import type { GatehouseRequest } from '../http/types.js';
 import type { Refresher } from '../session/refresh.js';
-import type { LoadedSession, Sessions } from '../session/sessions.js';
+import { SESSION_ENDED, type LoadedSession, type Sessions } from '../session/sessions.js';
 import type { Claims, Principal, SessionPrincipal } from '../principal.js';
 import { csrfCheck, isUnsafe } from './csrf.js';
 import type { BearerVerifier } from '../bearer/verifier.js';
-import { accessTokenGuard, credentialsRequired } from '../bearer/dpop.js';
+import { accessTokenGuard, credentialsRequired } from '../bearer/access-token.js';
 
 export type { BearerPrincipal, Claims, Principal, SessionPrincipal } from '../principal.js';
 
+/** The guard's three ways in: every one reads the request once and loads its session once. */
+export interface Guard {
+  /**
+   * The caller: a Bearer (or DPoP) access token when the request has one, else the session
+   * cookie, CSRF-checked on unsafe methods; or a 401, 403 or 503.
+   */
+  authenticate(request: GatehouseRequest): Promise<Principal>;
+  /**
+   * The session of a signed-in browser (`accessToken()`, `authorizationHeaders()`): as
+   * {@link authenticate}, and a 403 for an access-token caller.
+   */
+  browserSession(request: GatehouseRequest): Promise<LoadedSession>;
+  /**
+   * The session a remote API is called for (remote/proxy.ts): the cookie alone, since a Bearer
+   * token the browser sent is never a reason to act for it, and `X-CSRF: 1` on every method.
+   */
+  remoteApiSession(request: GatehouseRequest): Promise<LoadedSession>;
+}
+
 /**
  * The guard: a Bearer access token when the request has one, else a session cookie (with CSRF
- * checks on unsafe methods and a refresh of an expired access token), or a 401. Precomputes
- * everything it can; the per-request path allocates little.
+ * checks and a refresh of an expired access token), or a 401. Precomputes everything it can;
+ * the per-request path allocates little.
  */
 export function authenticator(
   config: Config,
   sessions: Sessions,
   refresher: Refresher,
   bearer: Pick<BearerVerifier, 'verify'>,
-) {
+): Guard {
   const checkCsrf = csrfCheck(config);
   const scopes = Object.freeze(config.scopes.split(' ').filter(Boolean));
   // A record without `provider` is the first provider's (`default`, the single settings').
   const firstProvider = config.providers[0]!.id;
   const noCredentials = credentialsRequired(config);
+  const noRemoteApiSession = () => new AuthenticationRequiredError('Sign in to call this API.');
   const accessToken = accessTokenGuard(config, bearer, (id, expiresAt) =>
     sessions.claimOnce(id, expiresAt),
   );
 
-  /** `loaded`: receives the session a cookie caller was found with (the remote-API proxy's). */
-  return async function authenticate(
+  /** The live session of the cookie, its access token refreshed once expired. */
+  async function cookieSession(
     request: GatehouseRequest,
-    loaded?: { session?: LoadedSession },
-  ): Promise<Principal> {
-    const authorization = request.headers.authorization;
-    // No CSRF check: a cross-site page cannot set Authorization without a CORS preflight.
-    if (authorization !== undefined && ACCESS_TOKEN.test(authorization))
-      return accessToken(request, authorization);
+    csrfOnEveryMethod: boolean,
+    signedOut: () => GatehouseError,
+  ): Promise<LoadedSession> {
     const sessionId = sessions.idOf(request);
-    if (sessionId === undefined || sessionId === '') {
-      throw noCredentials();
-    }
-    if (isUnsafe(request.method)) checkCsrf(request);
-    let session = await sessions.load(sessionId);
-    if (session && refresher.needsRefresh(session)) {
-      await refresher.refresh(session);
-      // Concurrent requests shared one refresh: read the tokens it stored.
-      session = await sessions.load(sessionId);
-    }
-    if (!session)
-      throw new SessionExpiredError(
-        'Your session has ended. Please sign in again.',
-        'no such session',
-      );
-    if (loaded) loaded.session = session;
-    return principalOf(session, sessions, scopes, firstProvider);
+    if (sessionId === undefined || sessionId === '') throw signedOut();
+    if (csrfOnEveryMethod || isUnsafe(request.method)) checkCsrf(request);
+    const session = await sessions.load(sessionId);
+    if (!session) throw new SessionExpiredError(SESSION_ENDED, 'no such session');
+    // Concurrent requests share one refresh, and each gets the session it stored.
+    return refresher.needsRefresh(session) ? refresher.refresh(session) : session;
+  }
+
+  // No CSRF check for an access token: a cross-site page cannot set Authorization without a
+  // CORS preflight.
+  const accessTokenOf = (request: GatehouseRequest): string | undefined => {
+    const authorization = request.headers.authorization;
+    return authorization !== undefined && ACCESS_TOKEN.test(authorization)
+      ? authorization
+      : undefined;
+  };
+
+  return {
+    async authenticate(request) {
+      const authorization = accessTokenOf(request);
+      if (authorization !== undefined) return accessToken(request, authorization);
+      const session = await cookieSession(request, false, noCredentials);
+      return principalOf(session, sessions, scopes, firstProvider);
+    },
+    async browserSession(request) {
+      const authorization = accessTokenOf(request);
+      if (authorization !== undefined) {
+        // A token that fails is refused as authenticate refuses it (401); a good one, 403.
+        await accessToken(request, authorization);
+        throw new BrowserOnlyError('This needs a session.');
+      }
+      return cookieSession(request, false, noCredentials);
+    },
+    remoteApiSession: (request) => cookieSession(request, true, noRemoteApiSession),
   };
 }
 

@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { SessionStore } from '../session/store.js';
+import type { SessionStore } from '../session-store.js';
 import { Counter, Gauge, Histogram, PROMETHEUS_CONTENT_TYPE, Registry } from './registry.js';
 
 /** Seconds: from a fast local provider (5 ms) to the default HTTP timeout and past it. */

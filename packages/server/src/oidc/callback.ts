@@ -12,14 +12,14 @@ import {
 import { redirect, toGatehouseError } from '../http/respond.js';
 import { requestTarget } from '../http/target.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import { epochSeconds, type Sessions } from '../session/sessions.js';
+import type { Sessions } from '../session/sessions.js';
 import { newDPoPKey, requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
 import { errorPage, popupPages } from './pages.js';
 import { channels, tracing } from '../events.js';
 import { callProvider } from '../provider/provider-errors.js';
 import type { Providers } from '../provider/providers.js';
 import type { Transaction, Transactions } from './transaction.js';
-import { grantedScopes, keptClaims, userOfTokens } from '../provider/user.js';
+import { sessionFields } from './token-response.js';
 
 /** The errors of a `prompt=none` sign-in that mean "the user must interact": signed out. */
 const SIGN_IN_NEEDED = new Set([
@@ -145,35 +145,26 @@ export function callbackHandler(
           );
         }
       }
-      const user = await userOfTokens(configuration, claims, tokens.access_token, log, DPoP);
-      const kept = await keptClaims(
-        configuration,
-        config.onSignIn,
-        claims,
+      const fields = await sessionFields(
         tokens,
-        false,
-        log,
-        DPoP,
+        { configuration, onSignIn: config.onSignIn, log, DPoP },
+        { dpop: dpopKey },
       );
+      // An ID token was required (idTokenExpected), so the user is known.
+      const user = fields.user!;
 
       // Session fixation (OWASP): a sign-in always gets a new id; any previous session ends.
       await sessions.endById(sessions.idOf(request) ?? '');
-      const expiresIn = tokens.expiresIn();
       const session = await sessions.start({
         user,
-        scopes: grantedScopes(tokens),
-        tokens: {
-          access_token: tokens.access_token,
-          ...(tokens.refresh_token && { refresh_token: tokens.refresh_token }),
-          ...(tokens.id_token && { id_token: tokens.id_token }),
-          ...(dpopKey && { dpop: dpopKey }),
-        },
-        accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
+        scopes: fields.scopes,
+        tokens: fields.tokens,
+        accessTokenExpiresAt: fields.accessTokenExpiresAt,
         ...(typeof claims.sid === 'string' && { sid: claims.sid }),
         ...(request.headers['user-agent'] && { userAgent: request.headers['user-agent'] }),
         ...(acr !== undefined && { acr }),
         ...(typeof claims.auth_time === 'number' && { authTime: claims.auth_time }),
-        ...(kept && { claims: kept }),
+        ...(fields.claims && { claims: fields.claims }),
         ...(transaction.provider && { provider: transaction.provider }),
       });
       log.info({ sub: user.sub }, 'signed in');

@@ -11,12 +11,21 @@ const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'];
  * member can never be served whatever the key object holds.
  */
 export function jwksHandler(config: Config): (() => Promise<GatehouseResponse>) | undefined {
-  const key = config.clientKey;
-  if (config.clientAuth !== 'private_key_jwt' || !key) return undefined;
-  const publicJwk = Object.fromEntries(
-    PUBLIC_MEMBERS.flatMap((name) => (key.publicJwk[name] ? [[name, key.publicJwk[name]]] : [])),
+  // The shared key, and each provider's own (docs/tenants.md), once per `kid`.
+  const keys = new Map(
+    [config, ...config.providers]
+      .flatMap((one) =>
+        one.clientAuth === 'private_key_jwt' && one.clientKey ? [one.clientKey] : [],
+      )
+      .map((key) => [key.kid, key]),
   );
-  const body = JSON.stringify({ keys: [publicJwk] });
+  if (keys.size === 0) return undefined;
+  const publicJwks = [...keys.values()].map((key) =>
+    Object.fromEntries(
+      PUBLIC_MEMBERS.flatMap((name) => (key.publicJwk[name] ? [[name, key.publicJwk[name]]] : [])),
+    ),
+  );
+  const body = JSON.stringify({ keys: publicJwks });
   return async function jwks() {
     return {
       status: 200,

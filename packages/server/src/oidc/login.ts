@@ -11,7 +11,7 @@ import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
 import type { Discovery } from '../provider/discovery.js';
 import { returnTarget } from './return-to.js';
 import { authorizationRedirect } from './par.js';
-import { withRemoteApis } from '../remote/login.js';
+import { withRemoteApiScopes } from '../remote/login.js';
 import type { Transaction, Transactions } from './transaction.js';
 
 /** OIDC Core 3.1.2.1 `prompt` values (and `create`, Initiating User Registration 1.0). */
@@ -182,7 +182,7 @@ export function loginHandler(
       code_challenge: await client.calculatePKCECodeChallenge(code_verifier),
       code_challenge_method: 'S256',
     });
-    withRemoteApis(draft, config);
+    withRemoteApiScopes(draft, config);
     // Pushed first when PAR is on (or advertised); a refusal throws before any cookie is made.
     const authorizationUrl = await authorizationRedirect(configuration, config, draft);
     const pending = await transactions.read(request);

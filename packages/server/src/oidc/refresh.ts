@@ -3,11 +3,10 @@ import type { GatehouseLogger as Logger } from '../logger.js';
 import { TokenValidationError } from '../errors.js';
 import { callProvider } from '../provider/provider-errors.js';
 import type { RefreshGrant } from '../session/refresh.js';
-import { epochSeconds } from '../session/sessions.js';
 import type { Discovery } from '../provider/discovery.js';
 import type { SignInHook } from '../config/sign-in-hook.js';
 import { requireBound, withProof, type DPoPKeys } from '../session/dpop-key.js';
-import { grantedScopes, keptClaims, userOfTokens } from '../provider/user.js';
+import { sessionFields } from './token-response.js';
 
 /**
  * The refresh token grant at the provider (OIDC Core 12): new tokens, the rotated refresh token
@@ -38,25 +37,6 @@ export function refreshGrant(
         'refresh: sub changed',
       );
     }
-    const expiresIn = tokens.expiresIn();
-    const idToken = tokens.id_token ?? current.id_token;
-    return {
-      tokens: {
-        access_token: tokens.access_token,
-        refresh_token: tokens.refresh_token ?? current.refresh_token!,
-        ...(idToken && { id_token: idToken }),
-        ...(current.dpop && { dpop: current.dpop }),
-        // The remote APIs' tokens stay good until their own expiry (remote/tokens.ts renews them).
-        ...(current.apis && { apis: current.apis }),
-      },
-      accessTokenExpiresAt: expiresIn === undefined ? 0 : epochSeconds() + expiresIn,
-      user: claims && (await userOfTokens(configuration, claims, tokens.access_token, log, DPoP)),
-      scopes: grantedScopes(tokens),
-      // A new ID token: the app's hook decides again (false ends the session), and what it
-      // keeps replaces the session's kept claims; null clears them when it keeps none.
-      claims: claims
-        ? ((await keptClaims(configuration, onSignIn, claims, tokens, true, log, DPoP)) ?? null)
-        : undefined,
-    };
+    return sessionFields(tokens, { configuration, onSignIn, log, DPoP }, { current });
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/parse.js';
 import type { GatehouseError } from '../errors.js';
 import { callProvider } from './provider-errors.js';
 import { clientAuthentication, clientCertificate } from './client-auth.js';
+import { usersNameIssuer } from './user.js';
 
 const MAX_RETRY_DELAY = 60_000;
 
@@ -75,6 +76,9 @@ export class Discovery {
         ),
       );
       configuration.timeout = httpTimeout;
+      if (this.config.providers.length > 1 || this.config.resolveProvider) {
+        usersNameIssuer(configuration);
+      }
       this.#configuration = configuration;
       this.#retryDelay = 1000;
       this.log.info({ issuer: issuer.href }, 'provider discovery loaded');

@@ -1,14 +1,24 @@
 import { setBounded } from '../bounded-map.js';
 import type { Config } from '../config/parse.js';
-import { SECRET_METHODS } from '../config/client-auth.js';
-import { parseProvider, type ProviderSettings } from '../config/providers.js';
+import {
+  parseProvider,
+  withCredentials,
+  type ProviderResolver,
+  type ProviderSettings,
+} from '../config/providers.js';
 import { SETTINGS } from '../config/settings.js';
-import { BadRequestError } from '../errors.js';
+import {
+  BadRequestError,
+  ConfigError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+} from '../errors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { Discovery } from './discovery.js';
 
 /** Providers of `resolveProvider` kept at once; the oldest goes (with its state) past it. */
 const RESOLVED_KEPT = 1000;
+const RESOLVER_DOWN = 'The sign-in directory is not answering. Try again in a moment.';
 
 /**
  * One provider with its own state: the configuration as its calls see it (its issuer, client
@@ -53,9 +63,21 @@ export function perProvider<T>(
 const sameIssuer = (configured: URL, iss: string): boolean =>
   configured.href === iss || configured.href.replace(/\/$/, '') === iss;
 
-/** The view of `config` a provider's calls read: the first provider's is `config` itself. */
+/** Whether a provider authenticates as the shared settings say (the single settings' always do). */
+const sharesCredentials = (config: Config, settings: ProviderSettings): boolean =>
+  settings.clientAuth === config.clientAuth &&
+  settings.clientSecret === config.clientSecret &&
+  settings.clientKey === config.clientKey &&
+  settings.clientCertificate === config.clientCertificate &&
+  settings.accessTokenIntrospection === undefined;
+
+/**
+ * The view of `config` a provider's calls read: its issuer, client, audience, client
+ * authentication and introspection mode over the shared settings. The first provider's is
+ * `config` itself when it has nothing of its own.
+ */
 export function providerConfig(config: Config, settings: ProviderSettings): Config {
-  if (settings === config.providers[0]) return config;
+  if (settings === config.providers[0] && sharesCredentials(config, settings)) return config;
   return Object.freeze({
     ...config,
     issuer: settings.issuer,
@@ -64,6 +86,10 @@ export function providerConfig(config: Config, settings: ProviderSettings): Conf
     audience: settings.audience,
     scopes: settings.scopes,
     authorizationParams: settings.authorizationParams,
+    clientAuth: settings.clientAuth ?? config.clientAuth,
+    clientKey: settings.clientKey,
+    clientCertificate: settings.clientCertificate,
+    accessTokenIntrospection: settings.accessTokenIntrospection ?? config.accessTokenIntrospection,
   });
 }
 
@@ -110,8 +136,8 @@ export class Providers {
     if (resolved) return resolved;
     const resolve = this.config.resolveProvider;
     if (!resolve) return undefined;
-    const options = await resolve(id);
-    if (options === undefined) return undefined;
+    const options = await this.#resolve(resolve, id);
+    if (options === undefined || options === null) return undefined;
     const context = this.#context(id, options);
     const evicted = this.#resolved.size >= RESOLVED_KEPT && this.#resolved.values().next().value;
     if (evicted) evicted.close();
@@ -129,6 +155,11 @@ export class Providers {
       );
     }
     return context;
+  }
+
+  /** The provider of an id, configured or resolved and still kept; the resolver is not asked. */
+  kept(id: string): ProviderContext | undefined {
+    return this.#configured.get(id) ?? this.#resolved.get(id);
   }
 
   /** The provider whose `domains` hold an email's domain (home-realm discovery). */
@@ -151,27 +182,77 @@ export class Providers {
     }
   }
 
-  #context(id: string, options: object): ProviderContext {
-    const label = `resolveProvider(${JSON.stringify(id)})`;
-    const settings = parseProvider({ scopes: this.config.scopes, ...options }, label, {
-      issuer: (value, name) => SETTINGS.issuer.parse(value, name),
-      clientId: (value, name) => SETTINGS.clientId.parse(value, name),
-      scopes: this.config.scopes,
+  /**
+   * The resolver's answer, within the provider timeout: a resolver that throws or hangs is an
+   * upstream outage (503, 504), never a 500, and its answer is not kept.
+   */
+  async #resolve(resolve: ProviderResolver, id: string): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ProviderTimeoutError(
+              RESOLVER_DOWN,
+              `resolveProvider(${JSON.stringify(id)}) did not answer within ${this.config.httpTimeout} s`,
+            ),
+          ),
+        this.config.httpTimeout * 1000,
+      );
     });
-    if (settings.id !== id) {
-      throw new Error(`${label} returned the provider ${settings.id}: its id must be ${id}`);
+    try {
+      return await Promise.race([Promise.resolve().then(() => resolve(id)), timeout]);
+    } catch (error) {
+      if (error instanceof ProviderTimeoutError) throw error;
+      throw new ProviderUnavailableError(
+        RESOLVER_DOWN,
+        `resolveProvider(${JSON.stringify(id)}) threw: ${(error as Error)?.message ?? String(error)}`,
+      );
+    } finally {
+      clearTimeout(timer);
     }
-    const sameIssuer = this.byIssuer(settings.issuer.href);
-    if (sameIssuer) {
-      throw new Error(
-        `${label} returned the issuer of the provider ${sameIssuer.id}: each provider needs its own`,
+  }
+
+  /**
+   * A resolved provider, checked as `providers` are. A result that is not a valid provider is
+   * the application's fault, not the user's: a 400 page that says so, the reason in the log.
+   */
+  #context(id: string, options: unknown): ProviderContext {
+    const label = `resolveProvider(${JSON.stringify(id)})`;
+    try {
+      const given =
+        typeof options === 'object' && options !== null && !Array.isArray(options)
+          ? { scopes: this.config.scopes, ...options }
+          : options;
+      const parsed = parseProvider(given, label, {
+        issuer: (value, name) => SETTINGS.issuer.parse(value, name),
+        clientId: (value, name) => SETTINGS.clientId.parse(value, name),
+        scopes: this.config.scopes,
+      });
+      if (parsed.id !== id) {
+        throw new ConfigError(`${label} returned the provider ${parsed.id}: its id must be ${id}`);
+      }
+      const sameIssuer = this.byIssuer(parsed.issuer.href);
+      if (sameIssuer) {
+        throw new ConfigError(
+          `${label} returned the issuer of the provider ${sameIssuer.id}: each provider needs its own`,
+        );
+      }
+      const settings = withCredentials(parsed, this.config, label, 'clientAuth');
+      const config = providerConfig(this.config, settings);
+      const context = new ProviderContext(settings, config, this.log);
+      void context.discovery; // reads a client certificate file now: a missing one fails here
+      return context;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.log.error(
+        { provider: id, detail: error.message },
+        'resolveProvider: not a valid provider',
+      );
+      throw new BadRequestError(
+        'This sign-in provider is not set up correctly. Tell the site’s administrators.',
+        error.message,
       );
     }
-    if (SECRET_METHODS.includes(this.config.clientAuth) && !settings.clientSecret) {
-      throw new Error(
-        `${label} returned no clientSecret, which clientAuth=${this.config.clientAuth} needs`,
-      );
-    }
-    return new ProviderContext(settings, providerConfig(this.config, settings), this.log);
   }
 }

@@ -18,6 +18,18 @@ export function userFromClaims(claims: IDToken | UserInfoResponse): SessionUser 
   return user;
 }
 
+/** The configurations of a Gatehouse with several providers: their users name their issuer. */
+const NAMING_ISSUER = new WeakSet<client.Configuration>();
+
+/**
+ * With several providers (or `resolveProvider`), the users of this provider's token responses
+ * carry `iss`, the issuer, so two providers' equal `sub`s stay two users for the app too. With
+ * one provider the user is as it always was. Discovery marks each configuration it makes.
+ */
+export function usersNameIssuer(configuration: client.Configuration): void {
+  NAMING_ISSUER.add(configuration);
+}
+
 /**
  * The user of a token response: its ID token's claims, completed from userinfo when they lack
  * a name or an email (a userinfo failure keeps the ID token's claims). Sign-in and refresh both
@@ -32,6 +44,8 @@ export async function userOfTokens(
   DPoP?: client.DPoPHandle,
 ): Promise<SessionUser> {
   const user = userFromClaims(claims);
+  // The ID token's `iss`, which openid-client checked is this provider's issuer.
+  if (NAMING_ISSUER.has(configuration)) user.iss = claims.iss;
   if ((user.name && user.email) || !configuration.serverMetadata().userinfo_endpoint) return user;
   const info = await callProvider('userinfo', () =>
     client.fetchUserInfo(configuration, accessToken, claims.sub, { DPoP }),

@@ -42,7 +42,7 @@ export function askedForNonce({ signer }: ApiCredential, answer: IncomingMessage
  * or for a DPoP-bound token `Authorization: DPoP` and a fresh proof for `method` and `url`;
  * `nonce`: the `DPoP-Nonce` the API answered, for the one retry it asks for.
  */
-export async function authorizationHeaders(
+export async function credentialHeaders(
   credential: ApiCredential,
   method: string,
   url: URL,

@@ -5,7 +5,7 @@ import type { Config } from '../config/parse.js';
  * redeemed for each remote API: every API's scopes, and (RFC 8707 4) its resource indicator,
  * with the default audience first so the session's own token stays the app's.
  */
-export function withRemoteApis(authorizationUrl: URL, config: Config): URL {
+export function withRemoteApiScopes(authorizationUrl: URL, config: Config): URL {
   const apis = config.remoteApis;
   if (apis.length === 0) return authorizationUrl;
   const params = authorizationUrl.searchParams;

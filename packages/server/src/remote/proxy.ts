@@ -1,11 +1,8 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream';
-import type { Config } from '../config/parse.js';
 import type { RemoteApi } from '../config/remote-apis.js';
 import {
-  AuthenticationRequiredError,
-  BrowserOnlyError,
   GatehouseError,
   MethodNotAllowedError,
   UpstreamTimeoutError,
@@ -13,20 +10,17 @@ import {
 } from '../errors.js';
 import { tracing } from '../events.js';
 import type { corsPolicy } from '../guard/cors.js';
-import { csrfCheck } from '../guard/csrf.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
-import type { Principal } from '../principal.js';
 import type { GatehouseRequest, GatehouseResponse } from '../http/types.js';
-import type { LoadedSession, Sessions } from '../session/sessions.js';
+import type { LoadedSession } from '../session/sessions.js';
 import { upstreamBody, type UpstreamBody } from './body.js';
 import { downstreamHeaders, upstreamHeaders, upstreamUrl } from './request.js';
 import type { ApiCredential, ApiTokens } from './tokens.js';
 import { askedForNonce, learnNonce, proofHeaders } from './dpop.js';
 
 export interface ProxyDeps {
-  config: Config;
-  sessions: Sessions;
-  authenticate(request: GatehouseRequest, loaded?: { session?: LoadedSession }): Promise<Principal>;
+  /** The caller's session: cookie and `X-CSRF: 1` checked, refreshed (guard/authenticate.ts). */
+  session(request: GatehouseRequest): Promise<LoadedSession>;
   tokens: ApiTokens;
   cors: ReturnType<typeof corsPolicy>;
   log: Logger;
@@ -45,8 +39,7 @@ const RETRIED = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
  * answer in time.
  */
 export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
-  const { sessions, tokens, log } = deps;
-  const checkCsrf = csrfCheck(deps.config);
+  const { tokens, log } = deps;
   const agent =
     api.upstream.protocol === 'https:'
       ? new https.Agent({ keepAlive: true })
@@ -57,9 +50,8 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     if (method === 'OPTIONS' && request.headers.origin !== undefined) {
       return deps.cors.preflight(request);
     }
-    const sessionId = sessions.idOf(request);
-    if (!sessionId) throw new AuthenticationRequiredError('Sign in to call this API.');
-    checkCsrf(request);
+    const session = await deps.session(request);
+    const sub = session.record.user.sub;
     if (!api.methods.has(method)) {
       throw new MethodNotAllowedError(
         `This API does not accept ${method}.`,
@@ -67,15 +59,11 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
       );
     }
     const url = upstreamUrl(api, request.url ?? '/');
-    // The session only: a Bearer token the browser sent is never a reason to act for it.
-    const loaded: { session?: LoadedSession } = {};
-    const principal = await deps.authenticate(withoutAuthorization(request), loaded);
-    if (principal.via !== 'session') throw new BrowserOnlyError('Remote APIs need a session.');
     const body = upstreamBody(request, method);
     const retried = RETRIED.has(method) && body === undefined;
     const call = async (credential: ApiCredential) => {
       const out = await headers(request, body, credential, method, url);
-      const trace = { api: api.name, method, origin: url.origin, sub: principal.user.sub };
+      const trace = { api: api.name, method, origin: url.origin, sub };
       const answer = await tracing.remoteApi.tracePromise(
         () => send(api, agent, method, url, out, body),
         trace,
@@ -83,8 +71,7 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
       learnNonce(credential, url, answer);
       return answer;
     };
-    // The session just loaded: no second read of the store for its tokens.
-    const session = loaded.session!;
+    // The session the guard loaded: no second read of the store for its tokens.
     let credential = await tokens.credential(session, api);
     let upstream = await call(credential);
     if (retried && askedForNonce(credential, upstream)) {
@@ -94,7 +81,7 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     }
     if (upstream.statusCode === 401 && retried) {
       upstream.resume();
-      log.info({ api: api.name, sub: principal.user.sub }, 'remote API refused its token: renewed');
+      log.info({ api: api.name, sub }, 'remote API refused its token: renewed');
       credential = await tokens.credential(session, api, credential.token);
       upstream = await call(credential);
     }
@@ -124,28 +111,6 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     }
     return out;
   }
-}
-
-/**
- * The request as the guard sees it: every header but `Authorization`. A view, not a copy: a
- * host's header object may be a `Headers` behind a Proxy (Hono, Next.js) or a class instance
- * whose names a spread would not see.
- */
-function withoutAuthorization(request: GatehouseRequest): GatehouseRequest {
-  if (request.headers.authorization === undefined) return request;
-  const source = request.headers;
-  const hidden = (name: string | symbol) => name === 'authorization';
-  // An empty target: no invariant of the host's object (frozen, or a Proxy) can be broken.
-  const headers = new Proxy({} as typeof source, {
-    get: (_target, name) => (hidden(name) ? undefined : Reflect.get(source, name)),
-    has: (_target, name) => !hidden(name) && Reflect.has(source, name),
-    ownKeys: () => Reflect.ownKeys(source).filter((name) => !hidden(name)),
-    getOwnPropertyDescriptor: (_target, name) => {
-      const own = hidden(name) ? undefined : Reflect.getOwnPropertyDescriptor(source, name);
-      return own && { ...own, configurable: true };
-    },
-  });
-  return { method: request.method, url: request.url, headers };
 }
 
 function send(

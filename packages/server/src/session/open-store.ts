@@ -3,7 +3,7 @@ import { StoreUnavailableError } from '../errors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
 import { MemoryStore } from './stores/memory.js';
 import { redisTargetOf } from './stores/redis-url.js';
-import type { SessionStore } from './store.js';
+import type { SessionStore } from '../session-store.js';
 
 /**
  * A store from its SESSION_STORE spelling: `memory`, `sqlite:<path>`, `redis://...` (also

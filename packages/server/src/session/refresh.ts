@@ -27,7 +27,7 @@ const ENDED_CODE = new SessionExpiredError('').code;
  * session for the next try; a sign-out during the refresh wins (see {@link Sessions.update}).
  */
 export class Refresher {
-  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #inFlight = new Map<string, Promise<LoadedSession>>();
 
   constructor(
     private readonly sessions: Sessions,
@@ -45,7 +45,11 @@ export class Refresher {
     );
   }
 
-  refresh(session: LoadedSession): Promise<void> {
+  /**
+   * The session with a fresh access token: refreshed here, or by another request or instance,
+   * whose tokens it reads. Each caller gets its own copy, so no request sees another's writes.
+   */
+  async refresh(session: LoadedSession): Promise<LoadedSession> {
     let running = this.#inFlight.get(session.key);
     if (!running) {
       running = tracing.refresh
@@ -53,7 +57,8 @@ export class Refresher {
         .finally(() => this.#inFlight.delete(session.key));
       this.#inFlight.set(session.key, running);
     }
-    return running;
+    const { key, record } = await running;
+    return { key, record };
   }
 
   /**
@@ -62,7 +67,7 @@ export class Refresher {
    * if the holder stored none (it fetched an API's token): a rotated refresh token is redeemed
    * once.
    */
-  async #refresh(session: LoadedSession): Promise<void> {
+  async #refresh(session: LoadedSession): Promise<LoadedSession> {
     const deadline = Date.now() + this.lockTtlMs;
     for (;;) {
       const release = await this.sessions.lock(`refresh:${session.key}`, this.lockTtlMs);
@@ -70,8 +75,9 @@ export class Refresher {
         try {
           const current = await this.sessions.reload(session.key);
           if (!current) throw new SessionExpiredError(SESSION_ENDED, 'session gone before refresh');
-          if (current.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
-          return await this.#redeem({ key: session.key, record: current });
+          const stored = { key: session.key, record: current };
+          if (current.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return stored;
+          return await this.#redeem(stored);
         } finally {
           await release().catch(() => {});
         }
@@ -85,17 +91,21 @@ export class Refresher {
       const record = await this.sessions.reload(session.key);
       if (!record)
         throw new SessionExpiredError(SESSION_ENDED, 'session ended during refresh elsewhere');
-      if (record.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) return;
+      if (record.accessTokenExpiresAt !== session.record.accessTokenExpiresAt) {
+        return { key: session.key, record };
+      }
     }
   }
 
-  async #redeem(session: LoadedSession): Promise<void> {
+  /** The session with the grant's tokens stored (`update` sets its record). */
+  async #redeem(session: LoadedSession): Promise<LoadedSession> {
     const current = this.sessions.tokens(session);
     try {
       // Written only while the session lives: a sign-out during the refresh wins (401).
       await this.sessions.update(session, await this.grant(session, current));
       this.log.debug({ sub: session.record.user.sub }, 'access token refreshed');
       channels.refresh.publish({ ok: true });
+      return session;
     } catch (error) {
       channels.refresh.publish({ ok: false, code: (error as GatehouseError).code });
       // An outage keeps the session for the next try; an ended one is already gone.

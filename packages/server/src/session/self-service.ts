@@ -11,8 +11,9 @@ function handleOf(key: string): string {
 }
 
 /**
- * "Your devices": `GET /sessions` lists the caller's sessions, `DELETE /sessions/:id` ends one
- * ("sign out other devices"). Browser sessions only: a Bearer token has no session to manage.
+ * The caller's own routes: `GET /me` says who is signed in (cookie or Bearer). "Your devices":
+ * `GET /sessions` lists the caller's sessions, `DELETE /sessions/:id` ends one ("sign out other
+ * devices"); browser sessions only, as a Bearer token has no session to manage.
  */
 export function selfServiceHandlers(
   sessions: Sessions,
@@ -27,6 +28,12 @@ export function selfServiceHandlers(
   }
 
   return {
+    /** `GET /me`: who is signed in (a cookie or a Bearer caller), and until when. */
+    async me(request: GatehouseRequest): Promise<GatehouseResponse> {
+      const principal = await authenticate(request);
+      return json(200, { user: principal.user, expiresAt: principal.expiresAt });
+    },
+
     async list(request: GatehouseRequest): Promise<GatehouseResponse> {
       const principal = await caller(request);
       const mine = await sessions.listBySubject(principal.user.sub, principal.provider);

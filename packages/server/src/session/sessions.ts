@@ -12,7 +12,7 @@ import {
   sessionKeyOf,
   type SessionTokens,
 } from './crypto.js';
-import type { SessionRecord, SessionStore, SessionUser, StoredSession } from './store.js';
+import type { SessionRecord, SessionStore, SessionUser, StoredSession } from '../session-store.js';
 
 /** Epoch seconds, the unit of every time a session keeps. */
 export const epochSeconds = (): number => Math.floor(Date.now() / 1000);

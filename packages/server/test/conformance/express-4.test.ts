@@ -11,3 +11,4 @@ test('the Express 4 under test is Express 4', () => {
 });
 
 conformance('Express 4', startExpress4);
+conformance('Express 4', startExpress4, { providers: 2, frontends: 2 });

@@ -1,8 +1,10 @@
 /**
  * One conformance suite for every server Gatehouse runs on: the same cases, the same exact
- * status codes and error bodies, against a real dev IdP. An adapter's test file is one line:
+ * status codes and error bodies, against a real dev IdP. An adapter's test file is two lines,
+ * the suite with one provider, then with two providers and two front ends (docs/tenants.md):
  *
  *   conformance('node:http', startNodeHttp)
+ *   conformance('node:http', startNodeHttp, { providers: 2, frontends: 2 })
  *
  * `start({ port, options })` must boot the backend in this process, listening on
  * `http://localhost:<port>`, with `createGatehouse(options)` (the options as given: they hold
@@ -22,6 +24,7 @@
 import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
 import { CookieJar, freePort } from '@gatehouse/dev-idp/testing';
 import { MemoryStore, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
+import type { ClientMetadata } from 'oidc-provider';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { testClients } from '../bearer/support.js';
 import { ADA, captureLog, signInThroughBackend, webClient } from '../support/stack.js';
@@ -32,6 +35,7 @@ import { remoteApiOptions } from '../remote/upstream.js';
 import { remoteCases, upstreamFixture } from './remote.js';
 import { signInCases } from './sign-in.js';
 import { tokenCases } from './tokens.js';
+import { twoProviderCases, twoProviderWorld } from './two-providers.js';
 
 /** What `start` resolves to: the backend's URL, its Gatehouse, and how to stop both. */
 export interface ConformanceBackend {
@@ -65,36 +69,44 @@ export interface World {
 }
 
 /**
- * Starts a dev IdP (with `idpOptions`) and the backend (with `extra` options, read when it
- * starts); the world, filled before the tests.
+ * The dev IdP's clients for a backend at `backendUrl`: its web client (redirect URIs for its
+ * callback and for direct code flows, sign-out URIs of both front ends) and a
+ * client-credentials client for Bearer callers.
+ */
+export function worldClients(backendUrl: string): [ClientMetadata, ClientMetadata] {
+  const [web, cli] = testClients(backendUrl);
+  return [
+    {
+      ...webClient(backendUrl, FRONTEND_URL),
+      redirect_uris: web!.redirect_uris,
+      post_logout_redirect_uris: [FRONTEND_URL, SECOND_FRONTEND_URL],
+    },
+    cli!,
+  ];
+}
+
+/**
+ * Starts a dev IdP (with `idpOptions`, or those made for the backend's URL) and the backend
+ * (with `extra` options, read when it starts, knowing the dev IdP); the world, filled before
+ * the tests.
  */
 export function world(
   start: Start,
-  idpOptions: DevIdpOptions = {},
-  extra: () => Partial<GatehouseOptions> = () => ({}),
+  idpOptions: DevIdpOptions | ((backendUrl: string) => DevIdpOptions) = {},
+  extra: (idp: DevIdp) => Partial<GatehouseOptions> = () => ({}),
 ): World {
   const current = {} as World;
   let close: () => Promise<void> = async () => {};
   beforeAll(async () => {
     const port = await freePort();
     const url = `http://localhost:${port}`;
-    const [web, cli] = testClients(url);
     const idp = await startDevIdp({
       port: 0,
       keysFile: false,
       quiet: true,
       fixedDemoCredentials: true,
-      // The backend's web client (redirect URIs for its callback and for direct code flows,
-      // sign-out URIs of both front ends) and a client-credentials client for Bearer callers.
-      clients: [
-        {
-          ...webClient(url, FRONTEND_URL),
-          redirect_uris: web!.redirect_uris,
-          post_logout_redirect_uris: [FRONTEND_URL, SECOND_FRONTEND_URL],
-        },
-        cli!,
-      ],
-      ...idpOptions,
+      clients: worldClients(url),
+      ...(typeof idpOptions === 'function' ? idpOptions(url) : idpOptions),
     });
     const { logger, lines } = captureLog();
     let backend: ConformanceBackend;
@@ -110,7 +122,7 @@ export function world(
           sessionSecret: 'test-secret-'.repeat(4),
           sessionStore: new MemoryStore(),
           logger,
-          ...extra(),
+          ...extra(idp),
         },
       });
     } catch (error) {
@@ -138,14 +150,31 @@ export function world(
 }
 
 /**
- * Runs every conformance case against the backend `start` boots.
+ * The suite's second configuration (docs/tenants.md): two providers, the dev IdP's tenants
+ * `default` and `acme`, and two front ends. It runs a sign-in at each provider and the
+ * isolation cases, not every case again: those run in the first configuration, one provider.
+ */
+export interface TwoProviders {
+  providers: 2;
+  frontends: 2;
+}
+
+/**
+ * Runs every conformance case against the backend `start` boots, or with `shape` the
+ * two-provider cases (./two-providers.ts).
  *
  * @example
  * ```ts
  * conformance('Express 5', (setup) => startExpress(setup.options, { port: setup.port }))
+ * conformance('Express 5', start, { providers: 2, frontends: 2 })
  * ```
  */
-export function conformance(name: string, start: Start): void {
+export function conformance(name: string, start: Start, shape?: TwoProviders): void {
+  if (shape) {
+    describe(`conformance: ${name}, two providers and two front ends`, () =>
+      twoProviderCases(twoProviderWorld(start)));
+    return;
+  }
   describe(`conformance: ${name}`, () => {
     describe('sign-in', () => signInCases(world(start)));
     describe('two front ends', () =>

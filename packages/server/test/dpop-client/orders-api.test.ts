@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  ordersRemoteApi,
-  startOrdersApi,
-  type OrdersApi,
-} from '../../../../apps/demo/test/support/orders-api.js';
+import { ordersRemoteApi, startOrdersApi, type OrdersApi } from '../support/orders-api.js';
 import {
   captureLog,
   freePort,
@@ -13,7 +9,7 @@ import {
 } from '../support/stack.js';
 
 /**
- * The demo's orders API behind the proxy, verifying with Gatehouse's own guard: it requires
+ * An orders API behind the proxy (support/orders-api.ts), verifying with Gatehouse's own guard: it requires
  * DPoP and its own nonces (`accessTokenDpop: 'required'`, `accessTokenDpopNonce`), so a
  * Bearer token, a proof for another URL or a missing nonce would all be refused.
  */

@@ -133,6 +133,15 @@ async function signingKey(kid: string, alg: 'RS256' | 'ES256'): Promise<SigningK
   return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
 }
 
+/**
+ * A key generated the first time it is asked for: most tests never rotate keys nor forge a
+ * signature, and an RSA key costs a quarter of a second of CPU.
+ */
+function onDemand(kid: string): () => Promise<SigningKey> {
+  let key: Promise<SigningKey> | undefined;
+  return () => (key ??= signingKey(kid, 'RS256'));
+}
+
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const random = () => base64url(randomBytes(24));
@@ -166,24 +175,20 @@ export class HostileProvider {
   readonly #sleeping = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   #server: Server | undefined;
   #port = 0;
-  /** The key that signs; `rotateKeys()` replaces it and withdraws the old one from the JWKS. */
-  #current: SigningKey;
+  /** Whether `rotateKeys()` moved signing to the second key (and the JWKS to it alone). */
+  #rotated = false;
+  readonly #second = onDemand('rsa-b');
+  readonly #foreign = onDemand('rsa-a'); // an attacker's key under the real kid
 
-  private constructor(
-    private readonly keys: { a: SigningKey; b: SigningKey; ec: SigningKey; foreign: SigningKey },
-  ) {
-    this.#current = keys.a;
-  }
+  private constructor(private readonly keys: { first: SigningKey; ec: SigningKey }) {}
 
-  /** Generates the keys and listens on a free loopback port. */
+  /** Generates the keys it always signs with and listens on a free loopback port. */
   static async start(): Promise<HostileProvider> {
-    const [a, b, ec, foreign] = await Promise.all([
+    const [first, ec] = await Promise.all([
       signingKey('rsa-a', 'RS256'),
-      signingKey('rsa-b', 'RS256'),
       signingKey('ec-1', 'ES256'),
-      signingKey('rsa-a', 'RS256'), // an attacker's key under the real kid
     ]);
-    const provider = new HostileProvider({ a: a!, b: b!, ec: ec!, foreign: foreign! });
+    const provider = new HostileProvider({ first, ec });
     await provider.resume();
     return provider;
   }
@@ -265,7 +270,7 @@ export class HostileProvider {
    * (`sub`), signed with the current key; `claims` overrides any claim.
    */
   async logoutToken(claims: Record<string, unknown>): Promise<string> {
-    const key = this.#current;
+    const key = await this.#current();
     return new SignJWT({
       iss: this.issuer,
       aud: CLIENT.id,
@@ -281,7 +286,7 @@ export class HostileProvider {
 
   /** A JWT access token (RFC 9068) signed with the current key; `claims` overrides any claim. */
   async accessToken(claims: Record<string, unknown>): Promise<string> {
-    const key = this.#current;
+    const key = await this.#current();
     return new SignJWT({
       iss: this.issuer,
       sub: USER.sub,
@@ -304,7 +309,12 @@ export class HostileProvider {
 
   /** Signs with a new key from now on and publishes only that one (an unannounced rotation). */
   rotateKeys(): void {
-    this.#current = this.#current === this.keys.a ? this.keys.b : this.keys.a;
+    this.#rotated = !this.#rotated;
+  }
+
+  /** The key that signs; `rotateKeys()` replaces it and withdraws the old one from the JWKS. */
+  #current(): Promise<SigningKey> {
+    return this.#rotated ? this.#second() : Promise.resolve(this.keys.first);
   }
 
   /** Stops answering (connections are refused), keeping keys and grants: an outage. */
@@ -370,7 +380,7 @@ export class HostileProvider {
       case 'jwks':
         if (this.mode === 'jwks-500')
           return sendHtml(response, 500, '<h1>Internal Server Error</h1>');
-        return send(response, 200, { keys: this.#publishedKeys() });
+        return send(response, 200, { keys: await this.#publishedKeys() });
       case 'userinfo':
         return this.#userinfo(call, response);
       case 'revocation':
@@ -418,14 +428,15 @@ export class HostileProvider {
     };
   }
 
-  #publishedKeys(): JWK[] {
+  async #publishedKeys(): Promise<JWK[]> {
+    const current = (await this.#current()).jwk;
     switch (this.mode) {
       case 'id-token-no-kid-one-key':
-        return [this.#current.jwk];
+        return [current];
       case 'id-token-no-kid-several-keys':
-        return [this.keys.a.jwk, this.keys.b.jwk];
+        return [this.keys.first.jwk, (await this.#second()).jwk];
       default:
-        return [this.#current.jwk, this.keys.ec.jwk];
+        return [current, this.keys.ec.jwk];
     }
   }
 
@@ -603,7 +614,7 @@ export class HostileProvider {
   }
 
   async #sign(claims: JWTPayload): Promise<string> {
-    const key = this.#current;
+    const key = await this.#current();
     switch (this.mode) {
       case 'id-token-alg-none':
       case 'id-token-alg-none-advertised':
@@ -617,7 +628,7 @@ export class HostileProvider {
       case 'refresh-id-token-signed-by-foreign-key':
         return new SignJWT(claims)
           .setProtectedHeader({ alg: 'RS256', kid: key.kid })
-          .sign(this.keys.foreign.privateKey);
+          .sign((await this.#foreign()).privateKey);
       case 'id-token-payload-altered': {
         const [header, , signature] = (
           await new SignJWT(claims)

@@ -3,44 +3,35 @@
  * session: the guard answers 401 and nothing of it is kept.
  */
 import type { CookieJar } from '@gatehouse/dev-idp/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { HostileProvider, type Mode } from './provider.js';
-import { failures, signIn, startRelyingParty, type RelyingParty } from './relying-party.js';
+import { describe, expect, test } from 'vitest';
+import { useHostileFixture } from './fixture.js';
+import type { Mode } from './provider.js';
+import { failures, signIn } from './relying-party.js';
 
-let hostile: HostileProvider;
-let rp: RelyingParty;
-beforeAll(async () => {
-  hostile = await HostileProvider.start();
-});
-afterAll(() => hostile.close());
-beforeEach(async () => {
-  hostile.reset();
-  rp = await startRelyingParty(hostile);
-});
-afterEach(() => rp.close());
+const fixture = useHostileFixture();
 
 /** Signs in honestly with an access token that has already expired: the next API call refreshes. */
 async function signedInWithExpiredAccessToken(): Promise<CookieJar> {
-  hostile.accessTokenTtl = 0;
-  const { callback, jar } = await signIn(rp);
+  fixture.hostile.accessTokenTtl = 0;
+  const { callback, jar } = await signIn(fixture.rp);
   expect(callback?.status).toBe(302);
-  expect(rp.store.size).toBe(1);
+  expect(fixture.rp.store.size).toBe(1);
   return jar;
 }
 
 describe('refresh', () => {
   test('an honest refresh keeps the session and swaps the access token', async () => {
     const jar = await signedInWithExpiredAccessToken();
-    const first = await (await jar.fetch(`${rp.url}/secure-data`)).json();
-    const second = await jar.fetch(`${rp.url}/secure-data`);
+    const first = await (await jar.fetch(`${fixture.rp.url}/secure-data`)).json();
+    const second = await jar.fetch(`${fixture.rp.url}/secure-data`);
     expect(second.status).toBe(200);
     expect((await second.json()).accessTokenHash).not.toBe(first.accessTokenHash);
-    expect(hostile.callsTo('token').map((call) => call.form!.get('grant_type'))).toEqual([
+    expect(fixture.hostile.callsTo('token').map((call) => call.form!.get('grant_type'))).toEqual([
       'authorization_code',
       'refresh_token',
       'refresh_token',
     ]);
-    expect(rp.store.size).toBe(1);
+    expect(fixture.rp.store.size).toBe(1);
   });
 
   test.each<[Mode, string]>([
@@ -49,8 +40,8 @@ describe('refresh', () => {
     ['refresh-id-token-signed-by-foreign-key', 'JWT signature verification failed'],
   ])('%s: the session ends with a 401, nothing kept', async (mode, detail) => {
     const jar = await signedInWithExpiredAccessToken();
-    hostile.mode = mode;
-    const response = await jar.fetch(`${rp.url}/secure-data`);
+    fixture.hostile.mode = mode;
+    const response = await jar.fetch(`${fixture.rp.url}/secure-data`);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer realm="gatehouse", error="invalid_token"',
@@ -59,10 +50,10 @@ describe('refresh', () => {
       error: 'invalid_token',
       error_description: 'Your session has ended. Please sign in again.',
     });
-    expect(failures(rp.log).at(-1)?.detail).toContain(detail);
-    expect(rp.store.size).toBe(0);
-    hostile.mode = 'honest';
-    expect((await jar.fetch(`${rp.url}/me`)).status).toBe(401);
-    expect(hostile.callsTo('token')).toHaveLength(2); // no second try with the old refresh token
+    expect(failures(fixture.rp.log).at(-1)?.detail).toContain(detail);
+    expect(fixture.rp.store.size).toBe(0);
+    fixture.hostile.mode = 'honest';
+    expect((await jar.fetch(`${fixture.rp.url}/me`)).status).toBe(401);
+    expect(fixture.hostile.callsTo('token')).toHaveLength(2); // no second try with the old refresh token
   });
 });

@@ -6,38 +6,23 @@
 import { requireClaims, type GatehouseOptions } from '@gatehouse/server';
 import { AccessDeniedError } from '@gatehouse/server/errors';
 import type { CookieJar } from '@gatehouse/dev-idp/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { bearerPrincipal } from '../../src/bearer/principal.js';
-import { HostileProvider, USER } from './provider.js';
-import {
-  expectRefusedPage,
-  signIn,
-  startRelyingParty,
-  type RelyingParty,
-} from './relying-party.js';
+import { useHostileFixture } from './fixture.js';
+import { USER } from './provider.js';
+import { expectRefusedPage, signIn, type RelyingParty } from './relying-party.js';
 
-let hostile: HostileProvider;
-let rp: RelyingParty | undefined;
-beforeAll(async () => {
-  hostile = await HostileProvider.start();
-});
-afterAll(() => hostile.close());
-beforeEach(() => hostile.reset());
-afterEach(async () => {
-  await rp?.close();
-  rp = undefined;
-});
+const fixture = useHostileFixture({ relyingParty: 'own' });
 
-async function start(onSignIn: GatehouseOptions['onSignIn']): Promise<RelyingParty> {
-  rp = await startRelyingParty(hostile, { onSignIn });
-  return rp;
+function start(onSignIn: GatehouseOptions['onSignIn']): Promise<RelyingParty> {
+  return fixture.startRelyingParty({ onSignIn });
 }
 
 async function principal(jar: CookieJar) {
-  return rp!.backend.gatehouse.authenticate({
+  return fixture.rp.backend.gatehouse.authenticate({
     method: 'GET',
     url: '/secure-data',
-    headers: { cookie: jar.header(`${rp!.url}/`)! },
+    headers: { cookie: jar.header(`${fixture.rp.url}/`)! },
   });
 }
 
@@ -45,10 +30,10 @@ const sameTenant = requireClaims((claims) => claims.tenant === 'acme', 'Acme onl
 
 describe('onSignIn', () => {
   test('gets the ID token claims, userinfo and tokens, and keeps the claims it chooses', async () => {
-    hostile.userClaims = { tenant: 'acme', roles: ['buyer'] };
+    fixture.hostile.userClaims = { tenant: 'acme', roles: ['buyer'] };
     const hook = vi.fn(({ claims }) => ({ keep: { tenant: claims.tenant, roles: claims.roles } }));
     await start(hook);
-    const { callback, jar } = await signIn(rp!);
+    const { callback, jar } = await signIn(fixture.rp);
     expect(callback?.status).toBe(302);
     const [event] = hook.mock.calls[0]!;
     expect(event.claims).toMatchObject({ sub: USER.sub, tenant: 'acme' });
@@ -70,15 +55,15 @@ describe('onSignIn', () => {
 
   test('kept claims never override sub, name, email or groups', async () => {
     await start(() => ({ keep: { sub: 'someone-else', email: 'evil@example.com' } }));
-    const { jar } = await signIn(rp!);
+    const { jar } = await signIn(fixture.rp);
     const caller = await principal(jar);
     expect(caller.claims).toMatchObject({ sub: USER.sub, email: USER.email });
   });
 
   test('false refuses the sign-in: a readable 403 page, no session', async () => {
     await start(() => false);
-    const { callback } = await signIn(rp!);
-    const html = await expectRefusedPage(rp!, callback, 403);
+    const { callback } = await signIn(fixture.rp);
+    const html = await expectRefusedPage(fixture.rp, callback, 403);
     expect(html).toContain('does not allow you to sign in with this account');
   });
 
@@ -86,8 +71,8 @@ describe('onSignIn', () => {
     await start(() => {
       throw new Error('database down');
     });
-    const { callback } = await signIn(rp!);
-    const html = await expectRefusedPage(rp!, callback, 500);
+    const { callback } = await signIn(fixture.rp);
+    const html = await expectRefusedPage(fixture.rp, callback, 500);
     expect(html).not.toContain('database down');
   });
 
@@ -95,32 +80,32 @@ describe('onSignIn', () => {
     await start(async () => {
       throw new AccessDeniedError('Your organization is suspended.');
     });
-    const { callback } = await signIn(rp!);
-    const html = await expectRefusedPage(rp!, callback, 403);
+    const { callback } = await signIn(fixture.rp);
+    const html = await expectRefusedPage(fixture.rp, callback, 403);
     expect(html).toContain('Your organization is suspended.');
   });
 
   test('more than 2 KiB kept is refused (a 500 page, no session)', async () => {
     await start(() => ({ keep: { blob: 'x'.repeat(2100) } }));
-    const { callback } = await signIn(rp!);
-    await expectRefusedPage(rp!, callback, 500);
+    const { callback } = await signIn(fixture.rp);
+    await expectRefusedPage(fixture.rp, callback, 500);
   });
 
   test('on a refresh with a new ID token the hook decides again: new claims, or the end of the session', async () => {
     let allow = true;
     const hook = vi.fn(({ claims }) => allow && { keep: { tenant: claims.tenant } });
     await start(hook);
-    hostile.accessTokenTtl = 0;
-    hostile.userClaims = { tenant: 'acme' };
-    const { jar } = await signIn(rp!);
-    hostile.userClaims = { tenant: 'globex' };
-    expect((await jar.fetch(`${rp!.url}/secure-data`)).status).toBe(200);
+    fixture.hostile.accessTokenTtl = 0;
+    fixture.hostile.userClaims = { tenant: 'acme' };
+    const { jar } = await signIn(fixture.rp);
+    fixture.hostile.userClaims = { tenant: 'globex' };
+    expect((await jar.fetch(`${fixture.rp.url}/secure-data`)).status).toBe(200);
     expect(hook).toHaveBeenCalledTimes(2);
     expect(hook.mock.calls[1]![0].refresh).toBe(true);
-    const [session] = await rp!.store.listBySubject(USER.sub);
+    const [session] = await fixture.rp.store.listBySubject(USER.sub);
     expect(session?.record.claims).toEqual({ tenant: 'globex' });
     allow = false;
-    expect((await jar.fetch(`${rp!.url}/secure-data`)).status).toBe(401);
-    expect(rp!.store.size).toBe(0);
+    expect((await jar.fetch(`${fixture.rp.url}/secure-data`)).status).toBe(401);
+    expect(fixture.rp.store.size).toBe(0);
   });
 });

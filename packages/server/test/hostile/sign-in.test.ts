@@ -4,59 +4,43 @@
  * Gatehouse's real sign-in. Every refusal is a readable 4xx page with no session cookie and an
  * empty store; a refusal of the front-channel answer happens before the code is redeemed.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { setCookie } from '../support/stack.js';
-import { HostileProvider, USER, type Mode } from './provider.js';
-import {
-  expectRefusedPage,
-  failures,
-  FRONTEND_URL,
-  signIn,
-  startRelyingParty,
-  type RelyingParty,
-} from './relying-party.js';
+import { useHostileFixture } from './fixture.js';
+import { USER, type Mode } from './provider.js';
+import { expectRefusedPage, failures, FRONTEND_URL, signIn } from './relying-party.js';
 
-let hostile: HostileProvider;
-let rp: RelyingParty;
-beforeAll(async () => {
-  hostile = await HostileProvider.start();
-});
-afterAll(() => hostile.close());
-beforeEach(async () => {
-  hostile.reset();
-  rp = await startRelyingParty(hostile);
-});
-afterEach(() => rp.close());
+const fixture = useHostileFixture();
 
 /** Signs in with the provider in `mode`, from the very first call (discovery included). */
 async function signInAgainst(mode: Mode) {
-  hostile.mode = mode;
-  return signIn(rp);
+  fixture.hostile.mode = mode;
+  return signIn(fixture.rp);
 }
 
 /** The detail of the failure Gatehouse logged: which check refused the answer. */
 function refusalDetail(): string {
-  return failures(rp.log).at(-1)?.detail ?? '';
+  return failures(fixture.rp.log).at(-1)?.detail ?? '';
 }
 
 async function expectSignedIn(callback: Response | undefined) {
   expect(callback?.status, await callback?.clone().text()).toBe(302);
   expect(callback!.headers.get('location')).toBe(`${FRONTEND_URL}/`);
   expect(setCookie(callback!, 'gatehouse')).toMatch(/^gatehouse=[\w-]{43};/);
-  expect(rp.store.size).toBe(1);
+  expect(fixture.rp.store.size).toBe(1);
 }
 
 describe('an honest provider', () => {
   test('signs in (so every refusal below is the check at work, not a broken setup)', async () => {
     const { callback, jar } = await signInAgainst('honest');
     await expectSignedIn(callback);
-    const me = await jar.fetch(`${rp.url}/me`);
+    const me = await jar.fetch(`${fixture.rp.url}/me`);
     expect((await me.json()).user).toEqual({ sub: USER.sub, name: USER.name, email: USER.email });
   });
 
   test('sees response_type=code, PKCE S256, state, nonce and the openid scopes (rp-response_type-code, rp-scope-userinfo-claims)', async () => {
     await signInAgainst('honest');
-    const [authorize] = hostile.callsTo('authorize');
+    const [authorize] = fixture.hostile.callsTo('authorize');
     const params = authorize!.url.searchParams;
     expect(params.get('response_type')).toBe('code');
     expect(params.get('code_challenge_method')).toBe('S256');
@@ -69,7 +53,7 @@ describe('an honest provider', () => {
 
   test('is called with client_secret_basic and the PKCE verifier at the token endpoint (rp-token_endpoint-client_secret_basic)', async () => {
     await signInAgainst('honest');
-    const [token] = hostile.callsTo('token');
+    const [token] = fixture.hostile.callsTo('token');
     expect(token!.headers.authorization).toMatch(/^Basic /);
     expect(token!.form!.get('client_secret')).toBeNull(); // never in the body as well
     expect(token!.form!.get('code_verifier')).toMatch(/^[\w-]{43,128}$/);
@@ -118,24 +102,23 @@ describe('a forged or misdirected ID token is refused (RP certification, Basic p
     ],
   ])('%s (%s): a 401 page, no session', async (mode, _case, detail) => {
     const { callback } = await signInAgainst(mode);
-    await expectRefusedPage(rp, callback, 401);
+    await expectRefusedPage(fixture.rp, callback, 401);
     expect(refusalDetail()).toContain(detail);
   });
 
   // Regression: CLOCK_TOLERANCE once reached Bearer tokens only; ID tokens used openid-client's
   // own 30 s, so one expired 10 s ago was accepted even with clockTolerance: 0.
   test('an ID token expired 10 s ago is refused when clockTolerance is 0', async () => {
-    await rp.close();
-    rp = await startRelyingParty(hostile, { clockTolerance: 0 });
+    await fixture.startRelyingParty({ clockTolerance: 0 });
     const { callback } = await signInAgainst('id-token-exp-10s-past');
-    await expectRefusedPage(rp, callback, 401);
+    await expectRefusedPage(fixture.rp, callback, 401);
   });
 
   test('an unsigned ID token from a provider that advertises alg none is refused: signatures are always checked (rp-id_token-sig-none)', async () => {
     // OIDC Core 3.1.3.7 lets a code-flow client skip the signature; Gatehouse never does
     // (enableNonRepudiationChecks), so "none" is refused even when the provider offers it.
     const { callback } = await signInAgainst('id-token-alg-none-advertised');
-    await expectRefusedPage(rp, callback, 401);
+    await expectRefusedPage(fixture.rp, callback, 401);
     expect(refusalDetail()).toContain('unsupported JWS "alg" identifier');
   });
 
@@ -155,9 +138,9 @@ describe('userinfo (called only when the ID token lacks name or email)', () => {
   test('fills in the profile when the ID token has none', async () => {
     const { callback, jar } = await signInAgainst('id-token-without-profile');
     await expectSignedIn(callback);
-    const [userinfo] = hostile.callsTo('userinfo');
+    const [userinfo] = fixture.hostile.callsTo('userinfo');
     expect(userinfo!.headers.authorization).toMatch(/^Bearer /); // rp-userinfo-bearer-header
-    expect((await (await jar.fetch(`${rp.url}/me`)).json()).user.name).toBe(USER.name);
+    expect((await (await jar.fetch(`${fixture.rp.url}/me`)).json()).user.name).toBe(USER.name);
   });
 
   test('a userinfo answer about another sub is not used (rp-userinfo-bad-sub-claim, OIDC Core 5.3.2)', async () => {
@@ -165,10 +148,10 @@ describe('userinfo (called only when the ID token lacks name or email)', () => {
     // (its values MUST NOT be used) and the user keeps the ID token's identity only.
     const { callback, jar } = await signInAgainst('userinfo-sub-other');
     await expectSignedIn(callback);
-    expect(hostile.callsTo('userinfo')).toHaveLength(1);
-    const { user } = await (await jar.fetch(`${rp.url}/me`)).json();
+    expect(fixture.hostile.callsTo('userinfo')).toHaveLength(1);
+    const { user } = await (await jar.fetch(`${fixture.rp.url}/me`)).json();
     expect(user).toEqual({ sub: USER.sub });
-    const warning = failures(rp.log).find((line) => line.msg.startsWith('userinfo failed'));
+    const warning = failures(fixture.rp.log).find((line) => line.msg.startsWith('userinfo failed'));
     expect(warning?.detail).toContain('unexpected "response" body "sub" property value');
   });
 });
@@ -176,13 +159,13 @@ describe('userinfo (called only when the ID token lacks name or email)', () => {
 describe('discovery (RP certification, Config profile)', () => {
   test('a discovery document naming another issuer is refused before any redirect (rp-discovery-issuer-not-matching-config)', async () => {
     const { login, authorize } = await signInAgainst('discovery-issuer-other');
-    await expectRefusedPage(rp, login, 401);
+    await expectRefusedPage(fixture.rp, login, 401);
     expect(authorize).toBeUndefined();
     expect(refusalDetail()).toContain(
       'discovered metadata issuer does not match the expected issuer',
     );
-    expect(hostile.callsTo('authorize')).toHaveLength(0);
-    expect(hostile.callsTo('token')).toHaveLength(0);
+    expect(fixture.hostile.callsTo('authorize')).toHaveLength(0);
+    expect(fixture.hostile.callsTo('token')).toHaveLength(0);
   });
 });
 
@@ -205,10 +188,10 @@ describe('a bad authorization response is refused before the code is redeemed', 
     '%s (%s): a 4xx page, no session, token endpoint never called',
     async (mode, _why, status, detail) => {
       const { callback } = await signInAgainst(mode);
-      await expectRefusedPage(rp, callback, status);
+      await expectRefusedPage(fixture.rp, callback, status);
       expect(refusalDetail()).toContain(detail);
-      expect(hostile.callsTo('authorize')).toHaveLength(1);
-      expect(hostile.callsTo('token')).toHaveLength(0);
+      expect(fixture.hostile.callsTo('authorize')).toHaveLength(1);
+      expect(fixture.hostile.callsTo('token')).toHaveLength(0);
     },
   );
 });
@@ -216,25 +199,25 @@ describe('a bad authorization response is refused before the code is redeemed', 
 describe('signing keys', () => {
   test('keys rotated between two sign-ins: accepted once the JWKS is refetched (rp-key-rotation-op-sign-key)', async () => {
     await expectSignedIn((await signInAgainst('honest')).callback);
-    expect(hostile.callsTo('jwks')).toHaveLength(1);
-    hostile.rotateKeys();
+    expect(fixture.hostile.callsTo('jwks')).toHaveLength(1);
+    fixture.hostile.rotateKeys();
     try {
       vi.useFakeTimers({ toFake: ['Date'] });
       // openid-client refetches the JWKS for an unknown kid only once its copy is 60 s old
       // (and every 5 minutes anyway); within that minute, the new key is refused.
-      const early = await signIn(rp);
+      const early = await signIn(fixture.rp);
       expect(early.callback?.status).toBe(401);
       expect(refusalDetail()).toContain('no applicable keys found');
-      expect(hostile.callsTo('jwks')).toHaveLength(1);
+      expect(fixture.hostile.callsTo('jwks')).toHaveLength(1);
 
       vi.setSystemTime(Date.now() + 61_000);
-      const late = await signIn(rp);
+      const late = await signIn(fixture.rp);
       expect(late.callback?.status).toBe(302);
       expect(setCookie(late.callback!, 'gatehouse')).toBeDefined();
-      expect(hostile.callsTo('jwks')).toHaveLength(2); // exactly one refetch
+      expect(fixture.hostile.callsTo('jwks')).toHaveLength(2); // exactly one refetch
     } finally {
       vi.useRealTimers();
-      hostile.rotateKeys();
+      fixture.hostile.rotateKeys();
     }
   });
 });

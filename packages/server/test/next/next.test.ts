@@ -143,6 +143,7 @@ function envOf(options: GatehouseOptions): Record<string, string> {
     FRONTEND_URL: options.frontendUrl,
     SESSION_SECRET: String(options.sessionSecret),
     ...(options.remoteApis && { REMOTE_APIS: JSON.stringify(options.remoteApis) }),
+    ...(options.providers && { PROVIDERS: JSON.stringify(options.providers) }),
   };
 }
 
@@ -311,6 +312,22 @@ describe('examples/next on next start', () => {
   });
 });
 
+const LEVELS = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+} as const;
+
+/** A log line of the child, logged again at its own level with its own fields. */
+function relog(logger: GatehouseOptions['logger'], line: string): void {
+  const { level, msg, time: _time, pid: _pid, hostname: _host, ...fields } = JSON.parse(line);
+  const name: (typeof LEVELS)[keyof typeof LEVELS] = LEVELS[level as keyof typeof LEVELS] ?? 'info';
+  logger?.[name](fields, msg);
+}
+
 /**
  * The example's build for one world of the suite: `next start` configured from the options,
  * its Gatehouse log lines (JSON on stdout) passed on to the suite's logger.
@@ -328,7 +345,7 @@ const startNext: Start = async ({ port, options }) => {
   const child = await nextStart(port, vars, (line) => {
     if (line.startsWith('gatehouse:refresh ')) {
       channel('gatehouse:refresh').publish(JSON.parse(line.slice('gatehouse:refresh '.length)));
-    } else if (line.includes('"component":"gatehouse"')) logger?.info(line);
+    } else if (line.includes('"component":"gatehouse"')) relog(logger, line);
   });
   // The suite reads the backend's configuration: the same options make the same.
   const twin = createGatehouse({ ...options, logger: undefined });
@@ -343,3 +360,4 @@ const startNext: Start = async ({ port, options }) => {
 };
 
 conformance('Next.js App Router (examples/next)', startNext);
+conformance('Next.js App Router (examples/next)', startNext, { providers: 2, frontends: 2 });

@@ -10,7 +10,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { SessionRecord, SessionStore } from '@gatehouse/server';
-import { EXPIRED_RETENTION } from '../../src/session/store.js';
+import { EXPIRED_RETENTION } from '../../src/session-store.js';
 
 export interface ConformanceOptions {
   /** Several instances share the store: it must offer a `lock` that one holder has at a time. */

@@ -3,7 +3,7 @@ import type { SessionRecord } from '@gatehouse/server';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { PostgresStore, postgresSchema } from '@gatehouse/server/stores/postgres';
-import { EXPIRED_RETENTION } from '../../src/session/store.js';
+import { EXPIRED_RETENTION } from '../../src/session-store.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { storeConformance } from './conformance.js';
 

@@ -1,5 +1,5 @@
 import { setBounded } from '../../bounded-map.js';
-import type { SessionRecord } from '../store.js';
+import type { SessionRecord } from '../../session-store.js';
 
 /** Options of {@link SessionCache}. */
 export interface SessionCacheOptions {

@@ -3,7 +3,7 @@ import {
   type SessionRecord,
   type SessionStore,
   type StoredSession,
-} from '../store.js';
+} from '../../session-store.js';
 
 /**
  * Sessions in this process's memory: for tests and single-process development. Lost on

@@ -7,7 +7,7 @@ import {
   type SessionRecord,
   type SessionStore,
   type StoredSession,
-} from '../store.js';
+} from '../../session-store.js';
 import {
   createTablesSql,
   tablesExistSql,

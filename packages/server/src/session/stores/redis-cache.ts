@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { GatehouseLogger as Logger } from '../../logger.js';
-import type { SessionRecord } from '../store.js';
+import type { SessionRecord } from '../../session-store.js';
 import { SessionCache, type SessionCacheOptions } from './cache.js';
 
 /** The `cache` option of the Redis store: `false` turns the in-process cache off. */

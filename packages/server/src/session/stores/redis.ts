@@ -7,7 +7,7 @@ import {
   type SessionRecord,
   type SessionStore,
   type StoredSession,
-} from '../store.js';
+} from '../../session-store.js';
 import { connectRedis, keepConnected, type RedisClient } from './redis-client.js';
 import { RedisSessionCache, type RedisCacheOptions } from './redis-cache.js';
 import { FIELDS, ReadBatch, type Fields } from './redis-reads.js';

@@ -9,7 +9,7 @@ import {
   type SessionRecord,
   type SessionStore,
   type StoredSession,
-} from '../store.js';
+} from '../../session-store.js';
 
 type Row = { key: string; data: string; tokens: Buffer };
 

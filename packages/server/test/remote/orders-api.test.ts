@@ -1,10 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  ordersRemoteApi,
-  startOrdersApi,
-  type OrdersApi,
-} from '../../../../apps/demo/test/support/orders-api.js';
+import { ordersRemoteApi, startOrdersApi, type OrdersApi } from '../support/orders-api.js';
 import {
   captureLog,
   freePort,
@@ -13,8 +9,8 @@ import {
   type Stack,
 } from '../support/stack.js';
 
-// The demo's orders API (apps/demo/server/orders-api.ts) behind the proxy: it verifies the
-// forwarded token with @gatehouse/server for its own audience, api://orders.
+// An orders API behind the proxy (support/orders-api.ts, shaped like the demo's): it verifies
+// the forwarded token with @gatehouse/server for its own audience, api://orders.
 let stack: Stack;
 let orders: OrdersApi;
 

@@ -11,6 +11,7 @@ import type { GatehouseRequest } from '../http/types.js';
 import type { BearerPrincipal } from '../principal.js';
 import { DPoPNonces } from './dpop-nonce.js';
 import { DPOP_ALGORITHMS, invalid, normalizeHtu, verifyDPoPProof } from './dpop-proof.js';
+import { namedProvider } from './issuers.js';
 import { INVALID_TOKEN } from './keys.js';
 import type { BearerVerifier } from './verifier.js';
 
@@ -98,7 +99,7 @@ export function accessTokenGuard(
       );
       throw challenged(error, { 'dpop-nonce': nonces.current() });
     }
-    const principal = await verifier.verify(`Bearer ${token}`);
+    const principal = await verifier.verify(`Bearer ${token}`, namedProvider(request));
     const jkt = boundKey(principal);
     if (jkt === undefined) {
       throw new AccessTokenInvalidError(INVALID_TOKEN, 'DPoP scheme, token without cnf.jkt');
@@ -125,7 +126,7 @@ export function accessTokenGuard(
       });
     }
     if (!bearerAccepted) return Promise.reject(bearerRefused());
-    return verifier.verify(authorization).then(unlessBound);
+    return verifier.verify(authorization, namedProvider(request)).then(unlessBound);
   };
 }
 

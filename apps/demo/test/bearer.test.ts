@@ -1,16 +1,16 @@
 import { demoClients, startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
-import { createGatehouse, type Gatehouse } from '@gatehouse/server';
+import { createGatehouse, MemoryStore, type Gatehouse } from '@gatehouse/server';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDemoApp } from '../../../../apps/demo/server/app.js';
-import { testOptions } from './support.js';
+import { buildDemoApp } from '../server/app.js';
 
-const rootDir = fileURLToPath(new URL('../../../../', import.meta.url));
+const rootDir = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A raw request, so nothing between the test and the server trims an oversized header. */
 function get(
@@ -49,13 +49,16 @@ describe('the demo backend, listening', () => {
   let url: string;
   beforeAll(async () => {
     idp = await startDevIdp({ port: 0, keysFile: false, quiet: true, clients: demoClients() });
-    gatehouse = createGatehouse(
-      testOptions({
-        issuer: idp.issuer,
-        clientId: 'gatehouse-demo',
-        clientSecret: 'gatehouse-demo-secret',
-      }),
-    );
+    gatehouse = createGatehouse({
+      issuer: idp.issuer,
+      clientId: 'gatehouse-demo',
+      clientSecret: 'gatehouse-demo-secret',
+      backendUrl: 'http://localhost:4998',
+      frontendUrl: 'http://localhost:5999',
+      sessionSecret: 'demo-bearer-secret-'.repeat(3),
+      sessionStore: new MemoryStore(),
+      logger: pino({ level: 'silent' }),
+    });
     app = await buildDemoApp({ gatehouse });
     await app.listen({ port: 0, host: 'localhost' });
     url = `http://localhost:${(app.server.address() as AddressInfo).port}`;
