@@ -42,7 +42,7 @@ const USAGE = `npm run bench [-- options]
   --connections <n>  autocannon connections, the same for every target (default 16)
   --sessions <n>     sessions held for the memory figure (default 100000)
   --users <n>        virtual users of the sign-in flow phase (default 4)
-  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,cookieMemory,cookieRedis,cookiePostgres,bearerRepeated,bearerFirstSight,joseFirstSight,dpopRepeated,expressCookie,eocCookie,expressCeiling,expressBearer,oktaBearer,remoteDirect,remoteProxy,bareProxy,flows,eocFlows,memory,bundles'})
+  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,constantCallerMemory,cookieMemory,constantCallerRedis,cookieRedis,constantCallerPostgres,cookiePostgres,bearerRepeated,bearerFirstSight,joseFirstSight,dpopRepeated,expressCookie,eocCookie,expressCeiling,expressBearer,oktaBearer,remoteDirect,remoteProxy,bareProxy,flows,eocFlows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
                      in place of the repository's: measures a proposed change side by side
@@ -337,7 +337,8 @@ async function main(): Promise<BenchReport> {
     },
     {
       id: 'constantCaller',
-      label: 'calibration: same handler, constant caller (no guard), cookie sent',
+      label:
+        'calibration: same handler, constant caller (no guard), cookie sent (the SQLite backend)',
       server: demo,
       url: at(sqlitePort, '/bench/constant-caller'),
       headers: { cookie: cookies.sqlite },
@@ -357,11 +358,26 @@ async function main(): Promise<BenchReport> {
       headers: { cookie: cookies.sqlite },
     },
     {
+      id: 'constantCallerMemory',
+      label: 'calibration on the memory-store backend: same handler, constant caller, cookie sent',
+      server: demo,
+      url: at(memoryPort, '/bench/constant-caller'),
+      headers: { cookie: cookies.memory },
+    },
+    {
       id: 'cookieMemory',
       label: 'session cookie, memory store',
       server: demo,
       url: at(memoryPort, '/secure-data'),
       headers: { cookie: cookies.memory },
+    },
+    {
+      id: 'constantCallerRedis',
+      label: 'calibration on the Redis-store backend: same handler, constant caller, cookie sent',
+      server: demo,
+      ...(cookies.redis
+        ? { url: at(redisPort, '/bench/constant-caller'), headers: { cookie: cookies.redis } }
+        : { note: redisFound ? 'not run (--only)' : 'skipped: redis-server is not installed' }),
     },
     {
       id: 'cookieRedis',
@@ -370,6 +386,15 @@ async function main(): Promise<BenchReport> {
       ...(cookies.redis
         ? { url: at(redisPort, '/secure-data'), headers: { cookie: cookies.redis } }
         : { note: redisFound ? 'not run (--only)' : 'skipped: redis-server is not installed' }),
+    },
+    {
+      id: 'constantCallerPostgres',
+      label:
+        'calibration on the Postgres-store backend: same handler, constant caller, cookie sent',
+      server: demo,
+      ...(cookies.postgres
+        ? { url: at(postgresPort, '/bench/constant-caller'), headers: { cookie: cookies.postgres } }
+        : { note: postgresFound ? 'not run (--only)' : 'skipped: Postgres is not installed' }),
     },
     {
       id: 'cookiePostgres',

@@ -178,6 +178,8 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     loginHandler(one.config, one.discovery, transactions, one.id),
   );
   const selfService = selfServiceHandlers(sessions, authenticate);
+  /** Each remote API's connections to its upstream, closed with the Gatehouse. */
+  const upstreams: Array<{ close(): Promise<void> }> = [];
   const table = routeTable(config, log, {
     login,
     callback: callbackHandler(config, providers, transactions, sessions, log, dpopKeys),
@@ -193,8 +195,16 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     sessions: selfService.list,
     endDevice: selfService.end,
     jwks: jwksHandler(config),
-    remoteApi: (api) =>
-      remoteApiHandler(api, { session: guard.remoteApiSession, tokens: apiTokens, cors, log }),
+    remoteApi(api) {
+      const handler = remoteApiHandler(api, {
+        session: guard.remoteApiSession,
+        tokens: apiTokens,
+        cors,
+        log,
+      });
+      upstreams.push(handler);
+      return handler;
+    },
   });
   const tokens = appTokens(config, sessions, apiTokens, guard.browserSession);
   const serve = handler(table, cors);
@@ -230,6 +240,7 @@ export function createGatehouse(options: GatehouseOptions, names?: OptionNames):
     },
     async close() {
       providers.close();
+      await Promise.all(upstreams.map((upstream) => upstream.close()));
       await store.close();
     },
   };

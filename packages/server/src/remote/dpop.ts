@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { UpstreamAnswer } from './upstream.js';
 import type { ApiCredential } from './tokens.js';
 
 /**
@@ -17,7 +17,11 @@ export async function proofHeaders(
 }
 
 /** Keeps a `DPoP-Nonce` the API sent (with any answer, RFC 9449 9) for the next proofs to it. */
-export function learnNonce({ signer }: ApiCredential, url: URL, answer: IncomingMessage): void {
+export function learnNonce(
+  { signer }: ApiCredential,
+  url: URL,
+  answer: Pick<UpstreamAnswer, 'statusCode' | 'headers'>,
+): void {
   const nonce = answer.headers['dpop-nonce'];
   if (signer && typeof nonce === 'string') {
     signer.cacheNonce({ headers: new Headers({ 'dpop-nonce': nonce }) }, url);
@@ -30,7 +34,10 @@ const USE_NONCE = /(?:^|[\s,])DPoP\s[^]*\berror\s*=\s*"?use_dpop_nonce\b/i;
  * Whether the API refused the proof for want of its nonce: a 401 with a `DPoP-Nonce` and the
  * challenge `WWW-Authenticate: DPoP error="use_dpop_nonce"` (RFC 9449 9).
  */
-export function askedForNonce({ signer }: ApiCredential, answer: IncomingMessage): boolean {
+export function askedForNonce(
+  { signer }: ApiCredential,
+  answer: Pick<UpstreamAnswer, 'statusCode' | 'headers'>,
+): boolean {
   if (!signer || answer.statusCode !== 401 || answer.headers['dpop-nonce'] === undefined) {
     return false;
   }

@@ -1,13 +1,6 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
-import { pipeline } from 'node:stream';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { RemoteApi } from '../config/remote-apis.js';
-import {
-  GatehouseError,
-  MethodNotAllowedError,
-  UpstreamTimeoutError,
-  UpstreamUnavailableError,
-} from '../errors.js';
+import { MethodNotAllowedError } from '../errors.js';
 import { tracing } from '../events.js';
 import type { corsPolicy } from '../guard/cors.js';
 import type { GatehouseLogger as Logger } from '../logger.js';
@@ -17,6 +10,7 @@ import { upstreamBody, type UpstreamBody } from './body.js';
 import { downstreamHeaders, upstreamHeaders, upstreamUrl } from './request.js';
 import type { ApiCredential, ApiTokens } from './tokens.js';
 import { askedForNonce, learnNonce, proofHeaders } from './dpop.js';
+import { Upstream } from './upstream.js';
 
 export interface ProxyDeps {
   /** The caller's session: cookie and `X-CSRF: 1` checked, refreshed (guard/authenticate.ts). */
@@ -40,12 +34,11 @@ const RETRIED = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
  */
 export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
   const { tokens, log } = deps;
-  const agent =
-    api.upstream.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true })
-      : new http.Agent({ keepAlive: true });
+  const upstreamApi = new Upstream(api);
 
-  return async function remoteApi(request: GatehouseRequest): Promise<GatehouseResponse> {
+  const remoteApi = async function remoteApi(
+    request: GatehouseRequest,
+  ): Promise<GatehouseResponse> {
     const method = request.method ?? 'GET';
     if (method === 'OPTIONS' && request.headers.origin !== undefined) {
       return deps.cors.preflight(request);
@@ -65,7 +58,7 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
       const out = await headers(request, body, credential, method, url);
       const trace = { api: api.name, method, origin: url.origin, sub };
       const answer = await tracing.remoteApi.tracePromise(
-        () => send(api, agent, method, url, out, body),
+        () => upstreamApi.send(method, url, out, body),
         trace,
       );
       learnNonce(credential, url, answer);
@@ -76,24 +69,25 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     let upstream = await call(credential);
     if (retried && askedForNonce(credential, upstream)) {
       // RFC 9449 9: the API wants its nonce in the proof; the next proof carries it.
-      upstream.resume();
+      upstream.body.resume();
       upstream = await call(credential);
     }
     if (upstream.statusCode === 401 && retried) {
-      upstream.resume();
+      upstream.body.resume();
       log.info({ api: api.name, sub }, 'remote API refused its token: renewed');
       credential = await tokens.credential(session, api, credential.token);
       upstream = await call(credential);
     }
-    upstream.on('error', (error: Error) => {
+    upstream.body.on('error', (error: Error) => {
       log.warn({ api: api.name, err: error.message }, 'remote API broke off its answer');
     });
     return {
-      status: upstream.statusCode ?? 502,
+      status: upstream.statusCode,
       headers: downstreamHeaders(upstream.headers),
-      stream: upstream,
+      stream: upstream.body,
     };
   };
+  return Object.assign(remoteApi, { close: () => upstreamApi.close() });
 
   async function headers(
     request: GatehouseRequest,
@@ -111,49 +105,4 @@ export function remoteApiHandler(api: RemoteApi, deps: ProxyDeps) {
     }
     return out;
   }
-}
-
-function send(
-  api: RemoteApi,
-  agent: http.Agent,
-  method: string,
-  url: URL,
-  headers: OutgoingHttpHeaders,
-  body: UpstreamBody | undefined,
-): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).request(
-      url,
-      { method, headers, agent },
-      (response) => {
-        clearTimeout(timer);
-        // The answer may pause, not stall: an idle body for as long breaks it off.
-        response.setTimeout(api.timeoutMs, () =>
-          response.destroy(new UpstreamTimeoutError('The API stopped answering.')),
-        );
-        resolve(response);
-      },
-    );
-    const timer = setTimeout(() => {
-      request.destroy(
-        new UpstreamTimeoutError(
-          'The API did not answer in time.',
-          `${api.name}: no answer within ${api.timeoutMs} ms`,
-        ),
-      );
-    }, api.timeoutMs);
-    request.on('error', (error: Error & { code?: string }) => {
-      clearTimeout(timer);
-      reject(
-        error instanceof GatehouseError
-          ? error
-          : new UpstreamUnavailableError(
-              'The API could not be reached.',
-              `${api.name}: ${error.code ?? error.message}`,
-            ),
-      );
-    });
-    if (body) pipeline(body.stream, request, () => {});
-    else request.end();
-  });
 }
