@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { routeOwner } from '../core.js';
 import { readNodeBody, writeNodeResponse } from '../http/node.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Principal } from '../guard/authenticate.js';
@@ -43,6 +44,7 @@ export type GatehouseExpressMiddleware = [RequestHandler, ErrorRequestHandler];
  */
 export function gatehouseExpress(gatehouse: Gatehouse): GatehouseExpressMiddleware {
   const errors = gatehouseErrorHandler(gatehouse);
+  const ours = routeOwner(gatehouse.routes);
   const routes: RequestHandler = function gatehouseRoutes(
     req: Request,
     res: Response,
@@ -50,6 +52,8 @@ export function gatehouseExpress(gatehouse: Gatehouse): GatehouseExpressMiddlewa
   ) {
     if (req.headers.origin !== undefined) res.set(gatehouse.cors.headers(req));
     if (req.method === 'OPTIONS') return send(res, gatehouse.cors.preflight(req));
+    // The app's own routes go on at once, not after a trip through `handle`.
+    if (!ours(req.originalUrl)) return next();
     // Route paths are absolute: inside a router mounted at a path, `req.url` is cut short.
     // A copy has no stream methods: the body is read, or streamed on, from `req` itself.
     const request =
