@@ -46,20 +46,64 @@ describe('several instances on Postgres', () => {
     expect(replay.status).toBe(401);
   });
 
-  test("an authenticated request costs one round trip to Postgres: its session's SELECT", async () => {
-    const jar = new CookieJar();
-    await signInThroughBackend({ backend: a, jar });
+  /** The session SELECTs the instances send while `run` runs (heartbeats aside). */
+  async function sessionReads(run: () => Promise<void>): Promise<number> {
     const queries = vi.spyOn(pg.Pool.prototype, 'query');
     try {
-      for (let i = 0; i < 5; i++) expect((await on(b, jar)).status).toBe(200);
-      expect(queries).toHaveBeenCalledTimes(5);
-      const texts = queries.mock.calls.map(
-        ([query]) => (query as unknown as { text: string }).text,
-      );
-      expect(texts.every((text) => text.startsWith('SELECT key, data, tokens'))).toBe(true);
+      await run();
+      return queries.mock.calls.filter(([query]) =>
+        (query as unknown as { text: string }).text.startsWith('SELECT key, data, tokens'),
+      ).length;
     } finally {
       queries.mockRestore();
     }
+  }
+  /** Until `backend` serves the jar's session from memory (its change feed heard). */
+  const cachedOn = (backend: Backend, jar: CookieJar) =>
+    expect
+      .poll(() => sessionReads(async () => void (await on(backend, jar))), { timeout: 10_000 })
+      .toBe(0);
+
+  test('a session read once is served from memory while the change feed is live: five requests, no SELECT', async () => {
+    const jar = new CookieJar();
+    await signInThroughBackend({ backend: a, jar });
+    await cachedOn(b, jar);
+    const reads = await sessionReads(async () => {
+      for (let i = 0; i < 5; i++) expect((await on(b, jar)).status).toBe(200);
+    });
+    expect(reads).toBe(0);
+  });
+
+  test('a copy kept on A is dropped by a sign-out on B within the feed hop, long before its max age (a revoked session served from a cache)', async () => {
+    const jar = new CookieJar();
+    await signInThroughBackend({ backend: a, jar });
+    await cachedOn(a, jar);
+    const cookie = jar.header(a.url)!;
+    expect(
+      (await on(b, jar, '/logout', { method: 'POST', headers: { 'x-csrf': '1' } })).status,
+    ).toBe(200);
+    const status = () =>
+      fetch(`${a.url}/secure-data`, { headers: { cookie } }).then((response) => response.status);
+    await expect.poll(status, { timeout: 500, interval: 10 }).toBe(401);
+  });
+
+  test('a listening connection killed empties the cache at once: a row deleted behind the feed is seen, and the feed comes back (a copy served while changes go unheard)', async () => {
+    const jar = new CookieJar();
+    await signInThroughBackend({ backend: a, jar });
+    await cachedOn(a, jar);
+    await postgres.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'",
+    );
+    // Every read goes to Postgres now: a deletion that announces nothing is seen at once.
+    await expect
+      .poll(() => sessionReads(async () => void (await on(a, jar))), { timeout: 5000 })
+      .toBe(1);
+    await postgres.query('DELETE FROM gatehouse_sessions');
+    expect((await on(a, jar)).status).toBe(401);
+    // The feed listens again on its own: a new session is served from memory again.
+    const next = new CookieJar();
+    await signInThroughBackend({ backend: a, jar: next });
+    await cachedOn(a, next);
   });
 
   test('a back-channel logout from the provider ends every session of that provider session on both instances', async () => {

@@ -112,3 +112,52 @@ export class SessionCache {
     this.#reads.clear();
   }
 }
+
+/**
+ * A store's side of its {@link SessionCache}: reads go through {@link read}, this process's
+ * writes through {@link write}; whatever keeps the cache live (a change feed) is the
+ * subclass's. Without a cache, reads and writes pass through.
+ */
+export class AnnouncedCache {
+  constructor(protected readonly cache: SessionCache | undefined) {}
+
+  /** The kept session, or `load`'s answer (kept unless it changed while in flight). */
+  async read(
+    key: string,
+    load: () => Promise<SessionRecord | undefined>,
+  ): Promise<SessionRecord | undefined> {
+    const cache = this.cache;
+    if (!cache) return load();
+    const kept = cache.get(key);
+    if (kept) return kept;
+    const read = cache.begin(key);
+    let record: SessionRecord | undefined;
+    try {
+      record = await load();
+    } finally {
+      cache.settle(read, record);
+    }
+    return record;
+  }
+
+  /**
+   * This instance's own write of `key`: dropped before (reads in flight keep nothing) and after
+   * (whatever the outcome), without waiting for the feed to bring the announcement back.
+   */
+  async write<T>(key: string, write: () => Promise<T>): Promise<T> {
+    this.cache?.invalidate(key);
+    try {
+      return await write();
+    } finally {
+      this.cache?.invalidate(key);
+    }
+  }
+
+  /**
+   * A lock named after a session (`refresh:<key>`) was taken: its holder is about to read the
+   * session and decide on a refresh from it, so that read goes to the store, never to a copy.
+   */
+  locked(name: string): void {
+    this.cache?.invalidate(name.slice(name.lastIndexOf(':') + 1));
+  }
+}

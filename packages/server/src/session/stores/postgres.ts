@@ -14,6 +14,8 @@ import {
   tablesOf,
   type PostgresTables,
 } from './postgres-schema.js';
+import { PostgresSessionCache, type PostgresCacheOptions } from './postgres-cache.js';
+import { statements } from './postgres-statements.js';
 
 export { postgresSchema } from './postgres-schema.js';
 
@@ -33,6 +35,12 @@ export interface PostgresStoreOptions {
   logger?: Logger;
   /** Passed to `pg.Pool` as they are (`ssl`, `max`, ...); they win over the defaults. */
   pg?: pg.PoolConfig;
+  /**
+   * The in-process cache of sessions read lately (on by default: `size` 10,000, `maxAgeMs`
+   * 5,000, `heartbeatMs` 1,000), kept live by a `LISTEN` connection ({@link PostgresSessionCache});
+   * `false` turns it off.
+   */
+  cache?: PostgresCacheOptions;
 }
 
 /** What {@link PostgresStore.inspect} finds. */
@@ -51,10 +59,11 @@ type Row = {
 };
 
 /**
- * Sessions in Postgres, shared by every instance behind a load balancer. Every request reads
- * its session with one `SELECT` (a touch, at most once a minute per session, is one `UPDATE`),
- * so a session ended on one instance is refused by all on their next request: nothing is cached
- * in process. Writes are single conditional statements: a refresh or a touch applies only to a
+ * Sessions in Postgres, shared by every instance behind a load balancer. A session read lately
+ * is served from memory while the change feed is live ({@link PostgresSessionCache}): every
+ * write announces its session with `pg_notify` in the same statement, so a session ended on one
+ * instance is refused by all on their next request; otherwise a request reads its session with
+ * one `SELECT` (a touch, at most once a minute per session, is one `UPDATE`). Writes are single conditional statements: a refresh or a touch applies only to a
  * live row and never brings back a deleted one. Expired rows are swept every `sweepInterval`,
  * {@link EXPIRED_RETENTION} seconds after they expire. While Postgres is unreachable or slow,
  * calls fail within `commandTimeout` with a 503, and the pool connects again on its own.
@@ -72,6 +81,7 @@ export class PostgresStore implements SessionStore {
   readonly #logger: Logger | undefined;
   readonly #sweeper: NodeJS.Timeout;
   readonly #sql;
+  readonly #cache: PostgresSessionCache;
   #ready = false;
   #opening: Promise<void> | undefined;
   #healthy = true;
@@ -85,6 +95,7 @@ export class PostgresStore implements SessionStore {
       sweepInterval = 60_000,
       logger,
       pg: poolConfig,
+      cache = {},
     }: PostgresStoreOptions = {},
   ) {
     this.#tables = tablesOf(tablePrefix);
@@ -107,16 +118,31 @@ export class PostgresStore implements SessionStore {
     // listener its error would crash the process.
     this.#pool.on('error', (error) => this.#failed(error));
     this.#sql = statements(this.#tables);
+    const listener = { connectionString: url, connectionTimeoutMillis: commandTimeout };
+    this.#cache = new PostgresSessionCache(
+      {
+        ...listener,
+        keepAlive: true,
+        application_name: 'gatehouse',
+        ...poolConfig,
+      } as pg.ClientConfig,
+      (channel, payload) => this.#query(this.#sql.notify, [channel, payload]),
+      tablePrefix,
+      cache,
+      logger,
+    );
     this.#sweeper = setInterval(() => void this.#sweep(), sweepInterval).unref();
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const { rows } = await this.#query<Row>(this.#sql.get, [key, now() - EXPIRED_RETENTION]);
-    return rows[0] && toRecord(rows[0]);
+    return this.#cache.read(key, async () => {
+      const { rows } = await this.#query<Row>(this.#sql.get, [key, now() - EXPIRED_RETENTION]);
+      return rows[0] && toRecord(rows[0]);
+    });
   }
 
   async create(key: string, record: SessionRecord): Promise<void> {
-    await this.#query(this.#sql.create, [
+    await this.#write(key, this.#sql.create, [
       key,
       record.user.sub,
       record.sid ?? null,
@@ -128,7 +154,7 @@ export class PostgresStore implements SessionStore {
   }
 
   async update(key: string, record: SessionRecord, ifTokens?: Uint8Array): Promise<boolean> {
-    const { rowCount } = await this.#query(this.#sql.update, [
+    const { rowCount } = await this.#write(key, this.#sql.update, [
       key,
       record.user.sub,
       record.sid ?? null,
@@ -141,11 +167,11 @@ export class PostgresStore implements SessionStore {
   }
 
   async touch(key: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    await this.#query(this.#sql.touch, [key, lastSeenAt, expiresAt, now()]);
+    await this.#write(key, this.#sql.touch, [key, lastSeenAt, expiresAt, now()]);
   }
 
   async delete(key: string): Promise<void> {
-    await this.#query(this.#sql.delete, [key]);
+    await this.#write(key, this.#sql.delete, [key]);
   }
 
   async listBySubject(sub: string): Promise<StoredSession[]> {
@@ -173,6 +199,7 @@ export class PostgresStore implements SessionStore {
     const token = randomBytes(16).toString('base64url');
     const { rowCount } = await this.#query(this.#sql.lock, [name, token, ttlMs]);
     if (rowCount !== 1) return undefined;
+    this.#cache.locked(name);
     return async () => {
       await this.#query(this.#sql.unlock, [name, token]);
     };
@@ -207,7 +234,13 @@ export class PostgresStore implements SessionStore {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    this.#cache.close();
     if (!this.#pool.ended) await this.#pool.end();
+  }
+
+  /** A write of one session, announced on the change feed by its own statement. */
+  #write(key: string, statement: { name?: string; text: string }, values: unknown[]) {
+    return this.#cache.write(key, () => this.#query(statement, [...values, this.#cache.channel]));
   }
 
   async #sweep(): Promise<void> {
@@ -274,66 +307,6 @@ export class PostgresStore implements SessionStore {
       );
     this.#healthy = false;
   }
-}
-
-/** The store's statements, named so that each connection prepares them once. */
-function statements({ sessions, claims, locks }: PostgresTables) {
-  const columns = 'key, data, tokens, last_seen_at, expires_at';
-  const named = (name: string, text: string) => ({ name: `${sessions}_${name}`, text });
-  return {
-    get: named('get', `SELECT ${columns} FROM ${sessions} WHERE key = $1 AND expires_at > $2`),
-    create: named(
-      'create',
-      `INSERT INTO ${sessions} (key, sub, sid, data, tokens, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (key) DO UPDATE SET sub = $2, sid = $3, data = $4, tokens = $5,
-         last_seen_at = $6, expires_at = $7`,
-    ),
-    // One statement each, so atomic: a refresh writes everything but the activity columns, and
-    // only while the row is live (and its tokens are `ifTokens`); a touch only those columns.
-    update: named(
-      'update',
-      `UPDATE ${sessions} SET sub = $2, sid = $3, data = $4, tokens = $5
-       WHERE key = $1 AND expires_at > $6 AND ($7::bytea IS NULL OR tokens = $7)`,
-    ),
-    touch: named(
-      'touch',
-      `UPDATE ${sessions} SET last_seen_at = $2, expires_at = $3 WHERE key = $1 AND expires_at > $4`,
-    ),
-    delete: named('delete', `DELETE FROM ${sessions} WHERE key = $1`),
-    bySub: named('by_sub', `SELECT ${columns} FROM ${sessions} WHERE sub = $1 AND expires_at > $2`),
-    bySid: named('by_sid', `SELECT ${columns} FROM ${sessions} WHERE sid = $1 AND expires_at > $2`),
-    // An id seen before counts again only once its claim expired (the sweep may lag).
-    claim: named(
-      'claim',
-      `INSERT INTO ${claims} (id, expires_at) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
-       WHERE ${claims}.expires_at <= $3`,
-    ),
-    lock: named(
-      'lock',
-      `INSERT INTO ${locks} (name, token, expires_at)
-       VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
-       ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
-       WHERE ${locks}.expires_at <= clock_timestamp()`,
-    ),
-    unlock: named('unlock', `DELETE FROM ${locks} WHERE name = $1 AND token = $2`),
-    count: named('count', `SELECT count(*)::int AS n FROM ${sessions} WHERE expires_at > $1`),
-    sample: named('sample', `SELECT ${columns} FROM ${sessions} WHERE expires_at > $1 LIMIT $2`),
-    inspect: named(
-      'inspect',
-      `SELECT current_setting('server_version') AS version, current_user AS role,
-         ARRAY(SELECT t || ' ' || p FROM unnest($1::text[]) t,
-           unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p
-           WHERE NOT has_table_privilege(t, p)) AS missing`,
-    ),
-    sweep: named(
-      'sweep',
-      `WITH gone AS (DELETE FROM ${sessions} WHERE expires_at <= $1),
-         claimed AS (DELETE FROM ${claims} WHERE expires_at <= $2)
-       DELETE FROM ${locks} WHERE expires_at <= clock_timestamp()`,
-    ),
-  };
 }
 
 const now = () => Math.floor(Date.now() / 1000);

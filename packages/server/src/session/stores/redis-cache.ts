@@ -1,78 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { GatehouseLogger as Logger } from '../../logger.js';
-import type { SessionRecord } from '../../session-store.js';
-import { SessionCache, type SessionCacheOptions } from './cache.js';
+import { AnnouncedCache, SessionCache, type SessionCacheOptions } from './cache.js';
 
 /** The `cache` option of the Redis store: `false` turns the in-process cache off. */
 export type RedisCacheOptions = (SessionCacheOptions & { heartbeatMs?: number }) | false;
 
 /**
- * What the Redis store asks of its in-process cache: reads go through {@link read}, writes
- * through {@link write}, and every write that changes a session publishes the session's key on
- * {@link channel} in the same transaction or script (with the cache off too: other instances may
- * have it on). With the cache off, reads and writes pass through.
+ * The Redis store's in-process cache: every write that changes a session publishes the
+ * session's key on {@link channel} in the same transaction or script (with the cache off too:
+ * other instances may have it on), and {@link RedisChangeFeed} keeps the cache live.
  */
-export class RedisSessionCache {
-  readonly #cache: SessionCache | undefined;
+export class RedisSessionCache extends AnnouncedCache {
   readonly #feed: RedisChangeFeed | undefined;
   /** The channel every instance on this key prefix announces its session changes on. */
   readonly channel: string;
 
   constructor(redis: Redis | Cluster, prefix: string, options: RedisCacheOptions, logger?: Logger) {
+    super(options === false || options.size === 0 ? undefined : new SessionCache(options));
     this.channel = changeChannel(prefix);
-    if (options === false || options.size === 0) return;
-    this.#cache = new SessionCache(options);
+    if (options === false || !this.cache) return;
     // A Cluster resubscribes on its own when its subscriber node changes; the lease covers the gap.
     const subscriber = redis.isCluster
       ? (redis as Cluster).duplicate()
       : (redis as Redis).duplicate({ autoResubscribe: false });
-    this.#feed = new RedisChangeFeed(this.#cache, subscriber, redis, this.channel, {
+    this.#feed = new RedisChangeFeed(this.cache, subscriber, redis, this.channel, {
       heartbeatMs: options.heartbeatMs,
       ...(logger && { logger }),
     });
     // A client made with lazyConnect waits for a first command, which a subscriber never sends.
     if (subscriber.status === 'wait') subscriber.connect().catch(() => {});
-  }
-
-  /** The kept session, or `load`'s answer (kept unless it changed while in flight). */
-  async read(
-    key: string,
-    load: () => Promise<SessionRecord | undefined>,
-  ): Promise<SessionRecord | undefined> {
-    const cache = this.#cache;
-    if (!cache) return load();
-    const kept = cache.get(key);
-    if (kept) return kept;
-    const read = cache.begin(key);
-    let record: SessionRecord | undefined;
-    try {
-      record = await load();
-    } finally {
-      cache.settle(read, record);
-    }
-    return record;
-  }
-
-  /**
-   * This instance's own write of `key`: dropped before (reads in flight keep nothing) and after
-   * (whatever the outcome), without waiting for the feed to bring the announcement back.
-   */
-  async write<T>(key: string, write: () => Promise<T>): Promise<T> {
-    this.#cache?.invalidate(key);
-    try {
-      return await write();
-    } finally {
-      this.#cache?.invalidate(key);
-    }
-  }
-
-  /**
-   * A lock named after a session (`refresh:<key>`) was taken: its holder is about to read the
-   * session and decide on a refresh from it, so that read goes to Redis, never to a copy.
-   */
-  locked(name: string): void {
-    this.#cache?.invalidate(name.slice(name.lastIndexOf(':') + 1));
   }
 
   close(): void {
