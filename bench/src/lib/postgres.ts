@@ -1,5 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { startPostgres as startTestPostgres } from '../../../packages/server/test/support/postgres.js';
+import {
+  installedPostgres,
+  startPostgres as startTestPostgres,
+} from '../../../packages/server/test/support/postgres.js';
 
 /** A real Postgres on a free loopback port, in a temporary folder (the test suite's). */
 export interface PostgresServer {
@@ -9,13 +11,7 @@ export interface PostgresServer {
 }
 
 /** The newest installed Postgres's major version, when Debian's `postgresql` is installed. */
-export function postgresVersion(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  return readdirSync(root)
-    .filter((version) => existsSync(`${root}/${version}/bin/postgres`))
-    .sort((a, b) => Number(b) - Number(a))[0];
-}
+export const postgresVersion = installedPostgres;
 
 export async function startPostgres(version: string): Promise<PostgresServer> {
   const server = await startTestPostgres();

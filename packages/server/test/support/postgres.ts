@@ -24,16 +24,20 @@ export interface PostgresServer {
 
 const PASSWORD = 'pg-test-password';
 
+/** The newest installed Postgres's major version (Debian's `postgresql`), if any. */
+export function installedPostgres(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  return (existsSync(root) ? readdirSync(root) : [])
+    .filter((version) => existsSync(join(root, version, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a))[0];
+}
+
 /** The newest installed Postgres's bin folder. */
 function binDir(): string {
-  const root = '/usr/lib/postgresql';
-  const found = (existsSync(root) ? readdirSync(root) : [])
-    .filter((version) => existsSync(join(root, version, 'bin', 'postgres')))
-    .sort((a, b) => Number(b) - Number(a))
-    .map((version) => join(root, version, 'bin'));
-  if (!found[0])
+  const version = installedPostgres();
+  if (!version)
     throw new Error('Postgres is not installed (the postgresql package: /usr/lib/postgresql)');
-  return found[0];
+  return join('/usr/lib/postgresql', version, 'bin');
 }
 
 /** The uid and gid to run Postgres as: the `postgres` user when this process is root. */

@@ -102,30 +102,28 @@ export class PostgresStore implements SessionStore {
     this.#prefix = tablePrefix;
     this.#createTables = createTables;
     this.#logger = logger;
-    this.#pool = new pg.Pool({
+    // What the pool's connections and the change feed's listening one share.
+    const connection = {
       connectionString: url,
-      max: 10,
       connectionTimeoutMillis: commandTimeout,
+      keepAlive: true,
+      application_name: 'gatehouse',
+    };
+    this.#pool = new pg.Pool({
+      ...connection,
+      max: 10,
       // Both: the server cancels a slow statement, the client gives up on a silent server.
       statement_timeout: commandTimeout,
       query_timeout: commandTimeout,
       idleTimeoutMillis: 30_000,
-      keepAlive: true,
-      application_name: 'gatehouse',
       ...poolConfig,
     });
     // An idle connection that breaks (Postgres restarted) is dropped by the pool; without a
     // listener its error would crash the process.
     this.#pool.on('error', (error) => this.#failed(error));
     this.#sql = statements(this.#tables);
-    const listener = { connectionString: url, connectionTimeoutMillis: commandTimeout };
     this.#cache = new PostgresSessionCache(
-      {
-        ...listener,
-        keepAlive: true,
-        application_name: 'gatehouse',
-        ...poolConfig,
-      } as pg.ClientConfig,
+      { ...connection, ...poolConfig } as pg.ClientConfig,
       (channel, payload) => this.#query(this.#sql.notify, [channel, payload]),
       tablePrefix,
       cache,
