@@ -106,7 +106,9 @@ export async function doctor({ env, envFile, timeout }: DoctorOptions = {}): Pro
       const view = providerConfig(shape, provider);
       const own = probe(requests.timeout, view.issuer);
       const auth = await clientAuthentication(view).catch(() => undefined);
-      const section = await providerSection(auth && view, auth, hasOwnKey(options), own);
+      // A key of its own in PROVIDERS, or the shared one when it is the user's.
+      const ownKey = view.clientKey === shape.clientKey ? hasOwnKey(options) : !!view.clientKey;
+      const section = await providerSection(auth && view, auth, ownKey, own);
       checks.push(
         ...section.map((item) => ({
           ...item,

@@ -37,7 +37,7 @@ async function startIdp(registration: Record<string, unknown>, par = false) {
 }
 
 const keyRegistration = {
-  token_endpoint_auth_method: 'private_key_jwt',
+  token_endpoint_auth_method: 'private_key_jwt' as const,
   jwks: { keys: [publicJwk] },
 };
 const keyEnv = (issuer: string, overrides: Record<string, string | undefined> = {}) =>
@@ -112,6 +112,51 @@ describe('client authentication', () => {
       status: 'warn',
       fix: expect.stringContaining('set CLIENT_PRIVATE_KEY'),
     });
+  });
+
+  test('several providers: each is probed with its own method and key from PROVIDERS, not the shared ones', async () => {
+    // A tenant's key that is never checked would let a rotated-out key reach production unseen.
+    const keyed = await startIdp(keyRegistration);
+    const stale = await startDevIdp({
+      port: 0,
+      keysFile: false,
+      quiet: true,
+      clients: [
+        { client_id: CLIENT.id, redirect_uris: [`${BACKEND_URL}/signin-oidc`], ...keyRegistration },
+      ],
+    });
+    const other = {
+      ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+      kid: 'stale-key',
+    };
+    const tenant = (id: string, issuer: string, key: object) => ({
+      id,
+      issuer,
+      clientId: CLIENT.id,
+      clientAuth: 'private_key_jwt',
+      clientPrivateKey: key,
+    });
+    try {
+      const report = await run(
+        goodEnv(keyed.issuer, {
+          OKTA_ISSUER_URL: undefined,
+          OKTA_CLIENT_ID: undefined,
+          OKTA_CLIENT_SECRET: undefined,
+          PROVIDERS: JSON.stringify([
+            tenant('keyed', keyed.issuer, privateJwk),
+            tenant('stale', stale.issuer, other),
+          ]),
+        }),
+      );
+      expect(line(report, 'configuration').status).toBe('ok');
+      expect(line(report, 'keyed:client')).toMatchObject({
+        status: 'ok',
+        message: expect.stringContaining('(kid doctor-key) are accepted'),
+      });
+      expect(line(report, 'stale:client').status).toBe('error');
+    } finally {
+      await stale.close();
+    }
   });
 
   test('without a secret method, OKTA_CLIENT_SECRET is not asked for; a bad key stops the configuration', async () => {
