@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { readLimited } from './body.js';
 import type { GatehouseRequest, GatehouseResponse } from './types.js';
 
@@ -25,7 +25,20 @@ export async function readNodeBody(request: GatehouseRequest): Promise<string> {
 /** Writes Gatehouse's response to a Node response. */
 export function writeNodeResponse(res: ServerResponse, response: GatehouseResponse): void {
   res.writeHead(response.status, response.headers);
-  // A streamed body: an upstream that breaks off destroys the response, as a proxy must.
-  if (response.stream) pipeline(response.stream, res, () => {});
+  if (response.stream) pipeBody(response.stream, res);
   else res.end(response.body);
+}
+
+/**
+ * A streamed body: an upstream that breaks off destroys the response, as a proxy must, and a
+ * client that goes away destroys the upstream's answer (its connection is released). `pipe`
+ * and two listeners, not `stream.pipeline`, which makes an AbortController per call and a
+ * DOMException when it ends: a tenth of a proxied call's CPU in a profile.
+ */
+function pipeBody(stream: Readable, res: ServerResponse): void {
+  stream.once('error', () => res.destroy());
+  res.once('close', () => {
+    if (!stream.readableEnded) stream.destroy();
+  });
+  stream.pipe(res);
 }
