@@ -42,7 +42,7 @@ const USAGE = `npm run bench [-- options]
   --connections <n>  autocannon connections, the same for every target (default 16)
   --sessions <n>     sessions held for the memory figure (default 100000)
   --users <n>        virtual users of the sign-in flow phase (default 4)
-  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,constantCallerMemory,cookieMemory,constantCallerRedis,cookieRedis,constantCallerPostgres,cookiePostgres,bearerRepeated,bearerFirstSight,joseFirstSight,dpopRepeated,expressCookie,eocCookie,expressCeiling,expressBearer,oktaBearer,remoteDirect,remoteProxy,bareProxy,flows,eocFlows,memory,bundles'})
+  --only <ids>       comma-separated phases to run (${'ceiling,constantCaller,constantCallerBearer,cookieSqlite,constantCallerMemory,cookieMemory,constantCallerRedis,cookieRedis,constantCallerPostgres,cookiePostgres,bearerRepeated,bearerFirstSight,nodeFirstSight,joseFirstSight,dpopRepeated,joseDpop,expressCookie,eocCookie,expressCeiling,expressBearer,oktaBearer,remoteDirect,remoteProxy,nodeProxy,bareProxy,flows,eocFlows,memory,bundles'})
   --profile <dir>    run every server with --cpu-prof, profiles written to <dir>
   --overlay <dir>    build the servers with the files of <dir> (laid out like the repository)
                      in place of the repository's: measures a proposed change side by side
@@ -137,7 +137,9 @@ async function main(): Promise<BenchReport> {
     upstreamPort,
     bareProxyPort,
     josePort,
-  ] = (await Promise.all(Array.from({ length: 11 }, freePort))) as [
+    nodePort,
+  ] = (await Promise.all(Array.from({ length: 12 }, freePort))) as [
+    number,
     number,
     number,
     number,
@@ -153,7 +155,7 @@ async function main(): Promise<BenchReport> {
   const origin = (port: number) => `http://localhost:${port}`;
   const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
   const clients = benchClients({
-    gatehouse: [sqlitePort, memoryPort, redisPort, postgresPort, expressPort],
+    gatehouse: [sqlitePort, memoryPort, redisPort, postgresPort, expressPort, nodePort],
     eoc: eocPort,
     tokens: tokensPort,
   });
@@ -228,6 +230,7 @@ async function main(): Promise<BenchReport> {
       gatehouse(sqlitePort, `sqlite:${join(dir, 'sessions.db')}`, 'gatehouse-sqlite'),
     ),
     started(memoryPort, gatehouse(memoryPort, 'memory', 'gatehouse-memory')),
+    started(nodePort, gatehouse(nodePort, 'memory', 'gatehouse-node', 'targets/gatehouse-node.ts')),
     redis && started(redisPort, gatehouse(redisPort, redis.url, 'gatehouse-redis')),
     postgres && started(postgresPort, gatehouse(postgresPort, postgres.url, 'gatehouse-postgres')),
     started(
@@ -262,7 +265,11 @@ async function main(): Promise<BenchReport> {
       josePort,
       start(
         'targets/jose-verifier.ts',
-        { port: josePort, issuer } satisfies JoseVerifierSpec,
+        {
+          port: josePort,
+          issuer,
+          claimsFile: join(dir, 'jose-claims.sqlite'),
+        } satisfies JoseVerifierSpec,
         flags('jose-verifier'),
       ),
     ),
@@ -274,6 +281,7 @@ async function main(): Promise<BenchReport> {
   const cookies = {
     sqlite: await signInThroughBackend(origin(sqlitePort), gatehouseLogin),
     memory: await signInThroughBackend(origin(memoryPort), gatehouseLogin),
+    node: await signInThroughBackend(origin(nodePort), gatehouseLogin),
     redis: redis && (await signInThroughBackend(origin(redisPort), gatehouseLogin)),
     postgres: postgres && (await signInThroughBackend(origin(postgresPort), gatehouseLogin)),
     express: await signInThroughBackend(origin(expressPort), gatehouseLogin),
@@ -298,6 +306,7 @@ async function main(): Promise<BenchReport> {
   const lastMinted = { authorization: `Bearer ${firstSight.at(-1)}` };
   await expectAuthenticated(at(sqlitePort, '/secure-data'), { cookie: cookies.sqlite }, 'session');
   await expectAuthenticated(at(memoryPort, '/secure-data'), { cookie: cookies.memory }, 'session');
+  await expectAuthenticated(at(nodePort, '/secure-data'), { cookie: cookies.node }, 'session');
   if (cookies.redis)
     await expectAuthenticated(at(redisPort, '/secure-data'), { cookie: cookies.redis }, 'session');
   if (cookies.postgres)
@@ -312,7 +321,7 @@ async function main(): Promise<BenchReport> {
     'session',
   );
   await expectAuthenticated(at(eocPort, '/secure-data'), { cookie: cookies.eoc }, 'session');
-  for (const port of [sqlitePort, expressPort, oktaPort, josePort]) {
+  for (const port of [sqlitePort, expressPort, oktaPort, josePort, nodePort]) {
     await expectAuthenticated(at(port, '/secure-data'), bearer, 'bearer');
     await expectAuthenticated(at(port, '/secure-data'), lastMinted, 'bearer');
   }
@@ -320,14 +329,29 @@ async function main(): Promise<BenchReport> {
   // A DPoP-bound token; its proofs carry BACKEND_URL (localhost) as htu, and expire: a run
   // (warm-up and measured) must fit in the proofs' window (60 s + CLOCK_TOLERANCE).
   const dpopFits = settings.warmup + settings.duration <= 80;
+  const dpopPorts = { dpopRepeated: sqlitePort, joseDpop: josePort };
+  const dpopUrls = {
+    dpopRepeated: `${origin(sqlitePort)}/secure-data`,
+    joseDpop: `${origin(josePort)}/secure-data`,
+  };
+  const dpopWanted = (['dpopRepeated', 'joseDpop'] as const).filter(wanted);
   const dpop =
-    wanted('dpopRepeated') && dpopFits
-      ? await dpopCredentials(issuer, `${origin(sqlitePort)}/secure-data`)
+    dpopWanted.length && dpopFits
+      ? await dpopCredentials(
+          issuer,
+          dpopWanted.map((id) => dpopUrls[id]),
+        )
       : undefined;
+  /** The phase's own copy: its proofs carry its URL, and their number is set per run. */
+  const dpopPhase = (id: keyof typeof dpopUrls) =>
+    dpop
+      ? { url: at(dpopPorts[id], '/secure-data'), dpop: { ...dpop, htu: dpopUrls[id] } }
+      : { note: dpopFits ? 'not run (--only)' : 'skipped: proofs expire before the run ends' };
 
   // Throughput: every phase once per round, those judged against the ceiling between two
   // ceiling runs (lib/plan.ts).
   const demo = 'Gatehouse demo (Fastify)';
+  const node = 'Gatehouse (node:http)';
   const plan: PlannedPhase[] = [
     {
       id: 'ceiling',
@@ -421,6 +445,13 @@ async function main(): Promise<BenchReport> {
       tokensFile,
     },
     {
+      id: 'nodeFirstSight',
+      label: `Bearer JWT, first sight, on node:http (the same tokens)`,
+      server: node,
+      url: at(nodePort, '/secure-data'),
+      tokensFile,
+    },
+    {
       id: 'joseFirstSight',
       label: `bound: first sight on bare node:http, jose's jwtVerify alone (the same tokens)`,
       server: 'node:http + jose',
@@ -431,9 +462,14 @@ async function main(): Promise<BenchReport> {
       id: 'dpopRepeated',
       label: 'DPoP-bound JWT, repeated (one token, a new proof each request)',
       server: demo,
-      ...(dpop
-        ? { url: at(sqlitePort, '/secure-data'), dpop }
-        : { note: dpopFits ? 'not run (--only)' : 'skipped: proofs expire before the run ends' }),
+      ...dpopPhase('dpopRepeated'),
+    },
+    {
+      id: 'joseDpop',
+      label:
+        "bound: DPoP on bare node:http, jose's jwtVerify of each new proof alone (the same token, verified once), its jti recorded in SQLite",
+      server: 'node:http + jose + better-sqlite3',
+      ...dpopPhase('joseDpop'),
     },
     {
       id: 'expressCookie',
@@ -482,6 +518,14 @@ async function main(): Promise<BenchReport> {
       server: `${demo}, memory store -> node:http upstream`,
       url: at(memoryPort, '/api/orders/orders'),
       headers: { cookie: cookies.memory, 'x-csrf': '1' } as Record<string, string>,
+      cpuAlso: [upstreamPort],
+    },
+    {
+      id: 'nodeProxy',
+      label: 'the same remote API through the backend, on node:http',
+      server: `${node}, memory store -> node:http upstream`,
+      url: at(nodePort, '/api/orders/orders'),
+      headers: { cookie: cookies.node, 'x-csrf': '1' } as Record<string, string>,
       cpuAlso: [upstreamPort],
     },
     {

@@ -12,6 +12,7 @@ const ENTRIES = [
   'memory.ts',
   'targets/gatehouse.ts',
   'targets/gatehouse-express.ts',
+  'targets/gatehouse-node.ts',
   'targets/express-openid-connect.ts',
   'targets/okta-jwt-verifier.ts',
   'targets/upstream.ts',

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +175,16 @@ export async function listenUntilStopped(app: Express, port: number): Promise<vo
  * Serves a `node:http` server on the spec's port on loopback, keep-alive connections held as
  * autocannon's are, until the parent stops this process.
  */
+/** A JSON answer of the bench's own node:http servers, with its length (no chunked framing). */
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
 export async function serveHttpUntilStopped(server: Server, port: number): Promise<void> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -16,10 +16,14 @@ export interface DpopLoad {
 }
 
 /**
- * A DPoP-bound token of the dev IdP's `gatehouse-cli` client, and one real request with it
- * (openid-client makes the proof) to check that the backend at `htu` accepts it.
+ * A DPoP-bound token of the dev IdP's `gatehouse-cli` client, and one real request with it to
+ * each of `urls` (openid-client makes the proofs) to check that the server there accepts it.
+ * Each phase adds the `htu` its proofs carry.
  */
-export async function dpopCredentials(issuer: string, htu: string): Promise<DpopLoad> {
+export async function dpopCredentials(
+  issuer: string,
+  urls: string[],
+): Promise<Omit<DpopLoad, 'htu'>> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const configuration = await client.discovery(
     new URL(issuer),
@@ -33,20 +37,24 @@ export async function dpopCredentials(issuer: string, htu: string): Promise<Dpop
   if (tokens.token_type.toLowerCase() !== 'dpop') {
     throw new Error(`the dev IdP issued a ${tokens.token_type} token, not a DPoP-bound one`);
   }
-  const response = await client.fetchProtectedResource(
-    configuration,
-    tokens.access_token,
-    new URL(htu),
-    'GET',
-    null,
-    undefined,
-    { DPoP },
-  );
-  const body = (await response.json()) as { via?: string };
-  if (response.status !== 200 || body.via !== 'bearer') {
-    throw new Error(`${htu} answered ${response.status} ${JSON.stringify(body)} to a DPoP request`);
+  for (const url of urls) {
+    const response = await client.fetchProtectedResource(
+      configuration,
+      tokens.access_token,
+      new URL(url),
+      'GET',
+      null,
+      undefined,
+      { DPoP },
+    );
+    const body = (await response.json()) as { via?: string };
+    if (response.status !== 200 || body.via !== 'bearer') {
+      throw new Error(
+        `${url} answered ${response.status} ${JSON.stringify(body)} to a DPoP request`,
+      );
+    }
   }
-  return { token: tokens.access_token, privateJwk: await exportJWK(privateKey), htu, proofs: 0 };
+  return { token: tokens.access_token, privateJwk: await exportJWK(privateKey), proofs: 0 };
 }
 
 /** Proofs enough for one run (warm-up and measured), with room. */

@@ -31,8 +31,10 @@ export type PhaseId =
   | 'cookiePostgres'
   | 'bearerRepeated'
   | 'bearerFirstSight'
+  | 'nodeFirstSight'
   | 'joseFirstSight'
   | 'dpopRepeated'
+  | 'joseDpop'
   | 'expressCookie'
   | 'eocCookie'
   | 'expressCeiling'
@@ -40,6 +42,7 @@ export type PhaseId =
   | 'oktaBearer'
   | 'remoteDirect'
   | 'remoteProxy'
+  | 'nodeProxy'
   | 'bareProxy';
 
 /** One throughput phase: a route of a server with a credential, run once per round. */

@@ -17,8 +17,10 @@ export const JUDGED_BY_CEILING: ReadonlySet<PhaseId> = new Set<PhaseId>([
   'cookiePostgres',
   'bearerRepeated',
   'bearerFirstSight',
+  'nodeFirstSight',
   'joseFirstSight',
   'dpopRepeated',
+  'joseDpop',
 ]);
 
 /**

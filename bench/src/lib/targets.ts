@@ -94,10 +94,10 @@ export function checkTargets(report: Run): Target[] {
     ),
     row(
       'bearerFirstSight',
-      "Bearer, first sight ÷ jose's jwtVerify alone on bare node:http, same tokens",
+      "Bearer, first sight, on node:http ÷ jose's jwtVerify alone on node:http, same tokens",
       'share',
       [0.9, 1],
-      ...besideBound('bearerFirstSight', 'joseFirstSight'),
+      ...besideBound('nodeFirstSight', 'joseFirstSight'),
     ),
     row(
       'dpopRepeated',
@@ -108,10 +108,10 @@ export function checkTargets(report: Run): Target[] {
     ),
     row(
       'remoteProxy',
-      'a remote-API call through the backend ÷ through a bare node:http proxy',
+      'a remote-API call through the backend on node:http ÷ through a bare node:http proxy',
       'share',
       [0.9, 1.2],
-      ...versus('remoteProxy', 'bareProxy'),
+      ...versus('nodeProxy', 'bareProxy'),
     ),
     row(
       'expressCookie',
@@ -143,6 +143,7 @@ export function reportedFigures(report: Run): Target[] {
   const { phases, settings } = report;
   const percent = (value: number) =>
     Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a';
+  const share = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : 'n/a');
   const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
   const reported = (id: string, target: string, figure: string): Target => ({
     id,
@@ -185,6 +186,26 @@ export function reportedFigures(report: Run): Target[] {
       "bound: first sight, jose's jwtVerify alone on bare node:http ÷ open route",
       'joseFirstSight',
       'ceiling',
+    ),
+    reported(
+      'fastifyFirstSight',
+      "on Fastify (the demo): Bearer, first sight ÷ jose's jwtVerify alone on node:http",
+      share(shareFactor(phases, 'bearerFirstSight', 'joseFirstSight')),
+    ),
+    reported(
+      'boundDpop',
+      "bound: DPoP ÷ first sight, both with jose alone on bare node:http (the DPoP one records each proof's jti in SQLite)",
+      share(shareFactor(phases, 'joseDpop', 'joseFirstSight')),
+    ),
+    reported(
+      'dpopOfBound',
+      'DPoP-bound, a new proof each request ÷ the same with jose and SQLite alone on bare node:http',
+      share(shareFactor(phases, 'dpopRepeated', 'joseDpop')),
+    ),
+    reported(
+      'fastifyProxy',
+      'on Fastify (the demo): a remote-API call through the backend ÷ through a bare node:http proxy',
+      share(factor(phases, 'remoteProxy', 'bareProxy')),
     ),
     ratio(
       'boundProxy',
