@@ -4,10 +4,10 @@
 //   the signature only (Gatehouse also checks the audience and more). What the first-sight
 //   target can reach here is at most what this reaches.
 // - `DPoP <token>` with a new proof each request: the token verified once and remembered (as a
-//   repeated token is), the proof's signature verified by jose with its key imported once, its
-//   key compared with the token's `cnf.jkt`, and its `jti` recorded once in a SQLite file laid
-//   out as the default store's (WAL, the same pragmas, a WITHOUT ROWID table; RFC 9449 11.1).
-//   Gatehouse checks more of the proof.
+//   repeated token is), the proof's signature verified by jose with its key imported once, the
+//   key's thumbprint (hashed once) compared with the token's `cnf.jkt`, and its `jti` recorded
+//   once in a SQLite file laid out as the default store's (WAL, the same pragmas, a WITHOUT
+//   ROWID table; RFC 9449 11.1). Gatehouse checks more of the proof.
 import Database from 'better-sqlite3';
 import {
   calculateJwkThumbprint,
@@ -33,12 +33,19 @@ async function main() {
   const keys = createRemoteJWKSet(new URL(jwks_uri));
   const claimOnce = jtiRecorder(spec.claimsFile);
   const boundTokens = new Map<string, Promise<JWTPayload>>();
-  const proofKeys = new Map<string, ReturnType<typeof EmbeddedJWK>>();
+  // Each proof key imported and its thumbprint hashed once, as Gatehouse does.
+  const proofKeys = new Map<
+    string,
+    { key: ReturnType<typeof EmbeddedJWK>; jkt: Promise<string> }
+  >();
   const proofKey: typeof EmbeddedJWK = (header, token) => {
     const id = JSON.stringify(header?.jwk);
-    let key = proofKeys.get(id);
-    if (!key) proofKeys.set(id, (key = EmbeddedJWK(header, token)));
-    return key;
+    let known = proofKeys.get(id);
+    if (!known) {
+      known = { key: EmbeddedJWK(header, token), jkt: calculateJwkThumbprint(header!.jwk!) };
+      proofKeys.set(id, known);
+    }
+    return known.key;
   };
 
   async function dpop(req: IncomingMessage, token: string): Promise<JWTPayload> {
@@ -52,7 +59,7 @@ async function main() {
       algorithms: ['ES256'],
     });
     const payload = await claims;
-    const jkt = await calculateJwkThumbprint(proof.protectedHeader.jwk!);
+    const jkt = await proofKeys.get(JSON.stringify(proof.protectedHeader.jwk))!.jkt;
     const bound = (payload.cnf as { jkt?: string } | undefined)?.jkt;
     if (proof.payload.htm !== req.method || jkt !== bound) throw new Error('not this request');
     if (!claimOnce(String(proof.payload.jti), proof.payload.iat! + 60)) throw new Error('replay');
