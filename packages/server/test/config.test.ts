@@ -1,34 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import {
-  ConfigError,
-  ENV_NAMES,
-  optionsFromEnv,
-  parseConfig,
-  type GatehouseOptions,
-} from '@gatehouse/server';
-
-const base: GatehouseOptions = {
-  issuer: 'https://dev-1.okta.com/oauth2/default',
-  clientId: 'client',
-  clientSecret: 'secret',
-  backendUrl: 'https://api.example.com',
-  frontendUrl: 'https://app.example.com',
-  sessionSecret: 'x'.repeat(32),
-};
-const env = {
-  OKTA_ISSUER_URL: base.issuer,
-  OKTA_CLIENT_ID: 'client',
-  OKTA_CLIENT_SECRET: 'secret',
-  BACKEND_URL: base.backendUrl,
-  FRONTEND_URL: base.frontendUrl,
-  SESSION_SECRET: 'x'.repeat(32),
-};
-const fromEnv = (overrides: Record<string, string | undefined>) =>
-  parseConfig(optionsFromEnv({ ...env, ...overrides }), ENV_NAMES);
+import { ConfigError, parseConfig } from '@gatehouse/server';
+import { baseOptions, configFromEnv } from './support/config-fixture.js';
 
 describe('configuration', () => {
   test('is frozen and derives the redirect URI, cookie names and origins', () => {
-    const config = parseConfig(base);
+    const config = parseConfig(baseOptions);
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.redirectUri).toBe('https://api.example.com/signin-oidc');
     expect(config.sessionCookie).toBe('__Host-gatehouse');
@@ -39,38 +15,44 @@ describe('configuration', () => {
   });
 
   test('errors name the environment variable the value came from', () => {
-    expect(() => fromEnv({ OKTA_ISSUER_URL: undefined })).toThrow(/OKTA_ISSUER_URL is required/);
-    expect(() => fromEnv({ BACKEND_URL: 'not a url' })).toThrow(
+    expect(() => configFromEnv({ OKTA_ISSUER_URL: undefined })).toThrow(
+      /OKTA_ISSUER_URL is required/,
+    );
+    expect(() => configFromEnv({ BACKEND_URL: 'not a url' })).toThrow(
       /BACKEND_URL must be an absolute URL/,
     );
-    expect(() => fromEnv({ SESSION_SECRET: 'short' })).toThrow(
+    expect(() => configFromEnv({ SESSION_SECRET: 'short' })).toThrow(
       /SESSION_SECRET must be at least 32 characters/,
     );
-    expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(
+    expect(() => configFromEnv({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(
       /SESSION_IDLE_TIMEOUT must be a number/,
     );
-    expect(() => fromEnv({ ACCESS_TOKEN_INTROSPECTION: 'maybe' })).toThrow(
+    expect(() => configFromEnv({ ACCESS_TOKEN_INTROSPECTION: 'maybe' })).toThrow(
       /ACCESS_TOKEN_INTROSPECTION must be auto, on or off/,
     );
-    expect(() => fromEnv({ SESSION_STORE: undefined, OKTA_CLIENT_SECRET: '' })).toThrow(
+    expect(() => configFromEnv({ SESSION_STORE: undefined, OKTA_CLIENT_SECRET: '' })).toThrow(
       ConfigError,
     );
   });
 
   test('an http issuer is refused unless it is on loopback (tokens would cross the network in clear)', () => {
-    expect(() => fromEnv({ OKTA_ISSUER_URL: 'http://dev-1.okta.com/oauth2/default' })).toThrow(
-      /OKTA_ISSUER_URL must be an https URL/,
+    expect(() =>
+      configFromEnv({ OKTA_ISSUER_URL: 'http://dev-1.okta.com/oauth2/default' }),
+    ).toThrow(/OKTA_ISSUER_URL must be an https URL/);
+    expect(configFromEnv({ OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' }).dev).toBe(
+      true,
     );
-    expect(fromEnv({ OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default' }).dev).toBe(true);
-    expect(fromEnv({ OKTA_ISSUER_URL: 'http://127.0.0.1:7157/oauth2/default' }).dev).toBe(true);
+    expect(configFromEnv({ OKTA_ISSUER_URL: 'http://127.0.0.1:7157/oauth2/default' }).dev).toBe(
+      true,
+    );
   });
 
   test('SESSION_SECRET is required outside local development', () => {
-    expect(() => fromEnv({ SESSION_SECRET: undefined })).toThrow(
+    expect(() => configFromEnv({ SESSION_SECRET: undefined })).toThrow(
       /SESSION_SECRET is required outside local development/,
     );
     expect(() =>
-      fromEnv({
+      configFromEnv({
         SESSION_SECRET: undefined,
         NODE_ENV: 'production',
         OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default',
@@ -79,7 +61,7 @@ describe('configuration', () => {
   });
 
   test('cookies are Secure with the __Host- prefix on https only', () => {
-    const http = fromEnv({
+    const http = configFromEnv({
       BACKEND_URL: 'http://localhost:7156',
       OKTA_ISSUER_URL: 'http://localhost:7157/oauth2/default',
     });
@@ -88,34 +70,34 @@ describe('configuration', () => {
   });
 
   test('an idle timeout longer than the absolute one is a mistake', () => {
-    expect(() => fromEnv({ SESSION_IDLE_TIMEOUT: '100', SESSION_ABSOLUTE_TIMEOUT: '50' })).toThrow(
-      /SESSION_IDLE_TIMEOUT \(100s\) cannot be longer than SESSION_ABSOLUTE_TIMEOUT/,
-    );
+    expect(() =>
+      configFromEnv({ SESSION_IDLE_TIMEOUT: '100', SESSION_ABSOLUTE_TIMEOUT: '50' }),
+    ).toThrow(/SESSION_IDLE_TIMEOUT \(100s\) cannot be longer than SESSION_ABSOLUTE_TIMEOUT/);
   });
 
   test('different secrets derive different keys', () => {
-    const a = parseConfig(base);
-    const b = parseConfig({ ...base, sessionSecret: 'y'.repeat(32) });
+    const a = parseConfig(baseOptions);
+    const b = parseConfig({ ...baseOptions, sessionSecret: 'y'.repeat(32) });
     expect(a.keys.tokens[0]!.key.equals(b.keys.tokens[0]!.key)).toBe(false);
     expect(a.keys.tokens[0]!.id).not.toBe(b.keys.tokens[0]!.id);
     expect(a.keys.tokens[0]!.key.equals(a.keys.transaction[0]!)).toBe(false);
   });
 
   test('SESSION_SECRET lists the current secret first, then previous ones (rotation)', () => {
-    const rotated = fromEnv({ SESSION_SECRET: `${'y'.repeat(32)}, ${'x'.repeat(32)}` });
-    const old = parseConfig(base);
+    const rotated = configFromEnv({ SESSION_SECRET: `${'y'.repeat(32)}, ${'x'.repeat(32)}` });
+    const old = parseConfig(baseOptions);
     expect(rotated.keys.tokens.map((key) => key.id)).toEqual([
-      parseConfig({ ...base, sessionSecret: 'y'.repeat(32) }).keys.tokens[0]!.id,
+      parseConfig({ ...baseOptions, sessionSecret: 'y'.repeat(32) }).keys.tokens[0]!.id,
       old.keys.tokens[0]!.id,
     ]);
     expect(rotated.keys.transaction).toHaveLength(2);
     expect(
-      parseConfig({ ...base, sessionSecret: ['y'.repeat(32), 'x'.repeat(32)] }).keys.tokens,
+      parseConfig({ ...baseOptions, sessionSecret: ['y'.repeat(32), 'x'.repeat(32)] }).keys.tokens,
     ).toEqual(rotated.keys.tokens);
   });
 
   test('a short previous secret is named by its place in the list', () => {
-    expect(() => fromEnv({ SESSION_SECRET: `${'y'.repeat(32)},short` })).toThrow(
+    expect(() => configFromEnv({ SESSION_SECRET: `${'y'.repeat(32)},short` })).toThrow(
       'SESSION_SECRET must be at least 32 characters (secret 2 of 2), got 5',
     );
   });

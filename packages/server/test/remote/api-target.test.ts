@@ -4,39 +4,17 @@
  * the API could call the BFF as the user. Refused at startup unless `useSessionToken: true`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  ConfigError,
-  ENV_NAMES,
-  optionsFromEnv,
-  parseConfig,
-  type GatehouseOptions,
-} from '@gatehouse/server';
+import { ConfigError, parseConfig, type GatehouseOptions } from '@gatehouse/server';
+import { baseOptions, configFromEnv } from '../support/config-fixture.js';
 import { HostileProvider } from '../hostile/provider.js';
 import { startRelyingParty, type RelyingParty } from '../hostile/relying-party.js';
 import { CSRF, signedIn, startTokenUpstream, type TokenUpstream } from './token-upstream.js';
 
-const base: GatehouseOptions = {
-  issuer: 'https://dev-1.okta.com/oauth2/default',
-  clientId: 'client',
-  clientSecret: 'secret',
-  backendUrl: 'https://api.example.com',
-  frontendUrl: 'https://app.example.com',
-  sessionSecret: 'x'.repeat(32),
-};
-const env = {
-  OKTA_ISSUER_URL: base.issuer,
-  OKTA_CLIENT_ID: 'client',
-  OKTA_CLIENT_SECRET: 'secret',
-  BACKEND_URL: base.backendUrl,
-  FRONTEND_URL: base.frontendUrl,
-  SESSION_SECRET: 'x'.repeat(32),
-};
 const ORDERS = { path: '/api/orders', upstream: 'http://orders.internal:7158' };
 
-const fromEnv = (apis: unknown[]) =>
-  parseConfig(optionsFromEnv({ ...env, REMOTE_APIS: JSON.stringify(apis) }), ENV_NAMES);
+const fromEnv = (apis: unknown[]) => configFromEnv({ REMOTE_APIS: JSON.stringify(apis) });
 const fromOptions = (apis: unknown[]) =>
-  parseConfig({ ...base, remoteApis: apis as GatehouseOptions['remoteApis'] });
+  parseConfig({ ...baseOptions, remoteApis: apis as GatehouseOptions['remoteApis'] });
 
 describe('an API token without a target is refused at startup', () => {
   test('REMOTE_APIS with no resource, audience or scopes: the app token would be a key to the BFF', () => {

@@ -1,7 +1,8 @@
 import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
 import type { GatehouseLogger, SessionStore } from '@gatehouse/server';
-import type { CookieJar } from '@gatehouse/dev-idp/testing';
-import { captureLog, freePort, startBackend, type Backend } from './stack.js';
+import { CookieJar } from '@gatehouse/dev-idp/testing';
+import { expect } from 'vitest';
+import { captureLog, freePort, signInThroughBackend, startBackend, type Backend } from './stack.js';
 
 /** Two instances of one backend (Fastify and Express) on a shared store, and their dev IdP. */
 export interface TwoInstances {
@@ -71,3 +72,18 @@ export async function startTwoInstances(
 /** A request from the browser of `jar` to one instance (cookies are kept by host, not port). */
 export const on = (backend: Backend, jar: CookieJar, path = '/secure-data', init?: RequestInit) =>
   jar.fetch(`http://localhost:${new URL(backend.url).port}${path}`, init);
+
+/**
+ * Signs in on A, is served on B, signs out on B, then replays A's old cookie on A at once, as a
+ * stolen copy would be: refused (a session ended on one instance is ended on all of them).
+ */
+export async function expectSignOutSeenEverywhere(a: Backend, b: Backend): Promise<void> {
+  const jar = new CookieJar();
+  await signInThroughBackend({ backend: a, jar });
+  expect((await on(b, jar)).status).toBe(200);
+  const cookie = jar.header(a.url)!;
+  const logout = await on(b, jar, '/logout', { method: 'POST', headers: { 'x-csrf': '1' } });
+  expect(logout.status).toBe(200);
+  const replay = await fetch(`${a.url}/secure-data`, { headers: { cookie } });
+  expect(replay.status).toBe(401);
+}
