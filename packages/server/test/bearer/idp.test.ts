@@ -1,4 +1,4 @@
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,6 +13,7 @@ import {
   testOptions,
   userTokens,
 } from './support.js';
+import { startTestIdp } from '../support/stack.js';
 
 type Backend = Awaited<ReturnType<typeof fastifyBackend>>;
 
@@ -20,11 +21,7 @@ describe('access tokens from the dev IdP (JWT, as Okta issues them)', () => {
   let idp: DevIdp;
   let backend: Backend;
   beforeAll(async () => {
-    idp = await startDevIdp({
-      port: 0,
-      keysFile: false,
-      quiet: true,
-      fixedDemoCredentials: true,
+    idp = await startTestIdp({
       clients: testClients(),
     });
     backend = await fastifyBackend(testOptions({ issuer: idp.issuer, jwksCooldown: 0.2 }));
@@ -92,11 +89,7 @@ describe('opaque access tokens, by introspection (RFC 7662)', () => {
   let idp: DevIdp;
   let backend: Backend;
   beforeAll(async () => {
-    idp = await startDevIdp({
-      port: 0,
-      keysFile: false,
-      quiet: true,
-      fixedDemoCredentials: true,
+    idp = await startTestIdp({
       clients: testClients(),
       accessTokenFormat: 'opaque',
     });

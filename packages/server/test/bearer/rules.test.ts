@@ -1,4 +1,4 @@
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADA,
@@ -15,6 +15,7 @@ import {
   type Answer,
   type Call,
 } from './support.js';
+import { startTestIdp } from '../support/stack.js';
 
 const expectStatus = (answer: Answer, status: number, error?: string) =>
   expect({ status: answer.status, error: answer.body.error }).toEqual({ status, error });
@@ -34,11 +35,7 @@ describe.each(['fastify', 'express'] as const)('authorization rules on %s', (fra
 
   beforeAll(async () => {
     const server = await listen();
-    idp = await startDevIdp({
-      port: 0,
-      keysFile: false,
-      quiet: true,
-      fixedDemoCredentials: true,
+    idp = await startTestIdp({
       clients: testClients(server.url),
     });
     if (framework === 'fastify') {

@@ -5,9 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDevIdp } from '@gatehouse/dev-idp';
 import { CookieJar, freePort, signIn } from '@gatehouse/dev-idp/testing';
-import { ADA, startBackend, setCookie } from '../support/stack.js';
+import { ADA, startBackend, setCookie, startTestIdp } from '../support/stack.js';
 
 const dir = process.argv[2]!;
 const read = (file: string) => readFileSync(join(dir, file), 'utf8');
@@ -19,11 +18,7 @@ const web = {
   post_logout_redirect_uris: ['http://localhost:5999'],
   token_endpoint_auth_method: 'tls_client_auth' as const,
 };
-const idp = await startDevIdp({
-  port: 0,
-  keysFile: false,
-  quiet: true,
-  fixedDemoCredentials: true,
+const idp = await startTestIdp({
   par: true,
   tls: { cert: read('server.pem'), key: read('server.key'), clientCa: read('ca.pem') },
   clients: [

@@ -1,8 +1,14 @@
-import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
+import { type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
 import { CookieJar } from '@gatehouse/dev-idp/testing';
 import type { GatehouseOptions } from '@gatehouse/server';
 import type { ClientMetadata } from 'oidc-provider';
-import { captureLog, freePort, startBackend, type Backend } from '../support/stack.js';
+import {
+  captureLog,
+  freePort,
+  startBackend,
+  type Backend,
+  startTestIdp,
+} from '../support/stack.js';
 
 /** Client metadata as oidc-provider takes it (`token_endpoint_auth_method`, `jwks_uri`, ...). */
 export type Registration = Record<string, unknown>;
@@ -38,11 +44,7 @@ export async function startAuthStack({
   const backendUrl = `http://localhost:${port}`;
   const frontendUrl = 'http://localhost:5999';
   const extra = typeof registration === 'function' ? registration(backendUrl) : registration;
-  const idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  const idp = await startTestIdp({
     par: true,
     clients: [
       {

@@ -21,13 +21,19 @@
  * and calls `gatehouse.close()`. In-process, because the refresh case listens on the
  * `gatehouse:refresh` diagnostics channel.
  */
-import { startDevIdp, type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
+import { type DevIdp, type DevIdpOptions } from '@gatehouse/dev-idp';
 import { CookieJar, freePort } from '@gatehouse/dev-idp/testing';
 import { MemoryStore, type Gatehouse, type GatehouseOptions } from '@gatehouse/server';
 import type { ClientMetadata } from 'oidc-provider';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { testClients } from '../bearer/support.js';
-import { ADA, captureLog, signInThroughBackend, webClient } from '../support/stack.js';
+import {
+  ADA,
+  captureLog,
+  signInThroughBackend,
+  webClient,
+  startTestIdp,
+} from '../support/stack.js';
 import { apiCases } from './api.js';
 import { frontEndCases } from './front-ends.js';
 import { optionalCases } from './optional.js';
@@ -100,11 +106,7 @@ export function world(
   beforeAll(async () => {
     const port = await freePort();
     const url = `http://localhost:${port}`;
-    const idp = await startDevIdp({
-      port: 0,
-      keysFile: false,
-      quiet: true,
-      fixedDemoCredentials: true,
+    const idp = await startTestIdp({
       clients: worldClients(url),
       ...(typeof idpOptions === 'function' ? idpOptions(url) : idpOptions),
     });

@@ -12,7 +12,7 @@ import {
   dpop,
   dpopKey,
   proof,
-  startTestIdp,
+  startDpopIdp,
   type DpopKey,
 } from './support.js';
 
@@ -21,7 +21,7 @@ describe('server nonces (ACCESS_TOKEN_DPOP_NONCE): proofs cannot be made ahead o
   let key: DpopKey;
   let token: string;
   beforeAll(async () => {
-    idp = await startTestIdp();
+    idp = await startDpopIdp();
     key = await dpopKey();
     token = await boundToken(idp.issuer, key);
   });

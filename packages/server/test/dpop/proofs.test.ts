@@ -24,7 +24,7 @@ import {
   expectInvalidProof,
   proof,
   startBoundBackend,
-  startTestIdp,
+  startDpopIdp,
   type DpopKey,
 } from './support.js';
 
@@ -188,7 +188,7 @@ describe('DPoP-bound access tokens at the resource server (RFC 9449)', () => {
 
 describe('DPoP over a real HTTP server (Express), htu from BACKEND_URL', () => {
   test('behind a router mounted at /api, the htu is the full path the client called', async () => {
-    const idp = await startTestIdp();
+    const idp = await startDpopIdp();
     const server = await listen();
     const gatehouse = createGatehouse(testOptions({ issuer: idp.issuer, backendUrl: server.url }));
     const app = express();
@@ -222,7 +222,7 @@ describe('DPoP over a real HTTP server (Express), htu from BACKEND_URL', () => {
   });
 
   test('a proof for BACKEND_URL is accepted, one for the Host the request was sent to is not', async () => {
-    const idp = await startTestIdp();
+    const idp = await startDpopIdp();
     const server = await listen();
     const backendUrl = 'https://api.example.com';
     const { call, close } = await expressBackend(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fastifyBackend, testOptions } from '../bearer/support.js';
-import { boundToken, dpop, dpopKey, expectInvalidProof, proof, startTestIdp } from './support.js';
+import { boundToken, dpop, dpopKey, expectInvalidProof, proof, startDpopIdp } from './support.js';
 
 /**
  * A proof captured on the way to one instance must not work at another: the `jti` is claimed in
@@ -15,7 +15,7 @@ describe('DPoP proof replay across instances that share a store', () => {
   let idp: DevIdp;
   let dir: string;
   beforeAll(async () => {
-    idp = await startTestIdp();
+    idp = await startDpopIdp();
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-dpop-'));
   });
   afterAll(async () => {

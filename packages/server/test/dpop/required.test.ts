@@ -11,14 +11,14 @@ import {
   testOptions,
   type Call,
 } from '../bearer/support.js';
-import { ALGS, boundToken, dpop, dpopKey, proof, startTestIdp } from './support.js';
+import { ALGS, boundToken, dpop, dpopKey, proof, startDpopIdp } from './support.js';
 
 describe('ACCESS_TOKEN_DPOP=required: a token without its key is worth nothing', () => {
   let idp: DevIdp;
   let call: Call;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    idp = await startTestIdp();
+    idp = await startDpopIdp();
     ({ call, close } = await fastifyBackend(
       testOptions({ issuer: idp.issuer, accessTokenDpop: 'required' }),
     ));

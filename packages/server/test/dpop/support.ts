@@ -10,7 +10,6 @@ import {
 import { createHash, randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { expect } from 'vitest';
-import { startDevIdp } from '@gatehouse/dev-idp';
 import {
   CLI,
   epoch,
@@ -19,6 +18,7 @@ import {
   testOptions,
   type Answer,
 } from '../bearer/support.js';
+import { startTestIdp } from '../support/stack.js';
 
 /** The backend URL of `testOptions`: where every proof's `htu` points. */
 export const BACKEND = 'http://localhost:4998';
@@ -125,15 +125,9 @@ export function expectDpopInvalidToken(answer: Answer): void {
   );
 }
 
-/** The dev IdP with the test clients, on a free port. */
-export function startTestIdp() {
-  return startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
-    clients: testClients(),
-  });
+/** The dev IdP with the DPoP test clients, on a free port. */
+export function startDpopIdp() {
+  return startTestIdp({ clients: testClients() });
 }
 
 /**
@@ -141,7 +135,7 @@ export function startTestIdp() {
  * bound to a fresh key; `close` stops the backend, then the IdP.
  */
 export async function startBoundBackend() {
-  const idp = await startTestIdp();
+  const idp = await startDpopIdp();
   const backend = await fastifyBackend(testOptions({ issuer: idp.issuer }));
   const key = await dpopKey();
   const token = await boundToken(idp.issuer, key);

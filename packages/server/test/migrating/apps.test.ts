@@ -2,10 +2,11 @@
 // environment under the names each guide maps to) against a real dev IdP: a signed-out caller
 // gets what the guide promises (a redirect to sign in for a page, 401 JSON for an API), a user
 // signs in through the IdP's pages, and the guarded routes answer 200.
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar, freePort, signIn } from '@gatehouse/dev-idp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAfterApp, type AfterApp } from './support.js';
+import { startTestIdp } from '../support/stack.js';
 
 const ADA = { email: 'ada@example.com', password: 'ada-dev-password' };
 const SAM = { email: 'sam@example.com', password: 'sam-dev-password' };
@@ -54,11 +55,7 @@ const tutorial = await slot('tutorial-after');
 const TUTORIAL_FRONTEND = 'http://localhost:5173';
 
 beforeAll(async () => {
-  idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  idp = await startTestIdp({
     clients: [
       client(eoc, '/callback'),
       client(keycloak, '/signin-oidc'),

@@ -3,10 +3,11 @@
  * and each is introspected only at the provider the caller names (`Gatehouse-Provider`), with
  * that provider's own client credentials; never sent to, nor accepted by, another.
  */
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import { createGatehouse, isGatehouseError, type Gatehouse } from '@gatehouse/server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { cliToken, testClients, testOptions } from '../bearer/support.js';
+import { startTestIdp } from '../support/stack.js';
 
 let idp: DevIdp;
 let acmeIssuer: string;
@@ -14,11 +15,7 @@ let gatehouse: Gatehouse;
 let introspected: string[];
 
 beforeAll(async () => {
-  idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  idp = await startTestIdp({
     accessTokenFormat: 'opaque',
     clients: testClients(),
     // Acme's own registration of the backend: another secret than the default tenant's.

@@ -4,7 +4,7 @@
  * with the shared client_secret_basic, Acme with private_key_jwt and its own key), the user
  * names its issuer, sign-out goes to the session's own provider, and readiness reports each.
  */
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar } from '@gatehouse/dev-idp/testing';
 import { createGatehouse, MemoryStore, type GatehouseOptions } from '@gatehouse/server';
 import { decodeJwt } from 'jose';
@@ -18,6 +18,7 @@ import {
   startBackend,
   webClient,
   type Backend,
+  startTestIdp,
 } from '../support/stack.js';
 
 const ACME_ADA = { email: 'ada@acme.example', password: 'ada-acme-password' };
@@ -34,11 +35,7 @@ let options: GatehouseOptions;
 beforeAll(async () => {
   const port = await freePort();
   const backendUrl = `http://localhost:${port}`;
-  idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  idp = await startTestIdp({
     clients: [webClient(backendUrl, FRONTEND)],
     tenants: [
       {

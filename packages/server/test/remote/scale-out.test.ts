@@ -1,4 +1,4 @@
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import { CookieJar } from '@gatehouse/dev-idp/testing';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -10,6 +10,7 @@ import {
   startBackend,
   webClient,
   type Backend,
+  startTestIdp,
 } from '../support/stack.js';
 import { startUpstream } from './upstream.js';
 
@@ -27,11 +28,7 @@ beforeAll(async () => {
   const [portA, portB] = [await freePort(), await freePort()];
   const backendUrl = `http://localhost:${portA}`;
   const frontendUrl = 'http://localhost:5999';
-  idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  idp = await startTestIdp({
     clients: [webClient(backendUrl, frontendUrl)],
   });
   const options = {

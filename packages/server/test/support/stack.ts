@@ -142,6 +142,20 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/**
+ * A dev IdP for one test: a free port, keys in memory, quiet, the demo's fixed client
+ * credentials (`gatehouse-demo-secret`, ...), then `options`.
+ */
+export function startTestIdp(options: DevIdpOptions = {}): Promise<DevIdp> {
+  return startDevIdp({
+    port: 0,
+    keysFile: false,
+    quiet: true,
+    fixedDemoCredentials: true,
+    ...options,
+  });
+}
+
 export async function startStack({
   framework = 'fastify',
   options = {},
@@ -157,11 +171,7 @@ export async function startStack({
   const port = await freePort();
   const backendUrl = `http://localhost:${port}`;
   const frontendUrl = 'http://localhost:5999';
-  const idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  const idp = await startTestIdp({
     clients: clients(backendUrl, frontendUrl),
     ...idpOptions,
   });

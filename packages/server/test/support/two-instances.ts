@@ -1,8 +1,15 @@
-import { startDevIdp, type DevIdp } from '@gatehouse/dev-idp';
+import { type DevIdp } from '@gatehouse/dev-idp';
 import type { GatehouseLogger, SessionStore } from '@gatehouse/server';
 import { CookieJar } from '@gatehouse/dev-idp/testing';
 import { expect } from 'vitest';
-import { captureLog, freePort, signInThroughBackend, startBackend, type Backend } from './stack.js';
+import {
+  captureLog,
+  freePort,
+  signInThroughBackend,
+  startBackend,
+  type Backend,
+  startTestIdp,
+} from './stack.js';
 
 /** Two instances of one backend (Fastify and Express) on a shared store, and their dev IdP. */
 export interface TwoInstances {
@@ -27,11 +34,7 @@ export async function startTwoInstances(
   const log = captureLog();
   const [portA, portB] = [await freePort(), await freePort()];
   const backendUrl = `http://localhost:${portA}`;
-  const idp = await startDevIdp({
-    port: 0,
-    keysFile: false,
-    quiet: true,
-    fixedDemoCredentials: true,
+  const idp = await startTestIdp({
     clients: [
       {
         client_id: 'gatehouse-test',
