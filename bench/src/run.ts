@@ -330,22 +330,14 @@ async function main(): Promise<BenchReport> {
   // (warm-up and measured) must fit in the proofs' window (60 s + CLOCK_TOLERANCE).
   const dpopFits = settings.warmup + settings.duration <= 80;
   const dpopPorts = { dpopRepeated: sqlitePort, joseDpop: josePort };
-  const dpopUrls = {
-    dpopRepeated: `${origin(sqlitePort)}/secure-data`,
-    joseDpop: `${origin(josePort)}/secure-data`,
-  };
+  const htu = (id: keyof typeof dpopPorts) => `${origin(dpopPorts[id])}/secure-data`;
   const dpopWanted = (['dpopRepeated', 'joseDpop'] as const).filter(wanted);
   const dpop =
-    dpopWanted.length && dpopFits
-      ? await dpopCredentials(
-          issuer,
-          dpopWanted.map((id) => dpopUrls[id]),
-        )
-      : undefined;
+    dpopWanted.length && dpopFits ? await dpopCredentials(issuer, dpopWanted.map(htu)) : undefined;
   /** The phase's own copy: its proofs carry its URL, and their number is set per run. */
-  const dpopPhase = (id: keyof typeof dpopUrls) =>
+  const dpopPhase = (id: keyof typeof dpopPorts) =>
     dpop
-      ? { url: at(dpopPorts[id], '/secure-data'), dpop: { ...dpop, htu: dpopUrls[id] } }
+      ? { url: at(dpopPorts[id], '/secure-data'), dpop: { ...dpop, htu: htu(id) } }
       : { note: dpopFits ? 'not run (--only)' : 'skipped: proofs expire before the run ends' };
 
   // Throughput: every phase once per round, those judged against the ceiling between two

@@ -171,10 +171,6 @@ export async function listenUntilStopped(app: Express, port: number): Promise<vo
   );
 }
 
-/**
- * Serves a `node:http` server on the spec's port on loopback, keep-alive connections held as
- * autocannon's are, until the parent stops this process.
- */
 /** A JSON answer of the bench's own node:http servers, with its length (no chunked framing). */
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -185,6 +181,10 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
   res.end(text);
 }
 
+/**
+ * Serves a `node:http` server on the spec's port on loopback, keep-alive connections held as
+ * autocannon's are, until the parent stops this process.
+ */
 export async function serveHttpUntilStopped(server: Server, port: number): Promise<void> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -206,7 +206,6 @@ export function handler(
   };
 }
 
-/** The path of a request target, from the plain `/path?query` form without parsing a URL. */
 /**
  * Whether a request target may name one of the table's routes: its path is a route's, under a
  * prefix route, or a route's with an id. A host adapter passes every other request on at once,
@@ -217,22 +216,24 @@ export function routeOwner(table: readonly Route[]): (url: string | undefined) =
   const parents = new Set(table.filter((route) => route.withId).map((route) => route.path));
   const prefixes = table.filter((route) => route.prefix).map((route) => route.path);
   return (url) => {
-    if (url === undefined || url.charCodeAt(0) !== 47 /* / */ || url.charCodeAt(1) === 47)
-      return true;
-    const mark = url.indexOf('?');
-    const path = mark < 0 ? url : url.slice(0, mark);
+    const path = url === undefined ? undefined : originFormPath(url);
+    if (path === undefined) return true;
     if (paths.has(path) || parents.has(path.slice(0, path.lastIndexOf('/')))) return true;
     return prefixes.some((prefix) => path === prefix || path.startsWith(prefix + '/'));
   };
 }
 
+/** The path of a request target, from the plain `/path?query` form without parsing a URL. */
 function pathOf(url: string | undefined): string | undefined {
   if (url === undefined) return '/';
-  if (url.charCodeAt(0) === 47 /* / */ && url.charCodeAt(1) !== 47) {
-    const mark = url.indexOf('?');
-    return mark < 0 ? url : url.slice(0, mark);
-  }
-  return readTarget(url)?.path;
+  return originFormPath(url) ?? readTarget(url)?.path;
+}
+
+/** The path of an origin-form target (`/path?query`, not `//host`), else undefined. */
+function originFormPath(url: string): string | undefined {
+  if (url.charCodeAt(0) !== 47 /* / */ || url.charCodeAt(1) === 47) return undefined;
+  const mark = url.indexOf('?');
+  return mark < 0 ? url : url.slice(0, mark);
 }
 
 const bodyOf: BodyReader = async (request) =>

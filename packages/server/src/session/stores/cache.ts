@@ -119,7 +119,12 @@ export class SessionCache {
  * subclass's. Without a cache, reads and writes pass through.
  */
 export class AnnouncedCache {
-  constructor(protected readonly cache: SessionCache | undefined) {}
+  protected readonly cache: SessionCache | undefined;
+
+  /** `false`, or a `size` of 0: no cache. */
+  constructor(options: SessionCacheOptions | false) {
+    this.cache = options === false || options.size === 0 ? undefined : new SessionCache(options);
+  }
 
   /** The kept session, or `load`'s answer (kept unless it changed while in flight). */
   async read(

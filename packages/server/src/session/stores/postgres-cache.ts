@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { GatehouseLogger as Logger } from '../../logger.js';
-import { AnnouncedCache, SessionCache, type SessionCacheOptions } from './cache.js';
+import { AnnouncedCache, type SessionCacheOptions } from './cache.js';
 
 /** The `cache` option of the Postgres store: `false` turns the in-process cache off. */
 export type PostgresCacheOptions = (SessionCacheOptions & { heartbeatMs?: number }) | false;
@@ -36,7 +36,7 @@ export class PostgresSessionCache extends AnnouncedCache {
     options: PostgresCacheOptions,
     private readonly logger?: Logger,
   ) {
-    super(options === false || options.size === 0 ? undefined : new SessionCache(options));
+    super(options);
     this.channel = `${tablePrefix}sessions_changes`;
     if (options === false || !this.cache) return;
     const heartbeatMs = options.heartbeatMs ?? 1000;

@@ -63,8 +63,9 @@ type Row = {
  * is served from memory while the change feed is live ({@link PostgresSessionCache}): every
  * write announces its session with `pg_notify` in the same statement, so a session ended on one
  * instance is refused by all on their next request; otherwise a request reads its session with
- * one `SELECT` (a touch, at most once a minute per session, is one `UPDATE`). Writes are single conditional statements: a refresh or a touch applies only to a
- * live row and never brings back a deleted one. Expired rows are swept every `sweepInterval`,
+ * one `SELECT` (a touch, at most once a minute per session, is one `UPDATE`). Writes are single
+ * conditional statements: a refresh or a touch applies only to a live row and never brings
+ * back a deleted one. Expired rows are swept every `sweepInterval`,
  * {@link EXPIRED_RETENTION} seconds after they expire. While Postgres is unreachable or slow,
  * calls fail within `commandTimeout` with a 503, and the pool connects again on its own.
  *

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { GatehouseLogger as Logger } from '../../logger.js';
-import { AnnouncedCache, SessionCache, type SessionCacheOptions } from './cache.js';
+import { AnnouncedCache, type SessionCache, type SessionCacheOptions } from './cache.js';
 
 /** The `cache` option of the Redis store: `false` turns the in-process cache off. */
 export type RedisCacheOptions = (SessionCacheOptions & { heartbeatMs?: number }) | false;
@@ -17,7 +17,7 @@ export class RedisSessionCache extends AnnouncedCache {
   readonly channel: string;
 
   constructor(redis: Redis | Cluster, prefix: string, options: RedisCacheOptions, logger?: Logger) {
-    super(options === false || options.size === 0 ? undefined : new SessionCache(options));
+    super(options);
     this.channel = changeChannel(prefix);
     if (options === false || !this.cache) return;
     // A Cluster resubscribes on its own when its subscriber node changes; the lease covers the gap.
